@@ -1,0 +1,106 @@
+/* track: follows every TCP and UDP conversation across packets fed in capture order.
+ * Numbers streams as tshark's tcp.stream / udp.stream, keeps relative sequence numbers,
+ * scaled windows, the RFC 9293 state of both ends and Wireshark's analysis marks.
+ * Knows nothing of the screen. Memory is bounded by the number of live conversations:
+ * closed, idle ones are forgotten. */
+#ifndef SOCKSCOPE_TRACK_H
+#define SOCKSCOPE_TRACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sockscope/decode.h"
+
+enum tcp_state {
+    TCP_STATE_UNKNOWN = 0, /* not seen yet (capture started mid-stream) */
+    TCP_STATE_LISTEN,
+    TCP_STATE_SYN_SENT,
+    TCP_STATE_SYN_RECEIVED,
+    TCP_STATE_ESTABLISHED,
+    TCP_STATE_FIN_WAIT_1,
+    TCP_STATE_FIN_WAIT_2,
+    TCP_STATE_CLOSE_WAIT,
+    TCP_STATE_CLOSING,
+    TCP_STATE_LAST_ACK,
+    TCP_STATE_TIME_WAIT,
+    TCP_STATE_CLOSED,
+    TCP_STATE_COUNT
+};
+
+/* Analysis marks, Wireshark's definitions (User's Guide 7.5). */
+enum {
+    MARK_RETRANSMISSION = 1u << 0,
+    MARK_FAST_RETRANSMISSION = 1u << 1,
+    MARK_SPURIOUS_RETRANSMISSION = 1u << 2,
+    MARK_OUT_OF_ORDER = 1u << 3,
+    MARK_LOST_SEGMENT = 1u << 4,
+    MARK_ACK_LOST_SEGMENT = 1u << 5,
+    MARK_DUPLICATE_ACK = 1u << 6,
+    MARK_ZERO_WINDOW = 1u << 7,
+    MARK_ZERO_WINDOW_PROBE = 1u << 8,
+    MARK_ZERO_WINDOW_PROBE_ACK = 1u << 9,
+    MARK_WINDOW_UPDATE = 1u << 10,
+    MARK_WINDOW_FULL = 1u << 11,
+    MARK_KEEP_ALIVE = 1u << 12,
+    MARK_KEEP_ALIVE_ACK = 1u << 13,
+    MARK_REUSED_PORTS = 1u << 14,
+    MARK_COUNT = 15
+};
+
+enum role { ROLE_CLIENT = 0, ROLE_SERVER = 1 };
+
+/* One lifeline: an ip:port. */
+struct endpoint {
+    struct ip_address addr;
+    uint16_t port;
+};
+
+/* What the tracker learned from one packet. */
+struct track_info {
+    bool has_flow;      /* TCP/UDP, or an ICMP error whose quote names a known flow */
+    bool new_flow;      /* this packet opened the conversation */
+    enum packet_proto flow_proto; /* PROTO_TCP or PROTO_UDP: the conversation's protocol */
+    uint32_t stream;    /* tcp.stream or udp.stream (two independent counters, as tshark) */
+    uint8_t dir;        /* ROLE_CLIENT: sent by the client; ROLE_SERVER: by the server */
+    struct endpoint client, server;
+
+    /* TCP only */
+    uint32_t seq_rel, ack_rel;   /* relative to the ISN (or first seq seen) of each side */
+    uint32_t next_seq_rel;       /* seq_rel + len (+1 for SYN/FIN) */
+    int64_t window;              /* scaled as tshark's tcp.window_size */
+    bool window_scale_unknown;   /* handshake not seen: window left unscaled */
+    uint32_t marks;              /* MARK_* bits */
+    uint32_t dup_ack_count;      /* the n of "duplicate ACK #n" */
+    uint32_t dup_ack_of_frame;   /* the frame this ACK duplicates */
+    int64_t ack_rtt_ns;          /* -1 when this packet acknowledges no tracked segment */
+    uint32_t acked_frame;        /* frame of the segment that ack_rtt measures, 0 if none */
+
+    /* State of the sending and receiving ends after this packet; *_before for change. */
+    enum tcp_state state_src, state_dst;
+    enum tcp_state state_src_before, state_dst_before;
+};
+
+struct tracker;
+
+struct tracker *track_new(void);
+void track_free(struct tracker *t);
+
+/* Feeds one decoded packet; frame is its 1-based index in the capture. Fills *info (all
+ * zero / has_flow false for packets that belong to no conversation). */
+void track_feed(struct tracker *t, const struct packet *p, uint32_t frame,
+                struct track_info *info);
+
+/* Counts since track_new. */
+struct track_stats {
+    uint32_t tcp_streams, udp_streams;
+    uint32_t live_flows;       /* conversations currently held in memory */
+};
+void track_get_stats(const struct tracker *t, struct track_stats *out);
+
+const char *track_state_name(enum tcp_state s);      /* "SYN-SENT", ... "" for UNKNOWN */
+const char *track_mark_name(unsigned mark_bit_index); /* "retransmission", json names */
+const char *track_mark_words(unsigned mark_bit_index);/* "retransmission", "dup ACK" ... for people */
+
+bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
+
+#endif
