@@ -1,3 +1,46 @@
-/* Temporary entry point, replaced by the subcommand dispatcher. */
+/* The sockscope command: picks the subcommand and hands it the rest of the arguments. */
+#include <locale.h>
 #include <stdio.h>
-int main(void) { puts("sockscope"); return 0; }
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: sockscope COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "sockscope draws what really happens on the wire when programs talk over TCP and UDP:\n"
+    "handshakes, segments, datagrams and the TCP state of both ends, as a sequence diagram.\n"
+    "\n"
+    "commands:\n"
+    "  trace FILE [BPF...]   print the sequence diagram of a pcap/pcapng capture\n"
+    "                        (text or JSON Lines); see 'sockscope trace --help'\n"
+    "  help                  this text\n"
+    "\n"
+    "options:\n"
+    "  -h, --help            this text\n"
+    "  --version             print the version\n"
+    "\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 usage error or bad input.\n"
+    "More: man sockscope, docs/ in the source tree.\n";
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("sockscope %s\n", SOCKSCOPE_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "trace"))
+        return cli_trace(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (try 'sockscope --help')", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,65 @@
+/* export: writes the diagram of a capture in a chosen format, one frame at a time
+ * (streaming: nothing proportional to the capture is held). Text draws through view/'s
+ * layout; JSON Lines has one object per frame, with tshark's field meanings. */
+#ifndef SOCKSCOPE_EXPORT_H
+#define SOCKSCOPE_EXPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sockscope/decode.h"
+#include "sockscope/track.h"
+#include "sockscope/view.h"
+
+/* A buffered writer with fast number formatting: the JSON path writes ~1M lines a second. */
+struct out {
+    FILE *fp;
+    size_t len;
+    bool failed; /* a write failed (EPIPE, disk full): stop early */
+    char buf[1 << 16];
+};
+
+void out_init(struct out *o, FILE *fp);
+void out_flush(struct out *o);
+void out_bytes(struct out *o, const char *s, size_t n);
+void out_str(struct out *o, const char *s);
+void out_char(struct out *o, char c);
+void out_u64(struct out *o, uint64_t v);
+void out_i64(struct out *o, int64_t v);
+/* "1700000000.123456789" */
+void out_timestamp(struct out *o, uint64_t ts_ns);
+/* Writes bytes as the inside of a JSON string (quotes not included). */
+void out_json_escaped(struct out *o, const uint8_t *s, size_t n);
+
+enum time_format { TIME_REL = 0, TIME_ABS, TIME_DELTA };
+
+struct export_options {
+    enum time_format time;
+    bool raw_seq;    /* raw instead of relative seq/ack in labels */
+    bool ascii;      /* pure ASCII glyphs */
+    bool color;      /* ANSI colour roles */
+    int width;       /* columns for the text diagram */
+};
+
+/* One frame as the pipeline hands it to an exporter. */
+struct export_frame {
+    uint32_t number;
+    const struct packet *pkt;
+    const struct track_info *info;
+};
+
+/* JSON Lines: one object per frame. */
+void export_json_frame(struct out *o, const struct export_frame *f);
+
+/* The text diagram. The lifelines to draw are decided before the first frame (see
+ * view_lanes); text keeps its own small state between frames. */
+struct text_export;
+struct text_export *export_text_new(struct out *o, const struct export_options *opt,
+                                    struct view_lanes *lanes);
+void export_text_frame(struct text_export *t, const struct export_frame *f);
+/* Closing lines: a summary of what was drawn and what was not decoded. */
+void export_text_finish(struct text_export *t);
+void export_text_free(struct text_export *t);
+
+#endif

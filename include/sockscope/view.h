@@ -1,0 +1,136 @@
+/* view: turns tracked packets into what a diagram shows, independent of where it is drawn:
+ * arrow labels in words, one lifeline per ip:port placed in lanes, and rows of cells
+ * (code point + style role) that the text exporter prints and the TUI paints. */
+#ifndef SOCKSCOPE_VIEW_H
+#define SOCKSCOPE_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sockscope/decode.h"
+#include "sockscope/track.h"
+
+/* ---- style roles: what a cell is, so each output picks its own colours ---- */
+enum style {
+    STYLE_PLAIN = 0,
+    STYLE_DIM,
+    STYLE_HEADER,
+    STYLE_TIME,
+    STYLE_SYN,
+    STYLE_SYNACK,
+    STYLE_ACK,
+    STYLE_DATA,
+    STYLE_FIN,
+    STYLE_RST,
+    STYLE_UDP,
+    STYLE_ICMP,
+    STYLE_MARK,
+    STYLE_STATE,
+    STYLE_NOTE,
+    STYLE_COUNT
+};
+
+/* ---- labels ---- */
+
+/* "SYN", "SYN+ACK", "PSH+ACK", "FIN+ACK", "RST+ACK", ... ("none" when no flag is set). */
+void view_tcp_flags_name(uint16_t flags, char *buf, size_t size);
+
+struct label_options {
+    bool raw_seq; /* raw sequence numbers instead of relative */
+    bool ascii;   /* "..." instead of "…" */
+};
+
+/* The arrow label of one packet, shortened to fit max_chars (least useful parts dropped
+ * first: TCP options, window, then the payload preview is shortened). Returns its length
+ * in characters. */
+int view_arrow_label(const struct packet *p, const struct track_info *ti,
+                     const struct label_options *opt, int max_chars, char *buf, size_t size);
+
+/* Payload preview: printable ASCII kept, everything else as \n \r \t \\ \" or \xHH, so
+ * control bytes and terminal escapes never reach the terminal raw. Writes at most max_chars
+ * characters (an escape counts as its length) and a NUL into buf (max_chars + 1 bytes);
+ * returns true if cut short. */
+bool view_escape_preview(const uint8_t *s, size_t n, char *buf, size_t max_chars);
+
+/* The style role of a packet's arrow (SYN, data, FIN, RST, UDP, retransmission...). */
+enum style view_packet_style(const struct packet *p, const struct track_info *ti);
+
+/* ---- lanes: which lifeline stands in which column ---- */
+#define VIEW_MAX_LANES 32
+
+struct view_lanes {
+    int count, capacity;
+    bool dynamic; /* more endpoints than lanes: lanes are reused, least recently used first */
+    struct endpoint ep[VIEW_MAX_LANES];
+    enum role role[VIEW_MAX_LANES];
+    uint64_t last_used[VIEW_MAX_LANES];
+};
+
+void view_lanes_init(struct view_lanes *l, int capacity);
+int view_lanes_find(const struct view_lanes *l, const struct endpoint *e);
+/* Planning pass: records an endpoint; false once there are more than capacity. */
+bool view_lanes_note(struct view_lanes *l, const struct endpoint *e, enum role r);
+/* Clients on the left in order of appearance, servers on the right (textbook layout). */
+void view_lanes_arrange(struct view_lanes *l);
+/* Drawing pass: the lane of e, taking a free or the least recently used lane in dynamic
+ * mode (*changed set when a lane got a new endpoint). -1 if none can be had. */
+int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r, uint64_t clock,
+                    bool *changed);
+/* "127.0.0.1:12000" or "[::1]:12000" */
+int view_endpoint_name(const struct endpoint *e, char *buf, size_t size);
+
+/* ---- rows of cells ---- */
+#define VIEW_MAX_WIDTH 1024
+#define VIEW_MIN_PITCH 14
+#define VIEW_STATE_MARGIN 13 /* room for "SYN-RECEIVED" beside the outer lifelines */
+
+struct cell {
+    uint32_t ch; /* a Unicode code point (ASCII when the glyph set is ASCII) */
+    uint8_t style;
+};
+
+struct view_row {
+    int width;
+    struct cell cells[VIEW_MAX_WIDTH];
+};
+
+struct view_geometry {
+    int width, time_width, lanes, pitch;
+    int x[VIEW_MAX_LANES];
+};
+
+enum glyph {
+    GLYPH_VLINE,       /* │ lifeline */
+    GLYPH_HLINE,       /* ─ arrow shaft */
+    GLYPH_HEAD_RIGHT,  /* ▶ */
+    GLYPH_HEAD_LEFT,   /* ◀ */
+    GLYPH_TAIL_RIGHT,  /* ├ arrow leaves to the right */
+    GLYPH_TAIL_LEFT,   /* ┤ arrow leaves to the left */
+    GLYPH_CROSS,       /* ┼ arrow crosses a lifeline */
+    GLYPH_ELLIPSIS,    /* … */
+    GLYPH_COUNT
+};
+
+uint32_t view_glyph(enum glyph g, bool ascii);
+
+/* Places the lanes across width columns after a time column of time_width. */
+void view_geometry_init(struct view_geometry *g, int width, int time_width, int lanes);
+/* Maximum lanes that fit in width at the minimum pitch. */
+int view_geometry_max_lanes(int width, int time_width);
+
+/* A blank row with every lifeline drawn. */
+void view_row_lifelines(struct view_row *r, const struct view_geometry *g, bool ascii);
+/* Writes ASCII text at column x (clipped to the row), in a style. Returns columns used. */
+int view_row_text(struct view_row *r, int x, const char *text, enum style s);
+/* Writes text only into blank cells, so it never covers a lifeline. */
+int view_row_text_blank(struct view_row *r, int x, const char *text, enum style s);
+/* An arrow from lane a to lane b with label (already fitted), label near the sending end. */
+void view_row_arrow(struct view_row *r, const struct view_geometry *g, int a, int b,
+                    const char *label, enum style s, bool ascii);
+/* Room for a label on an arrow between lanes a and b. */
+int view_arrow_label_room(const struct view_geometry *g, int a, int b);
+/* Puts a state name beside lane i: outside the diagram for the outer lanes, right otherwise. */
+void view_row_state(struct view_row *r, const struct view_geometry *g, int lane, const char *name);
+
+#endif

@@ -1,0 +1,358 @@
+/* `sockscope trace FILE [BPF...]`: read → decode → track → (layout) → export, streaming.
+ * The text diagram reads the file twice: a quick planning pass decides the lifelines (so the
+ * header can name them all up front), then the drawing pass. JSON needs one pass. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sockscope/capture.h"
+#include "sockscope/decode.h"
+#include "sockscope/export.h"
+#include "sockscope/track.h"
+#include "sockscope/view.h"
+
+#define MAX_FLOW_FILTERS 64
+
+static const char trace_usage[] =
+    "usage: sockscope trace [OPTIONS] FILE [BPF EXPRESSION...]\n"
+    "\n"
+    "Prints the sequence diagram of a pcap or pcapng capture: one lifeline per ip:port,\n"
+    "one arrow per packet, TCP states of both ends, analysis marks in words.\n"
+    "\n"
+    "options:\n"
+    "  -r FILE               the capture to read (or give FILE as the first word)\n"
+    "  --format text|json    text diagram (default) or JSON Lines, one object per frame\n"
+    "  --time rel|abs|delta  time column: since the first frame (default), wall clock,\n"
+    "                        or since the previous frame\n"
+    "  --flow N              only stream N (repeatable); tcp:N or udp:N to be precise\n"
+    "  --raw                 raw sequence and acknowledgement numbers (default: relative)\n"
+    "  --ascii               pure ASCII drawing (automatic when the locale is not UTF-8)\n"
+    "  --width N             columns of the diagram (default: the terminal's, or 100)\n"
+    "  --color, --no-color   force colour on or off (default: on for a terminal, off when\n"
+    "                        NO_COLOR is set or output is not a terminal)\n"
+    "  -c COUNT              stop after COUNT frames\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "BPF EXPRESSION: a tcpdump filter (e.g. 'tcp port 12000'); frame numbers stay those of\n"
+    "the file.\n"
+    "\n"
+    "Exit status: 0 ok (a truncated last record is a warning), 1 runtime failure,\n"
+    "2 usage error or bad input (missing or non-capture file, unsupported link type,\n"
+    "invalid filter).\n";
+
+struct flow_filter {
+    int proto; /* 0 any, PROTO_TCP, PROTO_UDP */
+    uint32_t stream;
+};
+
+struct trace_args {
+    const char *file;
+    char *bpf;
+    bool json;
+    struct export_options exp;
+    struct flow_filter flows[MAX_FLOW_FILTERS];
+    int flow_count;
+    long count; /* 0: all */
+};
+
+static bool parse_flow(const char *s, struct flow_filter *f)
+{
+    long n;
+    f->proto = 0;
+    if (!strncmp(s, "tcp:", 4)) {
+        f->proto = PROTO_TCP;
+        s += 4;
+    } else if (!strncmp(s, "udp:", 4)) {
+        f->proto = PROTO_UDP;
+        s += 4;
+    }
+    if (!cli_parse_long(s, 0, UINT32_MAX, &n))
+        return false;
+    f->stream = (uint32_t)n;
+    return true;
+}
+
+/* Joins the trailing words into one BPF expression, as tcpdump does. */
+static char *join_words(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = calloc(1, len);
+    if (!s)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+static int parse_args(int argc, char **argv, struct trace_args *a)
+{
+    enum { OPT_FORMAT = 256, OPT_TIME, OPT_FLOW, OPT_RAW, OPT_ASCII, OPT_WIDTH, OPT_COLOR,
+           OPT_NO_COLOR };
+    static const struct option longopts[] = {
+        {"format", required_argument, 0, OPT_FORMAT}, {"time", required_argument, 0, OPT_TIME},
+        {"flow", required_argument, 0, OPT_FLOW},     {"raw", no_argument, 0, OPT_RAW},
+        {"ascii", no_argument, 0, OPT_ASCII},         {"width", required_argument, 0, OPT_WIDTH},
+        {"color", no_argument, 0, OPT_COLOR},         {"colour", no_argument, 0, OPT_COLOR},
+        {"no-color", no_argument, 0, OPT_NO_COLOR},   {"no-colour", no_argument, 0, OPT_NO_COLOR},
+        {"help", no_argument, 0, 'h'},                {0, 0, 0, 0},
+    };
+    const char *no_color = getenv("NO_COLOR");
+    int color = -1;
+    long width = 0;
+    bool ascii = false;
+
+    memset(a, 0, sizeof *a);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "hr:c:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(trace_usage, stdout);
+            return -1;
+        case 'r':
+            a->file = optarg;
+            break;
+        case 'c':
+            if (!cli_parse_long(optarg, 1, INT64_MAX, &a->count)) {
+                cli_error("trace: -c wants a positive number of frames, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "json")) {
+                a->json = true;
+            } else if (strcmp(optarg, "text")) {
+                cli_error("trace: unknown --format '%s' (text or json)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_TIME:
+            if (!strcmp(optarg, "rel"))
+                a->exp.time = TIME_REL;
+            else if (!strcmp(optarg, "abs"))
+                a->exp.time = TIME_ABS;
+            else if (!strcmp(optarg, "delta"))
+                a->exp.time = TIME_DELTA;
+            else {
+                cli_error("trace: unknown --time '%s' (rel, abs or delta)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_FLOW:
+            if (a->flow_count == MAX_FLOW_FILTERS) {
+                cli_error("trace: at most %d --flow options", MAX_FLOW_FILTERS);
+                return EXIT_USAGE;
+            }
+            if (!parse_flow(optarg, &a->flows[a->flow_count++])) {
+                cli_error("trace: --flow wants a stream number (N, tcp:N or udp:N), not '%s'",
+                          optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_RAW: a->exp.raw_seq = true; break;
+        case OPT_ASCII: ascii = true; break;
+        case OPT_WIDTH:
+            if (!cli_parse_long(optarg, 40, VIEW_MAX_WIDTH, &width)) {
+                cli_error("trace: --width wants a number from 40 to %d, not '%s'",
+                          VIEW_MAX_WIDTH, optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_COLOR: color = 1; break;
+        case OPT_NO_COLOR: color = 0; break;
+        default:
+            if (optopt && optopt < 256 && strchr("rc", optopt))
+                cli_error("trace: -%c needs a value (see 'sockscope trace --help')", optopt);
+            else if (optopt)
+                cli_error("trace: unknown option '-%c' (see 'sockscope trace --help')", optopt);
+            else
+                cli_error("trace: unknown or incomplete option '%s' (see 'sockscope trace "
+                          "--help')", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!a->file) {
+        if (optind >= argc) {
+            cli_error("trace: which capture? usage: sockscope trace FILE [BPF...]");
+            return EXIT_USAGE;
+        }
+        a->file = argv[optind++];
+    }
+    if (optind < argc && !(a->bpf = join_words(argc - optind, argv + optind))) {
+        cli_error("trace: out of memory");
+        return EXIT_RUNTIME;
+    }
+    a->exp.ascii = ascii || !cli_locale_is_utf8();
+    a->exp.width = width ? (int)width : cli_terminal_width(100);
+    if (a->exp.width < 40)
+        a->exp.width = 40;
+    if (a->exp.width > VIEW_MAX_WIDTH)
+        a->exp.width = VIEW_MAX_WIDTH;
+    if (color < 0)
+        color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    a->exp.color = color;
+    return 0;
+}
+
+static bool flow_selected(const struct trace_args *a, const struct track_info *ti)
+{
+    if (!a->flow_count)
+        return true;
+    if (!ti->has_flow)
+        return false;
+    for (int i = 0; i < a->flow_count; i++)
+        if (a->flows[i].stream == ti->stream &&
+            (!a->flows[i].proto || a->flows[i].proto == (int)ti->flow_proto))
+            return true;
+    return false;
+}
+
+/* One pass over the capture: every frame goes through decode and track; frames that pass
+ * the filters reach the callback. Returns an exit code. */
+typedef void (*frame_fn)(void *ctx, const struct export_frame *f);
+
+static int run_pass(const struct trace_args *a, frame_fn fn, void *ctx, bool report, bool *stop)
+{
+    char err[512];
+    struct capture_file *cf;
+    int rc = capture_file_open(a->file, a->bpf, &cf, err, sizeof err);
+    if (rc != CAPTURE_OK) {
+        cli_error("%s", err);
+        return rc == CAPTURE_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    int linktype = capture_file_linktype(cf);
+    if (!decode_linktype_supported(linktype)) {
+        cli_error("%s: link type %d (%s) is not supported; sockscope decodes Ethernet, Linux "
+                  "cooked (SLL, SLL2), BSD loopback and raw IP captures",
+                  a->file, linktype, capture_file_linktype_name(cf));
+        capture_file_close(cf);
+        return EXIT_USAGE;
+    }
+
+    struct tracker *tr = track_new();
+    if (!tr) {
+        capture_file_close(cf);
+        cli_error("out of memory");
+        return EXIT_RUNTIME;
+    }
+    struct capture_frame fr;
+    struct packet pkt;
+    struct track_info info;
+    long shown = 0;
+    int status = EXIT_OK;
+    for (;;) {
+        if (stop && *stop)
+            break;
+        rc = capture_file_next(cf, &fr, err, sizeof err);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            if (report) {
+                if (fr.number == 0 && shown == 0 && strstr(err, "after frame 0")) {
+                    cli_error("%s: no readable frame: %s", a->file, err);
+                    status = EXIT_USAGE;
+                } else {
+                    fprintf(stderr, "sockscope: warning: %s: %s; everything before it is "
+                                    "shown\n", a->file, err);
+                }
+            }
+            break;
+        }
+        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
+        track_feed(tr, &pkt, fr.number, &info);
+        if (!flow_selected(a, &info))
+            continue;
+        struct export_frame ef = {.number = fr.number, .pkt = &pkt, .info = &info};
+        fn(ctx, &ef);
+        if (a->count && ++shown >= a->count)
+            break;
+    }
+    track_free(tr);
+    capture_file_close(cf);
+    return status;
+}
+
+static void json_frame(void *ctx, const struct export_frame *f)
+{
+    export_json_frame(ctx, f);
+}
+
+struct plan {
+    struct view_lanes *lanes;
+    bool full;
+};
+
+static void plan_frame(void *ctx, const struct export_frame *f)
+{
+    struct plan *p = ctx;
+    const struct track_info *ti = f->info;
+    if (!ti->has_flow)
+        return;
+    if (!view_lanes_note(p->lanes, &ti->client, ROLE_CLIENT) ||
+        !view_lanes_note(p->lanes, &ti->server, ROLE_SERVER))
+        p->full = true;
+}
+
+static void text_frame(void *ctx, const struct export_frame *f)
+{
+    export_text_frame(ctx, f);
+}
+
+int cli_trace(int argc, char **argv)
+{
+    struct trace_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0)
+        return EXIT_OK;
+    if (rc)
+        return rc;
+
+    struct out *o = malloc(sizeof *o);
+    if (!o) {
+        cli_error("out of memory");
+        free(a.bpf);
+        return EXIT_RUNTIME;
+    }
+    out_init(o, stdout);
+    if (a.json) {
+        rc = run_pass(&a, json_frame, o, true, &o->failed);
+    } else {
+        struct view_lanes lanes;
+        int time_w = a.exp.time == TIME_ABS ? 17 : 12;
+        view_lanes_init(&lanes, view_geometry_max_lanes(a.exp.width, time_w));
+        struct plan plan = {.lanes = &lanes};
+        rc = run_pass(&a, plan_frame, &plan, false, &plan.full);
+        if (rc == EXIT_OK) {
+            if (plan.full) {
+                /* More endpoints than lanes: lanes are handed out as endpoints appear. */
+                int cap = lanes.capacity;
+                view_lanes_init(&lanes, cap);
+                lanes.dynamic = true;
+            } else {
+                view_lanes_arrange(&lanes);
+            }
+            struct text_export *t = export_text_new(o, &a.exp, &lanes);
+            rc = run_pass(&a, text_frame, t, true, &o->failed);
+            if (rc == EXIT_OK)
+                export_text_finish(t);
+            export_text_free(t);
+        }
+    }
+    out_flush(o);
+    if (o->failed && rc == EXIT_OK) {
+        cli_error("trace: cannot write the output");
+        rc = EXIT_RUNTIME;
+    }
+    free(o);
+    free(a.bpf);
+    return rc;
+}

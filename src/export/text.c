@@ -1,0 +1,292 @@
+/* The text sequence diagram of `sockscope trace`: a header naming each lifeline, one arrow
+ * per packet, state changes beside the lifelines, notes for frames that belong to no
+ * conversation. Rows come from view/'s layout; this file only turns cells into UTF-8 (or
+ * ASCII) and ANSI colour. */
+#include "sockscope/export.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct text_export {
+    struct out *o;
+    struct export_options opt;
+    struct view_lanes *lanes;
+    struct view_geometry geo;
+    struct label_options label;
+    bool header_done;
+    uint64_t first_ts, prev_ts;
+    uint64_t frames, tcp, udp, icmp, other, truncated, malformed, marked;
+    struct view_row row;
+};
+
+static const char *const sgr[STYLE_COUNT] = {
+    [STYLE_PLAIN] = "0",   [STYLE_DIM] = "2",    [STYLE_HEADER] = "1",   [STYLE_TIME] = "2",
+    [STYLE_SYN] = "32",    [STYLE_SYNACK] = "32;1", [STYLE_ACK] = "0",   [STYLE_DATA] = "36;1",
+    [STYLE_FIN] = "33",    [STYLE_RST] = "31;1", [STYLE_UDP] = "35",     [STYLE_ICMP] = "35;1",
+    [STYLE_MARK] = "31",   [STYLE_STATE] = "34;1", [STYLE_NOTE] = "2",
+};
+
+static void put_codepoint(struct out *o, uint32_t cp)
+{
+    char b[4];
+    if (cp < 0x80) {
+        out_char(o, (char)cp);
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        out_bytes(o, b, 2);
+    } else {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        out_bytes(o, b, 3);
+    }
+}
+
+static void emit_row(struct text_export *t)
+{
+    struct view_row *r = &t->row;
+    int end = r->width;
+    while (end > 0 && r->cells[end - 1].ch == ' ')
+        end--;
+    int style = -1;
+    for (int i = 0; i < end; i++) {
+        if (t->opt.color && r->cells[i].style != style) {
+            style = r->cells[i].style;
+            out_str(t->o, "\x1b[");
+            out_str(t->o, sgr[style]);
+            out_char(t->o, 'm');
+        }
+        put_codepoint(t->o, r->cells[i].ch);
+    }
+    if (t->opt.color && style > 0)
+        out_str(t->o, "\x1b[0m");
+    out_char(t->o, '\n');
+}
+
+static int time_width(enum time_format f)
+{
+    return f == TIME_ABS ? 17 : 12;
+}
+
+static void format_time(struct text_export *t, uint64_t ts, char *buf, size_t size)
+{
+    if (t->opt.time == TIME_ABS) {
+        time_t sec = (time_t)(ts / 1000000000u);
+        struct tm tm;
+        localtime_r(&sec, &tm);
+        snprintf(buf, size, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (unsigned)(ts % 1000000000u / 1000u));
+        return;
+    }
+    uint64_t base = t->opt.time == TIME_DELTA ? t->prev_ts : t->first_ts;
+    uint64_t d = ts >= base ? ts - base : 0;
+    bool negative = ts < base; /* captures are not always in time order */
+    if (negative)
+        d = base - ts;
+    snprintf(buf, size, "%s%llu.%06u", negative ? "-" : "",
+             (unsigned long long)(d / 1000000000u), (unsigned)(d % 1000000000u / 1000u));
+}
+
+static void lifelines(struct text_export *t)
+{
+    view_row_lifelines(&t->row, &t->geo, t->opt.ascii);
+}
+
+static void center(struct text_export *t, int lane, const char *text, enum style s)
+{
+    int n = (int)strlen(text);
+    int x = t->geo.x[lane] - n / 2;
+    if (x < t->geo.time_width)
+        x = t->geo.time_width;
+    if (x + n > t->geo.width)
+        x = t->geo.width - n;
+    view_row_text(&t->row, x, text, s);
+}
+
+static void header(struct text_export *t, uint64_t ts)
+{
+    char names[VIEW_MAX_LANES][80];
+    bool stagger = false;
+    for (int i = 0; i < t->lanes->count; i++) {
+        view_endpoint_name(&t->lanes->ep[i], names[i], sizeof names[i]);
+        if ((int)strlen(names[i]) >= t->geo.pitch)
+            stagger = true;
+    }
+
+    t->row.width = t->geo.width;
+    for (int i = 0; i < t->row.width; i++)
+        t->row.cells[i] = (struct cell){' ', STYLE_PLAIN};
+    if (t->opt.time == TIME_ABS) {
+        char day[32];
+        time_t sec = (time_t)(ts / 1000000000u);
+        struct tm tm;
+        localtime_r(&sec, &tm);
+        strftime(day, sizeof day, "%Y-%m-%d", &tm);
+        view_row_text(&t->row, 1, day, STYLE_TIME);
+    } else {
+        view_row_text(&t->row, 1, t->opt.time == TIME_DELTA ? "delta" : "time", STYLE_TIME);
+    }
+    for (int i = 0; i < t->lanes->count; i++)
+        center(t, i, t->lanes->role[i] == ROLE_SERVER ? "server" : "client", STYLE_HEADER);
+    emit_row(t);
+
+    for (int pass = 0; pass < (stagger ? 2 : 1); pass++) {
+        t->row.width = t->geo.width;
+        for (int i = 0; i < t->row.width; i++)
+            t->row.cells[i] = (struct cell){' ', STYLE_PLAIN};
+        for (int i = 0; i < t->lanes->count; i++)
+            if (!stagger || i % 2 == pass)
+                center(t, i, names[i], STYLE_HEADER);
+        emit_row(t);
+    }
+    t->header_done = true;
+}
+
+struct text_export *export_text_new(struct out *o, const struct export_options *opt,
+                                    struct view_lanes *lanes)
+{
+    struct text_export *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->o = o;
+    t->opt = *opt;
+    t->lanes = lanes;
+    t->label.raw_seq = opt->raw_seq;
+    t->label.ascii = opt->ascii;
+    int width = opt->width < 40 ? 40 : opt->width;
+    int lanes_n = lanes->dynamic ? lanes->capacity : lanes->count;
+    view_geometry_init(&t->geo, width, time_width(opt->time), lanes_n < 2 ? 2 : lanes_n);
+    return t;
+}
+
+static void note_row(struct text_export *t, const char *time_text, const char *text)
+{
+    lifelines(t);
+    view_row_text(&t->row, 1, time_text, STYLE_TIME);
+    int x = t->geo.x[0] + 2;
+    view_row_text(&t->row, x, text, STYLE_NOTE);
+    emit_row(t);
+}
+
+static void state_row(struct text_export *t, int lane_src, int lane_dst,
+                      const struct track_info *ti)
+{
+    bool src_changed = ti->state_src != ti->state_src_before && ti->state_src;
+    bool dst_changed = ti->state_dst != ti->state_dst_before && ti->state_dst;
+    if (!src_changed && !dst_changed)
+        return;
+    lifelines(t);
+    if (src_changed)
+        view_row_state(&t->row, &t->geo, lane_src, track_state_name(ti->state_src));
+    if (dst_changed)
+        view_row_state(&t->row, &t->geo, lane_dst, track_state_name(ti->state_dst));
+    emit_row(t);
+}
+
+static void count(struct text_export *t, const struct packet *p, const struct track_info *ti)
+{
+    t->frames++;
+    switch (p->proto) {
+    case PROTO_TCP: t->tcp++; break;
+    case PROTO_UDP: t->udp++; break;
+    case PROTO_ICMP: t->icmp++; break;
+    default: t->other++; break;
+    }
+    if (p->status == PACKET_TRUNCATED)
+        t->truncated++;
+    if (p->status == PACKET_MALFORMED)
+        t->malformed++;
+    if (ti->marks)
+        t->marked++;
+}
+
+void export_text_frame(struct text_export *t, const struct export_frame *f)
+{
+    const struct packet *p = f->pkt;
+    const struct track_info *ti = f->info;
+    char when[40], label[512];
+
+    if (t->frames == 0)
+        t->first_ts = t->prev_ts = p->ts_ns;
+    count(t, p, ti);
+    format_time(t, p->ts_ns, when, sizeof when);
+    t->prev_ts = p->ts_ns;
+
+    if (!t->header_done && !t->lanes->dynamic)
+        header(t, p->ts_ns);
+
+    if (!ti->has_flow) {
+        const char *what = p->status == PACKET_OK ? "not TCP or UDP" : "not decoded";
+        char text[256];
+        snprintf(text, sizeof text, "frame %u: %s%s%s", f->number, what, p->why ? ": " : "",
+                 p->why ? p->why : "");
+        note_row(t, when, text);
+        return;
+    }
+
+    const struct endpoint *src = ti->dir == ROLE_CLIENT ? &ti->client : &ti->server;
+    const struct endpoint *dst = ti->dir == ROLE_CLIENT ? &ti->server : &ti->client;
+    enum role src_role = ti->dir == ROLE_CLIENT ? ROLE_CLIENT : ROLE_SERVER;
+    bool changed_a, changed_b;
+    int a = view_lanes_take(t->lanes, src, src_role, f->number, &changed_a);
+    int b = view_lanes_take(t->lanes, dst, src_role == ROLE_CLIENT ? ROLE_SERVER : ROLE_CLIENT,
+                            f->number, &changed_b);
+    if (a < 0 || b < 0 || a == b) {
+        char text[300], name[80];
+        view_endpoint_name(src, name, sizeof name);
+        int n = snprintf(text, sizeof text, "frame %u: %s -> ", f->number, name);
+        view_endpoint_name(dst, name, sizeof name);
+        snprintf(text + n, sizeof text - (size_t)n, "%s (no lane free)", name);
+        note_row(t, when, text);
+        return;
+    }
+    if (changed_a || changed_b || !t->header_done)
+        header(t, p->ts_ns);
+
+    /* The server was listening before the first SYN reached it: show that first. */
+    if (ti->new_flow && ti->state_dst_before == TCP_STATE_LISTEN) {
+        lifelines(t);
+        view_row_state(&t->row, &t->geo, b, track_state_name(TCP_STATE_LISTEN));
+        emit_row(t);
+    }
+
+    int room = view_arrow_label_room(&t->geo, a, b);
+    view_arrow_label(p, ti, &t->label, room, label, sizeof label);
+    lifelines(t);
+    view_row_text(&t->row, 1, when, STYLE_TIME);
+    view_row_arrow(&t->row, &t->geo, a, b, label, view_packet_style(p, ti), t->opt.ascii);
+    emit_row(t);
+    state_row(t, a, b, ti);
+}
+
+void export_text_finish(struct text_export *t)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line,
+                     "%llu frames: %llu TCP, %llu UDP, %llu ICMP, %llu other; %llu with analysis "
+                     "marks",
+                     (unsigned long long)t->frames, (unsigned long long)t->tcp,
+                     (unsigned long long)t->udp, (unsigned long long)t->icmp,
+                     (unsigned long long)t->other, (unsigned long long)t->marked);
+    if (t->truncated && n > 0 && (size_t)n < sizeof line)
+        n += snprintf(line + n, sizeof line - (size_t)n, "; %llu truncated",
+                      (unsigned long long)t->truncated);
+    if (t->malformed && n > 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, "; %llu malformed",
+                 (unsigned long long)t->malformed);
+    if (t->opt.color)
+        out_str(t->o, "\x1b[2m");
+    out_char(t->o, ' ');
+    out_str(t->o, line);
+    if (t->opt.color)
+        out_str(t->o, "\x1b[0m");
+    out_char(t->o, '\n');
+}
+
+void export_text_free(struct text_export *t)
+{
+    free(t);
+}

@@ -1,0 +1,242 @@
+/* Arrow labels in the words people use: "SYN+ACK seq=0 ack=1", "PSH+ACK seq=1 ack=1 len=15
+ * "hello"", marks as words. Shortened to fit the arrow, least useful parts first. */
+#include "sockscope/view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+
+void view_tcp_flags_name(uint16_t flags, char *buf, size_t size)
+{
+    /* Order as people say them: SYN+ACK, FIN+ACK, PSH+ACK, RST+ACK. */
+    static const struct {
+        uint16_t bit;
+        const char *name;
+    } order[] = {
+        {TCP_SYN, "SYN"}, {TCP_FIN, "FIN"}, {TCP_RST, "RST"}, {TCP_PSH, "PSH"},
+        {TCP_URG, "URG"}, {TCP_ACK, "ACK"}, {TCP_ECE, "ECE"}, {TCP_CWR, "CWR"},
+        {TCP_AE, "AE"},
+    };
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!(flags & order[i].bit))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "+" : "", order[i].name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    if (!used)
+        snprintf(buf, size, "none");
+}
+
+enum style view_packet_style(const struct packet *p, const struct track_info *ti)
+{
+    if (p->proto == PROTO_UDP)
+        return STYLE_UDP;
+    if (p->proto == PROTO_ICMP)
+        return STYLE_ICMP;
+    if (p->proto != PROTO_TCP)
+        return STYLE_NOTE;
+    if (ti->marks & (MARK_RETRANSMISSION | MARK_FAST_RETRANSMISSION |
+                     MARK_SPURIOUS_RETRANSMISSION | MARK_OUT_OF_ORDER | MARK_LOST_SEGMENT |
+                     MARK_DUPLICATE_ACK | MARK_ACK_LOST_SEGMENT))
+        return STYLE_MARK;
+    if (p->flags & TCP_RST)
+        return STYLE_RST;
+    if ((p->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+        return STYLE_SYNACK;
+    if (p->flags & TCP_SYN)
+        return STYLE_SYN;
+    if (p->flags & TCP_FIN)
+        return STYLE_FIN;
+    if (p->payload_len)
+        return STYLE_DATA;
+    return STYLE_ACK;
+}
+
+/* The parts of a label, most important first; a shortened label drops from the end. */
+struct label_parts {
+    char head[96];    /* flags, seq, ack, len (or the UDP/ICMP words) */
+    char marks[160];  /* "[suspected retransmission]" */
+    char preview[96]; /* escaped payload, quoted */
+    char window[32];
+    char options[96];
+    bool preview_cut;
+};
+
+static void marks_words(const struct track_info *ti, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < MARK_COUNT; i++) {
+        if (!(ti->marks & (1u << i)))
+            continue;
+        int n;
+        /* Analysis marks are Wireshark's heuristics: say so for the ones that guess. */
+        bool guess = (1u << i) & (MARK_RETRANSMISSION | MARK_FAST_RETRANSMISSION |
+                                  MARK_SPURIOUS_RETRANSMISSION | MARK_OUT_OF_ORDER |
+                                  MARK_LOST_SEGMENT | MARK_ACK_LOST_SEGMENT | MARK_KEEP_ALIVE |
+                                  MARK_ZERO_WINDOW_PROBE);
+        if ((1u << i) == MARK_DUPLICATE_ACK)
+            n = snprintf(buf + used, size - used, "%sdup ACK #%u", used ? ", " : "[",
+                         ti->dup_ack_count);
+        else
+            n = snprintf(buf + used, size - used, "%s%s%s", used ? ", " : "[",
+                         guess ? "suspected " : "", track_mark_words(i));
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    if (used && used + 1 < size) {
+        buf[used++] = ']';
+        buf[used] = '\0';
+    }
+}
+
+static void tcp_options_words(const struct packet *p, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+#define ADD(...)                                                                         \
+    do {                                                                                 \
+        int n_ = snprintf(buf + used, size - used, __VA_ARGS__);                         \
+        if (n_ > 0 && (size_t)n_ < size - used)                                          \
+            used += (size_t)n_;                                                          \
+    } while (0)
+    if (p->opt.has_mss)
+        ADD("%sMSS=%u", used ? " " : "", p->opt.mss);
+    if (p->opt.has_wscale)
+        ADD("%sWS=%u", used ? " " : "", 1u << (p->opt.wscale > 14 ? 14 : p->opt.wscale));
+    if (p->opt.sack_permitted)
+        ADD("%sSACK_PERM", used ? " " : "");
+    for (int i = 0; i < p->opt.sack_count && i < TCP_MAX_SACK_BLOCKS; i++)
+        ADD("%sSACK=%u-%u", used ? " " : "", p->opt.sack_left[i], p->opt.sack_right[i]);
+#undef ADD
+}
+
+static void build_parts(const struct packet *p, const struct track_info *ti,
+                        const struct label_options *opt, struct label_parts *lp)
+{
+    memset(lp, 0, sizeof *lp);
+    if (p->proto == PROTO_TCP && p->tcp_header_len) {
+        char flags[48];
+        view_tcp_flags_name(p->flags, flags, sizeof flags);
+        uint32_t seq = opt->raw_seq ? p->seq : ti->seq_rel;
+        uint32_t ack = opt->raw_seq ? p->ack : ti->ack_rel;
+        if (p->flags & TCP_ACK)
+            snprintf(lp->head, sizeof lp->head, "%s seq=%u ack=%u", flags, seq, ack);
+        else
+            snprintf(lp->head, sizeof lp->head, "%s seq=%u", flags, seq);
+        if (p->payload_len) {
+            size_t n = strlen(lp->head);
+            snprintf(lp->head + n, sizeof lp->head - n, " len=%u", p->payload_len);
+        }
+        snprintf(lp->window, sizeof lp->window, "win=%lld", (long long)ti->window);
+        tcp_options_words(p, lp->options, sizeof lp->options);
+        marks_words(ti, lp->marks, sizeof lp->marks);
+    } else if (p->proto == PROTO_UDP) {
+        snprintf(lp->head, sizeof lp->head, "UDP len=%u", p->payload_len);
+    } else if (p->proto == PROTO_ICMP) {
+        if (p->icmp_error && p->quote.valid)
+            snprintf(lp->head, sizeof lp->head, "ICMP%s error type=%u code=%u%s",
+                     p->src.family == 6 ? "v6" : "", p->icmp_type, p->icmp_code,
+                     (p->src.family == 4 && p->icmp_type == 3 && p->icmp_code == 3) ||
+                             (p->src.family == 6 && p->icmp_type == 1 && p->icmp_code == 4)
+                         ? " (port unreachable)"
+                         : "");
+        else
+            snprintf(lp->head, sizeof lp->head, "ICMP type=%u code=%u", p->icmp_type,
+                     p->icmp_code);
+    } else {
+        snprintf(lp->head, sizeof lp->head, "%s", p->why ? p->why : "other");
+    }
+    if (p->proto != PROTO_ICMP && p->payload && p->payload_caplen) {
+        char esc[80];
+        lp->preview_cut = view_escape_preview(p->payload, p->payload_caplen, esc, 60) ||
+                          p->payload_caplen < p->payload_len;
+        snprintf(lp->preview, sizeof lp->preview, "\"%s\"%s", esc,
+                 lp->preview_cut ? (opt->ascii ? "..." : "\xe2\x80\xa6") : "");
+    }
+}
+
+/* Length in characters of a UTF-8 string (labels hold at most the ellipsis as non-ASCII). */
+static int chars(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static int join(char *buf, size_t size, const char *const *parts, int count)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        if (!parts[i][0])
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", parts[i]);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    return chars(buf);
+}
+
+/* Cuts a UTF-8 string to max characters, ending in an ellipsis. */
+static int cut(char *buf, int max, bool ascii)
+{
+    if (max <= 0) {
+        buf[0] = '\0';
+        return 0;
+    }
+    int n = 0;
+    char *s = buf;
+    for (; *s; s++) {
+        if (((unsigned char)*s & 0xC0) == 0x80)
+            continue;
+        if (n == max - 1)
+            break;
+        n++;
+    }
+    if (!*s)
+        return n;
+    strcpy(s, ascii ? "~" : "\xe2\x80\xa6");
+    return max;
+}
+
+int view_arrow_label(const struct packet *p, const struct track_info *ti,
+                     const struct label_options *opt, int max_chars, char *buf, size_t size)
+{
+    struct label_parts lp;
+    build_parts(p, ti, opt, &lp);
+
+    const char *full[] = {lp.head, lp.window, lp.options, lp.preview, lp.marks};
+    int n = join(buf, size, full, 5);
+    if (n <= max_chars)
+        return n;
+    const char *no_options[] = {lp.head, lp.window, lp.preview, lp.marks};
+    if ((n = join(buf, size, no_options, 4)) <= max_chars)
+        return n;
+    const char *no_window[] = {lp.head, lp.preview, lp.marks};
+    if ((n = join(buf, size, no_window, 3)) <= max_chars)
+        return n;
+    if (lp.preview[0]) {
+        /* Shorten the preview, keeping its quotes, before touching the essentials. */
+        const char *essentials[] = {lp.head, lp.marks};
+        int base = join(buf, size, essentials, 2);
+        int room = max_chars - base - 1;
+        if (room >= 6) {
+            char shorter[96];
+            snprintf(shorter, sizeof shorter, "%s", lp.preview);
+            cut(shorter, room, opt->ascii);
+            const char *with_short[] = {lp.head, shorter, lp.marks};
+            return join(buf, size, with_short, 3);
+        }
+    }
+    const char *essentials[] = {lp.head, lp.marks};
+    join(buf, size, essentials, 2);
+    return cut(buf, max_chars, opt->ascii);
+}

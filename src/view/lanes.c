@@ -1,0 +1,89 @@
+/* Lanes: which ip:port lifeline stands in which column. Small captures get one lane per
+ * endpoint for the whole diagram, clients left and servers right as textbooks draw them;
+ * captures with more endpoints than fit reuse lanes, least recently used first. */
+#include "sockscope/view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void view_lanes_init(struct view_lanes *l, int capacity)
+{
+    memset(l, 0, sizeof *l);
+    if (capacity < 2)
+        capacity = 2;
+    if (capacity > VIEW_MAX_LANES)
+        capacity = VIEW_MAX_LANES;
+    l->capacity = capacity;
+}
+
+int view_lanes_find(const struct view_lanes *l, const struct endpoint *e)
+{
+    for (int i = 0; i < l->count; i++)
+        if (endpoint_equal(&l->ep[i], e))
+            return i;
+    return -1;
+}
+
+bool view_lanes_note(struct view_lanes *l, const struct endpoint *e, enum role r)
+{
+    if (view_lanes_find(l, e) >= 0)
+        return true;
+    if (l->count == l->capacity) {
+        l->dynamic = true;
+        return false;
+    }
+    l->ep[l->count] = *e;
+    l->role[l->count] = r;
+    l->count++;
+    return true;
+}
+
+void view_lanes_arrange(struct view_lanes *l)
+{
+    struct view_lanes sorted = *l;
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        enum role want = pass == 0 ? ROLE_CLIENT : ROLE_SERVER;
+        for (int i = 0; i < l->count; i++) {
+            if (l->role[i] != want)
+                continue;
+            sorted.ep[n] = l->ep[i];
+            sorted.role[n] = l->role[i];
+            n++;
+        }
+    }
+    *l = sorted;
+}
+
+int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r, uint64_t clock,
+                    bool *changed)
+{
+    int i = view_lanes_find(l, e);
+    *changed = false;
+    if (i < 0) {
+        if (!l->dynamic && l->count == l->capacity)
+            return -1;
+        if (l->count < l->capacity) {
+            i = l->count++;
+        } else {
+            i = 0;
+            for (int k = 1; k < l->count; k++)
+                if (l->last_used[k] < l->last_used[i])
+                    i = k;
+        }
+        l->ep[i] = *e;
+        l->role[i] = r;
+        *changed = true;
+    }
+    l->last_used[i] = clock;
+    return i;
+}
+
+int view_endpoint_name(const struct endpoint *e, char *buf, size_t size)
+{
+    char addr[64];
+    decode_format_address(&e->addr, addr, sizeof addr);
+    if (e->addr.family == 6)
+        return snprintf(buf, size, "[%s]:%u", addr, e->port);
+    return snprintf(buf, size, "%s:%u", addr, e->port);
+}
