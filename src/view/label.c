@@ -61,6 +61,7 @@ struct label_parts {
     char head[96];    /* flags, seq, ack, len (or the UDP/ICMP words) */
     char marks[160];  /* "[suspected retransmission]" */
     char preview[96]; /* escaped payload, quoted */
+    char preview_inner[80];
     char window[32];
     char options[96];
     bool preview_cut;
@@ -153,10 +154,10 @@ static void build_parts(const struct packet *p, const struct track_info *ti,
         snprintf(lp->head, sizeof lp->head, "%s", p->why ? p->why : "other");
     }
     if (p->proto != PROTO_ICMP && p->payload && p->payload_caplen) {
-        char esc[80];
-        lp->preview_cut = view_escape_preview(p->payload, p->payload_caplen, esc, 60) ||
+        lp->preview_cut = view_escape_preview(p->payload, p->payload_caplen, lp->preview_inner,
+                                              60) ||
                           p->payload_caplen < p->payload_len;
-        snprintf(lp->preview, sizeof lp->preview, "\"%s\"%s", esc,
+        snprintf(lp->preview, sizeof lp->preview, "\"%s%s\"", lp->preview_inner,
                  lp->preview_cut ? (opt->ascii ? "..." : "\xe2\x80\xa6") : "");
     }
 }
@@ -227,11 +228,17 @@ int view_arrow_label(const struct packet *p, const struct track_info *ti,
         /* Shorten the preview, keeping its quotes, before touching the essentials. */
         const char *essentials[] = {lp.head, lp.marks};
         int base = join(buf, size, essentials, 2);
-        int room = max_chars - base - 1;
-        if (room >= 6) {
+        int room = max_chars - base - 1 - 2 - (opt->ascii ? 3 : 1); /* quotes, ellipsis */
+        if (room >= 3) {
             char shorter[96];
-            snprintf(shorter, sizeof shorter, "%s", lp.preview);
-            cut(shorter, room, opt->ascii);
+            lp.preview_inner[room] = '\0';
+            /* never leave half an escape such as "\x1" */
+            char *slash = strrchr(lp.preview_inner, '\\');
+            if (slash && (size_t)(lp.preview_inner + room - slash) < 4 &&
+                !(slash > lp.preview_inner && slash[-1] == '\\'))
+                *slash = '\0';
+            snprintf(shorter, sizeof shorter, "\"%s%s\"", lp.preview_inner,
+                     opt->ascii ? "..." : "\xe2\x80\xa6");
             const char *with_short[] = {lp.head, shorter, lp.marks};
             return join(buf, size, with_short, 3);
         }
