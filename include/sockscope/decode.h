@@ -11,10 +11,10 @@
 /* Link types we decode (values are LINKTYPE_* from the pcap spec, which libpcap returns
  * from pcap_datalink() after mapping DLT_ values). */
 enum {
-    LINK_NULL = 0,      /* BSD loopback, host byte order of the capturing machine */
+    LINK_NULL = 0, /* BSD loopback, host byte order of the capturing machine */
     LINK_ETHERNET = 1,
-    LINK_RAW = 101,     /* raw IPv4 or IPv6, version nibble decides */
-    LINK_LOOP = 108,    /* OpenBSD loopback, network byte order */
+    LINK_RAW = 101,  /* raw IPv4 or IPv6, version nibble decides */
+    LINK_LOOP = 108, /* OpenBSD loopback, network byte order */
     LINK_LINUX_SLL = 113,
     LINK_IPV4 = 228,
     LINK_IPV6 = 229,
@@ -49,7 +49,7 @@ enum {
 };
 
 struct ip_address {
-    uint8_t family; /* 4, 6, or 0 when absent */
+    uint8_t family;    /* 4, 6, or 0 when absent */
     uint8_t bytes[16]; /* IPv4 uses the first 4 */
 };
 
@@ -84,15 +84,16 @@ struct packet {
     uint8_t ip_proto;           /* protocol/next header after extension headers */
     uint8_t ttl;                /* TTL or hop limit */
     bool fragment;              /* part of a fragmented datagram */
-    bool first_fragment;        /* offset 0: the only fragment that carries ports */
+    bool first_fragment;        /* offset 0: the only fragment that carries ports (false
+                                 * when not fragmented) */
 
     enum packet_proto proto;
     uint16_t sport, dport;
 
     /* TCP */
     uint32_t seq, ack;
-    uint16_t flags;   /* TCP_* bits */
-    uint16_t window;  /* as on the wire, unscaled */
+    uint16_t flags;  /* TCP_* bits */
+    uint16_t window; /* as on the wire, unscaled */
     uint8_t tcp_header_len;
     struct tcp_options opt;
 
@@ -120,7 +121,9 @@ enum packet_status decode_packet(int linktype, const uint8_t *frame, uint32_t ca
 /* True if decode_packet understands this link type. */
 bool decode_linktype_supported(int linktype);
 
-/* Writes "127.0.0.1" or "::1" (RFC 5952 compressed) into buf; returns its length. */
+/* Writes "127.0.0.1" or "::1" (RFC 5952 compressed) into buf, "" when family is 0; returns
+ * the length of the full text (like snprintf: the text was cut if that is >= bufsize). 48
+ * bytes always suffice. */
 int decode_format_address(const struct ip_address *a, char *buf, int bufsize);
 
 #endif

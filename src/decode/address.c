@@ -1,0 +1,74 @@
+/* address formatting: dotted quad for IPv4, RFC 5952 text for IPv6 (longest run of two or
+ * more zero groups compressed, lowercase hex, IPv4-mapped addresses as ::ffff:a.b.c.d). */
+#include <stdio.h>
+#include <string.h>
+
+#include "sockscope/decode.h"
+
+/* Longest run of >= 2 zero groups, the first one on ties (RFC 5952 4.2). */
+static void longest_zero_run(const uint16_t g[8], int *start, int *len)
+{
+    *start = -1;
+    *len = 0;
+    for (int i = 0; i < 8;) {
+        if (g[i] != 0) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i >= 2 && j - i > *len) {
+            *start = i;
+            *len = j - i;
+        }
+        i = j;
+    }
+}
+
+static int format_ipv6(const uint8_t b[16], char *out)
+{
+    static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(b, mapped_prefix, 12) == 0)
+        return sprintf(out, "::ffff:%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+
+    uint16_t g[8];
+    for (int i = 0; i < 8; i++)
+        g[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
+    int run, run_len;
+    longest_zero_run(g, &run, &run_len);
+
+    int n = 0;
+    for (int i = 0; i < 8; i++) {
+        if (i == run) {
+            out[n++] = ':';
+            if (i == 0) out[n++] = ':';
+            i += run_len - 1;
+            continue;
+        }
+        n += sprintf(out + n, "%x", g[i]);
+        if (i < 7) out[n++] = ':';
+    }
+    out[n] = '\0';
+    return n;
+}
+
+int decode_format_address(const struct ip_address *a, char *buf, int bufsize)
+{
+    char text[48]; /* longest: 8 groups of 4 hex digits and 7 colons */
+    int n;
+    if (a->family == 4) {
+        n = sprintf(text, "%u.%u.%u.%u", a->bytes[0], a->bytes[1], a->bytes[2], a->bytes[3]);
+    } else if (a->family == 6) {
+        n = format_ipv6(a->bytes, text);
+    } else {
+        n = 0;
+        text[0] = '\0';
+    }
+    if (bufsize > 0) {
+        int copy = n < bufsize ? n : bufsize - 1;
+        memcpy(buf, text, (size_t)copy);
+        buf[copy] = '\0';
+    }
+    return n;
+}

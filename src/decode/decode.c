@@ -1,0 +1,59 @@
+/* decode entry point: fills the frame metadata of the packet view, hands the bytes to the
+ * link layer, and dispatches IP payloads to the transport decoders. */
+#include <string.h>
+
+#include "layers.h"
+
+enum packet_status decode_packet(int linktype, const uint8_t *frame, uint32_t caplen,
+                                 uint32_t wirelen, uint64_t ts_ns, struct packet *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ts_ns = ts_ns;
+    out->caplen = caplen;
+    out->wirelen = wirelen;
+    out->linktype = linktype;
+    if (frame == NULL) caplen = 0;
+    struct cursor c = {frame, caplen};
+    /* A wire length below the captured one is a lie of the writer; trust the bytes. */
+    decode_link(linktype, c, wirelen > caplen ? wirelen : caplen, out);
+    return out->status;
+}
+
+void decode_transport(uint8_t ip_proto, int ip_version, struct cursor c, uint32_t len,
+                      struct packet *out)
+{
+    switch (ip_proto) {
+    case 6:
+        decode_tcp(c, len, out);
+        return;
+    case 17:
+        decode_udp(c, len, ip_version, out->fragment, out);
+        return;
+    case 1:
+        if (ip_version == 4) {
+            decode_icmp(c, len, 4, out);
+            return;
+        }
+        break;
+    case 58:
+        if (ip_version == 6) {
+            decode_icmp(c, len, 6, out);
+            return;
+        }
+        break;
+    }
+    decode_set_payload(out, c, len);
+    decode_mark(out, PACKET_UNSUPPORTED, "transport protocol not decoded");
+}
+
+void decode_later_fragment(uint8_t ip_proto, int ip_version, struct cursor c, uint32_t len,
+                           struct packet *out)
+{
+    if (ip_proto == 6)
+        out->proto = PROTO_TCP;
+    else if (ip_proto == 17)
+        out->proto = PROTO_UDP;
+    else if ((ip_proto == 1 && ip_version == 4) || (ip_proto == 58 && ip_version == 6))
+        out->proto = PROTO_ICMP;
+    decode_set_payload(out, c, len);
+}

@@ -1,0 +1,105 @@
+/* ICMP and ICMPv6: type and code, and for errors the quoted original IP header and first
+ * 8 bytes of its transport header, so the tracker can tie the error to the flow it answers. */
+#include "layers.h"
+
+enum {
+    ICMP_HEADER = 8,
+    QUOTE_TRANSPORT = 8, /* RFC 792: the original IP header + 64 bits of its data */
+};
+
+enum quote_result { QUOTE_OK, QUOTE_SHORT, QUOTE_BAD };
+
+static bool is_error(int ip_version, uint8_t type)
+{
+    if (ip_version == 4)
+        /* destination unreachable, source quench, time exceeded, parameter problem */
+        return type == 3 || type == 4 || type == 11 || type == 12;
+    /* destination unreachable, packet too big, time exceeded, parameter problem */
+    return type >= 1 && type <= 4;
+}
+
+/* The quoted transport header: ports for TCP and UDP, if this is where it starts. */
+static enum quote_result quote_transport(struct cursor t, struct icmp_quote *q)
+{
+    if (!cursor_has(t, 0, QUOTE_TRANSPORT)) return QUOTE_SHORT;
+    if (q->ip_proto == 6 || q->ip_proto == 17) {
+        cursor_be16(t, 0, &q->sport);
+        cursor_be16(t, 2, &q->dport);
+    }
+    q->valid = true;
+    return QUOTE_OK;
+}
+
+static enum quote_result quote_ipv4(struct cursor c, struct icmp_quote *q)
+{
+    uint8_t vihl;
+    uint16_t frag;
+    if (!cursor_u8(c, 0, &vihl)) return QUOTE_SHORT;
+    uint32_t header_len = (vihl & 0x0fu) * 4;
+    if (vihl >> 4 != 4 || header_len < 20) return QUOTE_BAD;
+    if (!cursor_be16(c, 6, &frag) || !cursor_u8(c, 9, &q->ip_proto) ||
+        !cursor_copy(c, 12, q->src.bytes, 4) || !cursor_copy(c, 16, q->dst.bytes, 4))
+        return QUOTE_SHORT;
+    q->src.family = q->dst.family = 4;
+    if (!cursor_has(c, 0, header_len)) return QUOTE_SHORT;
+    if ((frag & 0x1fff) != 0) {
+        q->valid = true; /* a later fragment quoted: no transport header to show */
+        return QUOTE_OK;
+    }
+    return quote_transport(cursor_from(c, header_len), q);
+}
+
+static enum quote_result quote_ipv6(struct cursor c, struct icmp_quote *q)
+{
+    uint8_t v, next;
+    uint16_t payload_len;
+    if (!cursor_u8(c, 0, &v)) return QUOTE_SHORT;
+    if (v >> 4 != 6) return QUOTE_BAD;
+    if (!cursor_be16(c, 4, &payload_len) || !cursor_u8(c, 6, &next) ||
+        !cursor_copy(c, 8, q->src.bytes, 16) || !cursor_copy(c, 24, q->dst.bytes, 16))
+        return QUOTE_SHORT;
+    q->src.family = q->dst.family = 6;
+    q->ip_proto = next;
+
+    /* The quote is usually cut well before the original's end: its payload length is
+     * what the original said, the bytes are what fit in the error. */
+    struct cursor payload = cursor_from(c, 40);
+    uint32_t len = payload_len ? payload_len : UINT32_MAX;
+    struct ipv6_chain chain;
+    const char *why;
+    enum packet_status st = decode_ipv6_chain(payload, len, next, &chain, &why);
+    q->ip_proto = chain.proto;
+    if (st == PACKET_TRUNCATED) return QUOTE_SHORT;
+    if (st != PACKET_OK) return QUOTE_BAD;
+    if (chain.frag_offset != 0) {
+        q->valid = true;
+        return QUOTE_OK;
+    }
+    return quote_transport(cursor_from(payload, chain.offset), q);
+}
+
+void decode_icmp(struct cursor c, uint32_t len, int ip_version, struct packet *out)
+{
+    out->proto = PROTO_ICMP;
+    if (cursor_u8(c, 0, &out->icmp_type)) out->icmp_error = is_error(ip_version, out->icmp_type);
+    cursor_u8(c, 1, &out->icmp_code);
+    if (!cursor_has(c, 0, ICMP_HEADER)) {
+        decode_short(out, c, len, "ICMP header truncated", "IP payload too short for ICMP");
+        return;
+    }
+    if (len < ICMP_HEADER) {
+        decode_mark(out, PACKET_MALFORMED, "IP payload too short for ICMP");
+        return;
+    }
+    struct cursor body = cursor_from(c, ICMP_HEADER);
+    decode_set_payload(out, body, len - ICMP_HEADER);
+    if (!out->icmp_error) return;
+
+    enum quote_result r =
+        ip_version == 4 ? quote_ipv4(body, &out->quote) : quote_ipv6(body, &out->quote);
+    if (r == QUOTE_BAD)
+        decode_mark(out, PACKET_MALFORMED, "ICMP error quotes a malformed IP header");
+    else if (r == QUOTE_SHORT)
+        decode_short(out, c, len, "ICMP quoted packet truncated",
+                     "ICMP error quotes too little of the original packet");
+}
