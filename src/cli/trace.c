@@ -247,7 +247,7 @@ static int run_pass(const struct trace_args *a, frame_fn fn, void *ctx, bool rep
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
-    long shown = 0;
+    long shown = 0, frames_read = 0;
     int status = EXIT_OK;
     for (;;) {
         if (stop && *stop)
@@ -257,7 +257,7 @@ static int run_pass(const struct trace_args *a, frame_fn fn, void *ctx, bool rep
             break;
         if (rc < 0) {
             if (report) {
-                if (fr.number == 0 && shown == 0 && strstr(err, "after frame 0")) {
+                if (frames_read == 0) {
                     cli_error("%s: no readable frame: %s", a->file, err);
                     status = EXIT_USAGE;
                 } else {
@@ -267,6 +267,7 @@ static int run_pass(const struct trace_args *a, frame_fn fn, void *ctx, bool rep
             }
             break;
         }
+        frames_read++;
         decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
         track_feed(tr, &pkt, fr.number, &info);
         if (!flow_selected(a, &info))

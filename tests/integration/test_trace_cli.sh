@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The trace command as a user meets it: help, exit codes, and one clear line on stderr naming
+# the file or argument for every kind of bad input. usage: test_trace_cli.sh SOCKSCOPE REPO
+set -u
+bin=$1 repo=$2
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fails=0 passed=0
+
+# expect RC PATTERN -- ARGS...: runs sockscope ARGS, checks exit code and that stderr (or
+# stdout for rc 0) matches PATTERN.
+expect() {
+  local want=$1 pattern=$2; shift 3
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null; local rc=$?
+  local where="$tmp/err"; [ "$want" = 0 ] && where="$tmp/out"
+  if [ "$rc" != "$want" ] || ! grep -qE -- "$pattern" "$where"; then
+    echo "FAIL: sockscope $* -> exit $rc (want $want), looked for /$pattern/ in:"; sed 's/^/    /' "$where" | head -5
+    fails=$((fails+1))
+  else
+    passed=$((passed+1))
+  fi
+  if [ "$want" = 2 ] && [ "$(wc -l <"$tmp/err")" -gt 2 ]; then
+    echo "FAIL: sockscope $* printed more than a short error:"; head -5 "$tmp/err"; fails=$((fails+1))
+  fi
+}
+
+cap=$repo/captures/tcp-echo-ipv4.pcap
+: >"$tmp/empty.pcap"
+echo "not a capture at all" >"$tmp/notes.txt"
+head -c 100 "$cap" >"$tmp/cut.pcap"           # header + part of the first record
+head -c $(( $(stat -c %s "$cap") - 7 )) "$cap" >"$tmp/lastcut.pcap"
+# a valid pcap header with link type 147 (user-defined): nothing we can decode
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x93\x00\x00\x00' >"$tmp/user.pcap"
+
+expect 0 'usage: sockscope COMMAND' -- --help
+expect 0 '^sockscope [0-9]' -- --version
+expect 0 'usage: sockscope trace' -- trace --help
+expect 2 'unknown command' -- frobnicate
+expect 2 'which capture' -- trace
+expect 2 'No such file' -- trace "$tmp/nope.pcap"
+expect 2 'is a directory' -- trace "$tmp"
+expect 2 'empty file' -- trace "$tmp/empty.pcap"
+expect 2 'notes.txt: not a pcap or pcapng' -- trace "$tmp/notes.txt"
+expect 2 "link type 147" -- trace "$tmp/user.pcap"
+expect 2 "invalid filter expression 'tcp port banana'" -- trace "$cap" tcp port banana
+expect 2 "unknown --format 'xml'" -- trace "$cap" --format xml
+expect 2 "unknown --time" -- trace "$cap" --time never
+expect 2 -- "--width wants" -- trace "$cap" --width 5
+expect 2 -- "--flow wants" -- trace "$cap" --flow x
+expect 2 -- "-c wants" -- trace "$cap" -c 0
+expect 2 "unknown or incomplete option '--bogus'" -- trace "$cap" --bogus
+expect 2 "no readable frame" -- trace "$tmp/cut.pcap"
+
+# a truncated last record: everything readable printed, a warning, exit 0
+"$bin" trace "$tmp/lastcut.pcap" --format json >"$tmp/out" 2>"$tmp/err"; rc=$?
+whole=$("$bin" trace "$cap" --format json | wc -l)
+if [ $rc = 0 ] && grep -q 'warning:.*lastcut.pcap' "$tmp/err" && [ "$(wc -l <"$tmp/out")" -eq $((whole-1)) ]; then
+  passed=$((passed+1))
+else
+  echo "FAIL: truncated last record: exit $rc, $(wc -l <"$tmp/out") of $((whole-1)) lines"; cat "$tmp/err"; fails=$((fails+1))
+fi
+
+# options after the file, a BPF that keeps frame numbers, -c, --flow
+n=$("$bin" trace "$cap" --format json -c 3 | wc -l)
+[ "$n" = 3 ] && passed=$((passed+1)) || { echo "FAIL: -c 3 gave $n lines"; fails=$((fails+1)); }
+first=$("$bin" trace "$cap" --format json 'tcp[tcpflags] & tcp-fin != 0' | head -1 | grep -o '"frame":[0-9]*')
+[ "$first" != '"frame":1' ] && [ -n "$first" ] && passed=$((passed+1)) || { echo "FAIL: BPF frame numbers: $first"; fails=$((fails+1)); }
+n=$("$bin" trace "$repo/captures/tcp-threaded.pcap" --format json --flow tcp:1 | grep -vc '"stream":1,' )
+[ "$n" = 0 ] && passed=$((passed+1)) || { echo "FAIL: --flow tcp:1 let $n other frames through"; fails=$((fails+1)); }
+
+# colour only when asked or on a terminal, never with NO_COLOR
+"$bin" trace "$cap" >"$tmp/plain"; NO_COLOR=1 "$bin" trace "$cap" >"$tmp/nocolor"; "$bin" trace "$cap" --color >"$tmp/color"
+if ! grep -q $'\x1b' "$tmp/plain" && ! grep -q $'\x1b' "$tmp/nocolor" && grep -q $'\x1b\[' "$tmp/color"; then
+  passed=$((passed+1)); else echo "FAIL: colour rules"; fails=$((fails+1)); fi
+
+# ASCII when asked, or when the locale is not UTF-8
+LC_ALL=C "$bin" trace "$cap" >"$tmp/c"; "$bin" trace "$cap" --ascii >"$tmp/a"
+if LC_ALL=C grep -q $'[\x80-\xff]' "$tmp/c" "$tmp/a"; then echo "FAIL: non-ASCII output in ASCII mode"; fails=$((fails+1)); else passed=$((passed+1)); fi
+LC_ALL=C.UTF-8 "$bin" trace "$cap" >"$tmp/u"
+grep -q '│' "$tmp/u" && passed=$((passed+1)) || { echo "FAIL: no box drawing in a UTF-8 locale"; fails=$((fails+1)); }
+
+# --width is respected by every line
+"$bin" trace "$repo/captures/tcp-threaded.pcap" --width 60 --ascii >"$tmp/w"
+long=$(awk 'length > 60' "$tmp/w" | grep -vc 'frames:')
+[ "$long" = 0 ] && passed=$((passed+1)) || { echo "FAIL: $long lines wider than 60"; fails=$((fails+1)); }
+
+echo "$passed passed, $fails failed"
+[ $fails = 0 ]
