@@ -113,7 +113,7 @@ scenario_tcp_loss() {
   # reach the rule, from 0:
   #   #5        one loss inside the first window: duplicate ACKs, fast retransmission
   #   #30, #31  two consecutive losses: SACK recovery
-  # and the second rule drops the first short (final) data segment: a tail loss, recovered
+  # and the first rule drops the first short (final) data segment: a tail loss, recovered
   # by the tail loss probe / retransmission timer.
   nft -f - <<'EOF'
 table inet sockscope_loss {

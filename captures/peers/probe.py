@@ -36,7 +36,13 @@ def main():
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
     sock.setblocking(False)
-    offset, sent = 0, 0
+    # Only bytes written after now can hold this probe: start at the current end of the file
+    # (cheap even when the capture is already a gigabyte long).
+    try:
+        offset = os.path.getsize(args.file)
+    except FileNotFoundError:
+        offset = 0
+    sent = 0
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
         sock.sendto(marker, ("127.0.0.1", args.port))
