@@ -37,6 +37,12 @@ void decode_ipv4(struct cursor c, uint32_t wire, struct packet *out)
     /* Total length 0: segmentation offload on the capturing host, the NIC fills it in
      * later. Wireshark then takes the frame's length; so do we. */
     uint32_t len = total_len ? total_len : wire;
+    if (len > wire) {
+        /* Longer than the frame on the wire, not just than the capture: a lie. Like
+         * Wireshark, the frame's length wins. */
+        decode_mark(out, PACKET_MALFORMED, "IPv4 total length exceeds the frame");
+        len = wire;
+    }
     if (len < header_len) {
         decode_mark(out, PACKET_MALFORMED, "IPv4 total length below header length");
         return;

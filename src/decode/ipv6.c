@@ -98,6 +98,10 @@ void decode_ipv6(struct cursor c, uint32_t wire, struct packet *out)
     /* Payload length 0: a jumbogram or segmentation offload; like Wireshark, the frame's
      * length decides. */
     uint32_t len = payload_len ? payload_len : wire - IPV6_HEADER;
+    if (len > wire - IPV6_HEADER) {
+        decode_mark(out, PACKET_MALFORMED, "IPv6 payload length exceeds the frame");
+        len = wire - IPV6_HEADER;
+    }
     struct cursor payload = cursor_limit(cursor_from(c, IPV6_HEADER), len);
 
     struct ipv6_chain chain;

@@ -65,6 +65,14 @@ static void decode_option(uint8_t kind, struct cursor o, struct tcp_options *opt
  * offset. Options cut by the capture are left out (the header is already truncated). */
 static void decode_options(struct cursor o, uint32_t end, struct packet *out)
 {
+    /* Linux puts NOP, NOP, timestamps on every segment after the handshake: read that
+     * layout in one step, as the kernel's own parser does. */
+    uint32_t first;
+    if (end == 12 && cursor_has(o, 0, 12) && cursor_be32(o, 0, &first) && first == 0x0101080a &&
+        cursor_be32(o, 4, &out->opt.ts_val) && cursor_be32(o, 8, &out->opt.ts_ecr)) {
+        out->opt.has_timestamps = true;
+        return;
+    }
     uint32_t off = 0;
     while (off < end) {
         uint8_t kind, len;

@@ -21,8 +21,9 @@ void decode_udp(struct cursor c, uint32_t len, int ip_version, bool fragmented, 
      * length below the header size is a lie, one beyond the IP payload is too (except in
      * a first fragment, which holds only part of the datagram). */
     uint32_t datagram = out->udp_len;
-    if (datagram == 0 && ip_version == 6) {
-        datagram = len; /* RFC 2675: jumbogram, the IPv6 length rules */
+    if (datagram == 0 && (ip_version == 6 || len > 0xffff)) {
+        /* RFC 2675 jumbogram, or Linux BIG TCP/GSO: too long for the field, IP rules */
+        datagram = len;
     } else if (datagram < UDP_HEADER) {
         decode_mark(out, PACKET_MALFORMED, "UDP length below 8");
         datagram = len;

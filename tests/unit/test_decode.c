@@ -472,6 +472,27 @@ static void test_ipv4_total_length_beyond_snaplen_gives_partial_payload(void **s
     assert_memory_equal(p.payload, HELLO, 5);
 }
 
+static void test_ipv4_total_length_beyond_the_wire_is_malformed_and_frame_wins(void **state)
+{
+    (void)state;
+    struct frame f = {0};
+    eth_ipv4_tcp(&f, TCP_ACK, NULL, 0);
+    set16(&f, 14 + 2, 820);
+    struct packet p;
+    assert_int_equal(decode(LINK_ETHERNET, &f, &p), PACKET_MALFORMED);
+    assert_string_equal(p.why, "IPv4 total length exceeds the frame");
+    assert_v4_flow(&p);
+    assert_payload(&p, HELLO, 5);
+
+    struct frame g = {0};
+    ipv6(&g, 17, 500);
+    udp(&g, 13);
+    put(&g, HELLO, 5);
+    assert_int_equal(decode(LINK_RAW, &g, &p), PACKET_MALFORMED);
+    assert_v6_flow(&p);
+    assert_payload(&p, HELLO, 5);
+}
+
 static void test_ipv4_total_length_zero_uses_frame_length_as_with_tso(void **state)
 {
     (void)state;
@@ -706,6 +727,25 @@ static void test_tcp_syn_options_mss_wscale_sackok_timestamps(void **state)
     assert_int_equal(p.opt.wscale, 7);
     assert_int_equal(p.opt.sack_count, 0);
     assert_payload(&p, HELLO, 5);
+}
+
+static void test_tcp_nop_nop_timestamps_of_every_linux_segment(void **state)
+{
+    (void)state;
+    static const uint8_t opts[12] = {1, 1, 8, 10, 0x56, 0xc5, 0x12, 0x7d, 0xdc, 0xad, 0x5d, 0x5d};
+    struct frame f = {0};
+    eth_ipv4_tcp(&f, TCP_ACK, opts, sizeof opts);
+    struct packet p;
+    assert_int_equal(decode(LINK_ETHERNET, &f, &p), PACKET_OK);
+    assert_true(p.opt.has_timestamps);
+    assert_int_equal(p.opt.ts_val, 0x56c5127du);
+    assert_int_equal(p.opt.ts_ecr, 0xdcad5d5du);
+    assert_false(p.opt.has_mss);
+    assert_payload(&p, HELLO, 5);
+    /* Cut inside the timestamps: the header is truncated and no timestamp is claimed. */
+    assert_int_equal(decode_packet(LINK_ETHERNET, f.b, 14 + 20 + 20 + 6, f.len, 0, &p),
+                     PACKET_TRUNCATED);
+    assert_false(p.opt.has_timestamps);
 }
 
 static void test_tcp_option_walk_stops_at_end_of_list(void **state)
@@ -1250,6 +1290,7 @@ int main(void)
         cmocka_unit_test(test_ipv4_ihl_below_5_is_malformed),
         cmocka_unit_test(test_bad_ip_version_is_malformed),
         cmocka_unit_test(test_ipv4_total_length_beyond_snaplen_gives_partial_payload),
+        cmocka_unit_test(test_ipv4_total_length_beyond_the_wire_is_malformed_and_frame_wins),
         cmocka_unit_test(test_ipv4_total_length_zero_uses_frame_length_as_with_tso),
         cmocka_unit_test(test_ipv4_total_length_below_header_is_malformed),
         cmocka_unit_test(test_ipv4_first_fragment_carries_ports),
@@ -1263,6 +1304,7 @@ int main(void)
         cmocka_unit_test(test_udp_length_zero_in_ipv6_jumbogram_takes_ip_length),
         cmocka_unit_test(test_tcp_every_flag_including_ae_is_reported),
         cmocka_unit_test(test_tcp_syn_options_mss_wscale_sackok_timestamps),
+        cmocka_unit_test(test_tcp_nop_nop_timestamps_of_every_linux_segment),
         cmocka_unit_test(test_tcp_option_walk_stops_at_end_of_list),
         cmocka_unit_test(test_tcp_sack_option_gives_up_to_four_blocks),
         cmocka_unit_test(test_tcp_unknown_option_is_skipped_by_its_length),
