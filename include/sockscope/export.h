@@ -21,6 +21,10 @@ struct out {
 };
 
 void out_init(struct out *o, FILE *fp);
+/* Room for at least n bytes at the returned pointer (n <= sizeof buf); after writing, hand
+ * back the end with out_commit. The JSON path writes a whole line this way. */
+char *out_reserve(struct out *o, size_t n);
+void out_commit(struct out *o, char *end);
 void out_flush(struct out *o);
 void out_bytes(struct out *o, const char *s, size_t n);
 void out_str(struct out *o, const char *s);

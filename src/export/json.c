@@ -1,46 +1,180 @@
 /* JSON Lines export: one object per frame, in file order, with the meanings of tshark's
  * fields (tcp.stream, tcp.seq, tcp.window_size, tcp.analysis.*) so the two compare frame by
- * frame. Written by hand through the buffered writer: this is the fast path. */
+ * frame. This is the fast path of `trace`: each line is written straight into the output
+ * buffer through a pointer (no printf, no strlen), after reserving room for the longest
+ * line a frame can make. */
 #include "sockscope/export.h"
 
 #include <string.h>
 
 #define JSON_PAYLOAD_PREVIEW 64
+/* Longest line: fixed keys (~700) + two IPv6 endpoints twice (quote) + 64 payload bytes
+ * escaped as \u00XX (6 each) + the why text (static, < 200). */
+#define JSON_LINE_MAX 4096
 
-static void address_port(struct out *o, const struct ip_address *a, int port, bool with_port)
+#define PUT(w, lit) (memcpy((w), (lit), sizeof(lit) - 1), (w) + sizeof(lit) - 1)
+
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* Most numbers in a line fit 32 bits, and 32-bit arithmetic is cheaper: count the digits,
+ * then write them backwards in pairs, straight into the line. */
+static char *put_u32(char *w, uint32_t v)
 {
-    char buf[64];
-    decode_format_address(a, buf, sizeof buf);
-    out_char(o, '"');
-    if (with_port && a->family == 6) {
-        out_char(o, '[');
-        out_str(o, buf);
-        out_char(o, ']');
+    int n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5
+          : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    char *end = w + n, *e = end;
+    while (v >= 100) {
+        uint32_t r = v % 100;
+        v /= 100;
+        *--e = digit_pairs[2 * r + 1];
+        *--e = digit_pairs[2 * r];
+    }
+    if (v >= 10) {
+        *--e = digit_pairs[2 * v + 1];
+        *--e = digit_pairs[2 * v];
     } else {
-        out_str(o, buf);
+        *--e = (char)('0' + v);
+    }
+    return end;
+}
+
+static char *put_u64(char *w, uint64_t v)
+{
+    if (v <= UINT32_MAX)
+        return put_u32(w, (uint32_t)v);
+    char tmp[20];
+    int i = 20;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        tmp[--i] = digit_pairs[2 * r + 1];
+        tmp[--i] = digit_pairs[2 * r];
+    }
+    if (v >= 10) {
+        tmp[--i] = digit_pairs[2 * v + 1];
+        tmp[--i] = digit_pairs[2 * v];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
+    memcpy(w, tmp + i, (size_t)(20 - i));
+    return w + 20 - i;
+}
+
+static char *put_i64(char *w, int64_t v)
+{
+    if (v < 0) {
+        *w++ = '-';
+        return put_u64(w, (uint64_t)0 - (uint64_t)v);
+    }
+    return put_u64(w, (uint64_t)v);
+}
+
+/* "seconds.nnnnnnnnn" */
+static char *put_seconds(char *w, uint64_t ns)
+{
+    w = put_u64(w, ns / 1000000000u);
+    uint32_t frac = (uint32_t)(ns % 1000000000u);
+    *w++ = '.';
+    for (int i = 7; i >= 1; i -= 2, frac /= 100) {
+        w[i] = digit_pairs[2 * (frac % 100)];
+        w[i + 1] = digit_pairs[2 * (frac % 100) + 1];
+    }
+    w[0] = (char)('0' + frac);
+    return w + 9;
+}
+
+static char *put_str(char *w, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(w, s, n);
+    return w + n;
+}
+
+static char *put_escaped(char *w, const uint8_t *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            *w++ = (char)c;
+            continue;
+        }
+        *w++ = '\\';
+        switch (c) {
+        case '"': *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '\n': *w++ = 'n'; break;
+        case '\r': *w++ = 'r'; break;
+        case '\t': *w++ = 't'; break;
+        default:
+            w = PUT(w, "u00");
+            *w++ = hex[c >> 4];
+            *w++ = hex[c & 15];
+        }
+    }
+    return w;
+}
+
+/* "127.0.0.1:42410" or "[::1]:12000" (or a bare address without port), quoted */
+static char *put_endpoint(char *w, const struct ip_address *a, uint16_t port, bool with_port)
+{
+    *w++ = '"';
+    if (a->family == 4) {
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                *w++ = '.';
+            w = put_u64(w, a->bytes[i]);
+        }
+    } else {
+        char buf[64];
+        decode_format_address(a, buf, sizeof buf);
+        if (with_port)
+            *w++ = '[';
+        w = put_str(w, buf);
+        if (with_port)
+            *w++ = ']';
     }
     if (with_port) {
-        out_char(o, ':');
-        out_u64(o, (uint64_t)port);
+        *w++ = ':';
+        w = put_u64(w, port);
     }
-    out_char(o, '"');
+    *w++ = '"';
+    return w;
 }
 
-static void key(struct out *o, const char *k)
+static char *put_flags(char *w, uint16_t flags)
 {
-    out_str(o, k);
+    static const struct {
+        uint16_t bit;
+        char name[4];
+    } order[] = {
+        {TCP_SYN, "SYN"}, {TCP_FIN, "FIN"}, {TCP_RST, "RST"}, {TCP_PSH, "PSH"}, {TCP_URG, "URG"},
+        {TCP_ACK, "ACK"}, {TCP_ECE, "ECE"}, {TCP_CWR, "CWR"}, {TCP_AE, "AE"},
+    };
+    char *start = w;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!(flags & order[i].bit))
+            continue;
+        if (w != start)
+            *w++ = '+';
+        w = put_str(w, order[i].name);
+    }
+    if (w == start)
+        w = PUT(w, "none");
+    return w;
 }
 
-static void state(struct out *o, const char *k, enum tcp_state s)
+static char *put_state(char *w, enum tcp_state s)
 {
-    key(o, k);
-    if (s == TCP_STATE_UNKNOWN) {
-        out_str(o, "null");
-    } else {
-        out_char(o, '"');
-        out_str(o, track_state_name(s));
-        out_char(o, '"');
-    }
+    if (s == TCP_STATE_UNKNOWN)
+        return PUT(w, "null");
+    *w++ = '"';
+    w = put_str(w, track_state_name(s));
+    *w++ = '"';
+    return w;
 }
 
 static const char *proto_name(enum packet_proto p)
@@ -63,62 +197,55 @@ static const char *status_name(enum packet_status s)
     }
 }
 
-static void tcp_fields(struct out *o, const struct packet *p, const struct track_info *ti)
+static char *put_tcp(char *w, const struct packet *p, const struct track_info *ti)
 {
-    char flags[64];
-    view_tcp_flags_name(p->flags, flags, sizeof flags);
-    key(o, ",\"flags\":\"");
-    out_str(o, flags);
-    key(o, "\",\"flags_bits\":");
-    out_u64(o, p->flags);
-    key(o, ",\"seq\":");
-    out_u64(o, ti->seq_rel);
-    key(o, ",\"ack\":");
-    out_u64(o, ti->ack_rel);
-    key(o, ",\"seq_raw\":");
-    out_u64(o, p->seq);
-    key(o, ",\"ack_raw\":");
-    out_u64(o, p->ack);
-    key(o, ",\"len\":");
-    out_u64(o, p->payload_len);
-    key(o, ",\"win\":");
-    out_i64(o, ti->window);
-    key(o, ",\"analysis\":[");
-    bool first = true;
-    for (unsigned i = 0; i < MARK_COUNT; i++) {
+    w = PUT(w, ",\"flags\":\"");
+    w = put_flags(w, p->flags);
+    w = PUT(w, "\",\"flags_bits\":");
+    w = put_u64(w, p->flags);
+    w = PUT(w, ",\"seq\":");
+    w = put_u64(w, ti->seq_rel);
+    w = PUT(w, ",\"ack\":");
+    w = put_u64(w, ti->ack_rel);
+    w = PUT(w, ",\"seq_raw\":");
+    w = put_u64(w, p->seq);
+    w = PUT(w, ",\"ack_raw\":");
+    w = put_u64(w, p->ack);
+    w = PUT(w, ",\"len\":");
+    w = put_u64(w, p->payload_len);
+    w = PUT(w, ",\"win\":");
+    w = put_i64(w, ti->window);
+    w = PUT(w, ",\"analysis\":[");
+    char *first = w;
+    for (unsigned i = 0; ti->marks >> i; i++) {
         if (!(ti->marks & (1u << i)))
             continue;
-        if (!first)
-            out_char(o, ',');
-        first = false;
-        out_char(o, '"');
-        out_str(o, track_mark_name(i));
-        out_char(o, '"');
+        if (w != first)
+            *w++ = ',';
+        *w++ = '"';
+        w = put_str(w, track_mark_name(i));
+        *w++ = '"';
     }
-    out_char(o, ']');
+    *w++ = ']';
     if (ti->marks & MARK_DUPLICATE_ACK) {
-        key(o, ",\"dup_ack\":{\"n\":");
-        out_u64(o, ti->dup_ack_count);
-        key(o, ",\"of\":");
-        out_u64(o, ti->dup_ack_of_frame);
-        out_char(o, '}');
+        w = PUT(w, ",\"dup_ack\":{\"n\":");
+        w = put_u64(w, ti->dup_ack_count);
+        w = PUT(w, ",\"of\":");
+        w = put_u64(w, ti->dup_ack_of_frame);
+        *w++ = '}';
     }
-    key(o, ",\"ack_rtt\":");
     if (ti->ack_rtt_ns >= 0) {
-        /* seconds with 9 decimals, as tshark prints frame-relative times */
-        uint64_t ns = (uint64_t)ti->ack_rtt_ns;
-        out_u64(o, ns / 1000000000u);
-        char frac[10] = {'.'};
-        for (int i = 9; i >= 1; i--, ns /= 10)
-            frac[i] = (char)('0' + ns % 10);
-        out_bytes(o, frac, sizeof frac);
-        key(o, ",\"acks_frame\":");
-        out_u64(o, ti->acked_frame);
+        w = PUT(w, ",\"ack_rtt\":");
+        w = put_seconds(w, (uint64_t)ti->ack_rtt_ns);
+        w = PUT(w, ",\"acks_frame\":");
+        w = put_u64(w, ti->acked_frame);
     } else {
-        key(o, "null,\"acks_frame\":null");
+        w = PUT(w, ",\"ack_rtt\":null,\"acks_frame\":null");
     }
-    state(o, ",\"state_src\":", ti->state_src);
-    state(o, ",\"state_dst\":", ti->state_dst);
+    w = PUT(w, ",\"state_src\":");
+    w = put_state(w, ti->state_src);
+    w = PUT(w, ",\"state_dst\":");
+    return put_state(w, ti->state_dst);
 }
 
 void export_json_frame(struct out *o, const struct export_frame *f)
@@ -126,63 +253,57 @@ void export_json_frame(struct out *o, const struct export_frame *f)
     const struct packet *p = f->pkt;
     const struct track_info *ti = f->info;
     bool ports = p->proto == PROTO_TCP || p->proto == PROTO_UDP;
+    char *w = out_reserve(o, JSON_LINE_MAX);
 
-    key(o, "{\"kind\":\"packet\",\"frame\":");
-    out_u64(o, f->number);
-    key(o, ",\"ts\":\"");
-    out_timestamp(o, p->ts_ns);
-    key(o, "\",\"proto\":\"");
-    out_str(o, proto_name(p->proto));
-    key(o, "\",\"stream\":");
-    if (ti->has_flow)
-        out_u64(o, ti->stream);
-    else
-        out_str(o, "null");
-    key(o, ",\"src\":");
-    if (p->src.family)
-        address_port(o, &p->src, p->sport, ports);
-    else
-        out_str(o, "null");
-    key(o, ",\"dst\":");
-    if (p->dst.family)
-        address_port(o, &p->dst, p->dport, ports);
-    else
-        out_str(o, "null");
+    w = PUT(w, "{\"kind\":\"packet\",\"frame\":");
+    w = put_u64(w, f->number);
+    w = PUT(w, ",\"ts\":\"");
+    w = put_seconds(w, p->ts_ns);
+    w = PUT(w, "\",\"proto\":\"");
+    w = put_str(w, proto_name(p->proto));
+    w = PUT(w, "\",\"stream\":");
+    w = ti->has_flow ? put_u64(w, ti->stream) : PUT(w, "null");
+    w = PUT(w, ",\"src\":");
+    w = p->src.family ? put_endpoint(w, &p->src, p->sport, ports) : PUT(w, "null");
+    w = PUT(w, ",\"dst\":");
+    w = p->dst.family ? put_endpoint(w, &p->dst, p->dport, ports) : PUT(w, "null");
 
     if (p->proto == PROTO_TCP && p->tcp_header_len) {
-        tcp_fields(o, p, ti);
+        w = put_tcp(w, p, ti);
     } else if (p->proto == PROTO_UDP) {
-        key(o, ",\"len\":");
-        out_u64(o, p->payload_len);
+        w = PUT(w, ",\"len\":");
+        w = put_u64(w, p->payload_len);
     } else if (p->proto == PROTO_ICMP) {
-        key(o, ",\"icmp_type\":");
-        out_u64(o, p->icmp_type);
-        key(o, ",\"icmp_code\":");
-        out_u64(o, p->icmp_code);
+        w = PUT(w, ",\"icmp_type\":");
+        w = put_u64(w, p->icmp_type);
+        w = PUT(w, ",\"icmp_code\":");
+        w = put_u64(w, p->icmp_code);
         if (p->icmp_error && p->quote.valid) {
-            key(o, ",\"quoted\":{\"src\":");
-            address_port(o, &p->quote.src, p->quote.sport, true);
-            key(o, ",\"dst\":");
-            address_port(o, &p->quote.dst, p->quote.dport, true);
-            key(o, ",\"proto\":");
-            out_u64(o, p->quote.ip_proto);
-            out_char(o, '}');
+            w = PUT(w, ",\"quoted\":{\"src\":");
+            w = put_endpoint(w, &p->quote.src, p->quote.sport, true);
+            w = PUT(w, ",\"dst\":");
+            w = put_endpoint(w, &p->quote.dst, p->quote.dport, true);
+            w = PUT(w, ",\"proto\":");
+            w = put_u64(w, p->quote.ip_proto);
+            *w++ = '}';
         }
     }
 
-    key(o, ",\"payload\":\"");
+    w = PUT(w, ",\"payload\":\"");
     if (p->payload && p->payload_caplen) {
         size_t n = p->payload_caplen < JSON_PAYLOAD_PREVIEW ? p->payload_caplen
                                                             : JSON_PAYLOAD_PREVIEW;
-        out_json_escaped(o, p->payload, n);
+        w = put_escaped(w, p->payload, n);
     }
-    key(o, "\",\"status\":\"");
-    out_str(o, status_name(p->status));
-    out_char(o, '"');
+    w = PUT(w, "\",\"status\":\"");
+    w = put_str(w, status_name(p->status));
+    *w++ = '"';
     if (p->status != PACKET_OK && p->why) {
-        key(o, p->status == PACKET_UNSUPPORTED ? ",\"note\":\"" : ",\"why\":\"");
-        out_json_escaped(o, (const uint8_t *)p->why, strlen(p->why));
-        out_char(o, '"');
+        w = p->status == PACKET_UNSUPPORTED ? PUT(w, ",\"note\":\"") : PUT(w, ",\"why\":\"");
+        size_t n = strnlen(p->why, 120);
+        w = put_escaped(w, (const uint8_t *)p->why, n);
+        *w++ = '"';
     }
-    out_bytes(o, "}\n", 2);
+    w = PUT(w, "}\n");
+    out_commit(o, w);
 }

@@ -27,8 +27,25 @@ static void drain(struct out *o)
     o->len = 0;
 }
 
+char *out_reserve(struct out *o, size_t n)
+{
+    if (sizeof o->buf - o->len < n)
+        drain(o);
+    return o->buf + o->len;
+}
+
+void out_commit(struct out *o, char *end)
+{
+    o->len = (size_t)(end - o->buf);
+}
+
 void out_bytes(struct out *o, const char *s, size_t n)
 {
+    if (n <= sizeof o->buf - o->len) {
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+        return;
+    }
     while (n) {
         size_t room = sizeof o->buf - o->len;
         size_t k = n < room ? n : room;

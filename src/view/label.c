@@ -56,6 +56,37 @@ enum style view_packet_style(const struct packet *p, const struct track_info *ti
     return STYLE_ACK;
 }
 
+/* The errors a course meets, in words; NULL for the rest (shown as type and code). */
+static const char *icmp_words(const struct packet *p)
+{
+    if (p->src.family == 4) {
+        if (p->icmp_type == 3) {
+            static const char *const unreachable[] = {
+                "network unreachable", "host unreachable", "protocol unreachable",
+                "port unreachable", "fragmentation needed", "source route failed"};
+            return p->icmp_code < 6 ? unreachable[p->icmp_code] : "destination unreachable";
+        }
+        if (p->icmp_type == 11)
+            return "time exceeded";
+        if (p->icmp_type == 0)
+            return "echo reply";
+        if (p->icmp_type == 8)
+            return "echo request";
+    } else if (p->src.family == 6) {
+        if (p->icmp_type == 1)
+            return p->icmp_code == 4 ? "port unreachable" : "destination unreachable";
+        if (p->icmp_type == 2)
+            return "packet too big";
+        if (p->icmp_type == 3)
+            return "time exceeded";
+        if (p->icmp_type == 128)
+            return "echo request";
+        if (p->icmp_type == 129)
+            return "echo reply";
+    }
+    return NULL;
+}
+
 /* The parts of a label, most important first; a shortened label drops from the end. */
 struct label_parts {
     char head[96];    /* flags, seq, ack, len (or the UDP/ICMP words) */
@@ -96,8 +127,11 @@ static void marks_words(const struct track_info *ti, char *buf, size_t size)
     }
 }
 
-static void tcp_options_words(const struct packet *p, char *buf, size_t size)
+static void tcp_options_words(const struct packet *p, const struct track_info *ti, bool raw,
+                              char *buf, size_t size)
 {
+    /* SACK edges are sequence numbers of the other side: relative to the same base as ack */
+    uint32_t sack_base = raw ? 0 : p->ack - ti->ack_rel;
     size_t used = 0;
     buf[0] = '\0';
 #define ADD(...)                                                                         \
@@ -113,7 +147,8 @@ static void tcp_options_words(const struct packet *p, char *buf, size_t size)
     if (p->opt.sack_permitted)
         ADD("%sSACK_PERM", used ? " " : "");
     for (int i = 0; i < p->opt.sack_count && i < TCP_MAX_SACK_BLOCKS; i++)
-        ADD("%sSACK=%u-%u", used ? " " : "", p->opt.sack_left[i], p->opt.sack_right[i]);
+        ADD("%sSACK=%u-%u", used ? " " : "", p->opt.sack_left[i] - sack_base,
+            p->opt.sack_right[i] - sack_base);
 #undef ADD
 }
 
@@ -135,18 +170,15 @@ static void build_parts(const struct packet *p, const struct track_info *ti,
             snprintf(lp->head + n, sizeof lp->head - n, " len=%u", p->payload_len);
         }
         snprintf(lp->window, sizeof lp->window, "win=%lld", (long long)ti->window);
-        tcp_options_words(p, lp->options, sizeof lp->options);
+        tcp_options_words(p, ti, opt->raw_seq, lp->options, sizeof lp->options);
         marks_words(ti, lp->marks, sizeof lp->marks);
     } else if (p->proto == PROTO_UDP) {
         snprintf(lp->head, sizeof lp->head, "UDP len=%u", p->payload_len);
     } else if (p->proto == PROTO_ICMP) {
-        if (p->icmp_error && p->quote.valid)
-            snprintf(lp->head, sizeof lp->head, "ICMP%s error type=%u code=%u%s",
-                     p->src.family == 6 ? "v6" : "", p->icmp_type, p->icmp_code,
-                     (p->src.family == 4 && p->icmp_type == 3 && p->icmp_code == 3) ||
-                             (p->src.family == 6 && p->icmp_type == 1 && p->icmp_code == 4)
-                         ? " (port unreachable)"
-                         : "");
+        const char *words = icmp_words(p);
+        if (words)
+            snprintf(lp->head, sizeof lp->head, "ICMP%s %s", p->src.family == 6 ? "v6" : "",
+                     words);
         else
             snprintf(lp->head, sizeof lp->head, "ICMP type=%u code=%u", p->icmp_type,
                      p->icmp_code);
