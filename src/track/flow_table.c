@@ -9,6 +9,9 @@
  *     a packet: Linux's TIME-WAIT, beyond which a peer cannot still be retransmitting;
  *   - anything else (open TCP, UDP) after 300 s of capture time without a packet;
  *   - the least recently active (closed ones first) when more than 65536 are held.
+ * The two time rules apply only while more than 8192 conversations are held: small
+ * captures (the classroom case, and files whose clock jumps back and forth) are never
+ * touched, so they agree with tshark exactly.
  * A late packet that finds a tomb revives the conversation with the same stream number and
  * relative numbering, so tshark's numbering holds (only its retransmission/dup-ACK memory is
  * lost); a SYN with a new ISN on a tomb still opens a new stream marked reused_ports.
@@ -22,6 +25,7 @@
 #define NS_PER_S 1000000000LL
 #define IDLE_NS (300 * NS_PER_S)
 #define CLOSED_GRACE_NS (60 * NS_PER_S)
+#define EVICT_FLOOR 8192u /* below this many held, nothing is forgotten on time alone */
 #define LIVE_CAP 65536u
 #define TOMB_CAP 131072u
 #define TOMB_REF 0x80000000u
@@ -360,7 +364,8 @@ void flow_table_touch(struct tracker *tr, struct flow *f, uint64_t ts, bool clos
     static const int64_t limit[FLOW_LIST_COUNT] = {IDLE_NS, CLOSED_GRACE_NS};
     for (int l = 0; l < FLOW_LIST_COUNT; l++) {
         uint32_t h;
-        while ((h = t->head[l]) && h != ref && stale(flow_at(t, h), ts, limit[l]))
+        while (t->flows.live > EVICT_FLOOR && (h = t->head[l]) && h != ref &&
+               stale(flow_at(t, h), ts, limit[l]))
             bury(tr, h, ts);
     }
     while (t->flows.live > LIVE_CAP) {

@@ -206,6 +206,31 @@ static void feed_tcp(struct tracker *tr, const struct packet *p, uint32_t frame,
     flow_table_touch(tr, f, p->ts_ns, tcp_flow_closed(f));
 }
 
+/* A segment tshark files under its conversation without analysing it (raw numbers shown):
+ * a malformed header (data offset below 5, or longer than the IP payload), or the first
+ * fragment of a fragmented datagram (tshark with IP reassembly off; with it on, the whole
+ * segment would appear at the last fragment instead). */
+static void feed_short_tcp(struct tracker *tr, const struct packet *p, struct track_info *info)
+{
+    struct flow_key k;
+    int sender = make_key(&k, PROTO_TCP, &p->src, p->sport, &p->dst, p->dport);
+    uint32_t hash = flow_key_hash(&k);
+    struct flow *f = lookup(tr, &k, hash);
+    if (!f) {
+        f = open_flow(tr, &k, hash, tcp_client_side(&k, sender, p->flags));
+        if (!f) return;
+        info->new_flow = true;
+    }
+    fill_flow_info(f, sender, info);
+    info->seq_rel = p->seq;
+    info->ack_rel = p->ack;
+    info->next_seq_rel = p->seq;
+    info->window = p->window;
+    info->state_src = info->state_src_before = (enum tcp_state)f->half[sender].state;
+    info->state_dst = info->state_dst_before = (enum tcp_state)f->half[!sender].state;
+    flow_table_touch(tr, f, p->ts_ns, tcp_flow_closed(f));
+}
+
 static void feed_udp(struct tracker *tr, const struct packet *p, struct track_info *info)
 {
     struct flow_key k;
@@ -263,8 +288,22 @@ void track_feed(struct tracker *t, const struct packet *p, uint32_t frame, struc
 {
     memset(info, 0, sizeof *info);
     info->ack_rtt_ns = -1;
-    if (p->fragment || !p->payload) return;
     if (p->src.family != 4 && p->src.family != 6) return;
+    if (p->fragment) {
+        if (!p->first_fragment || !p->payload) return;
+        if (p->proto == PROTO_TCP && p->tcp_header_len >= 20)
+            feed_short_tcp(t, p, info);
+        else if (p->proto == PROTO_UDP)
+            feed_udp(t, p, info);
+        return;
+    }
+    if (!p->payload) {
+        /* No payload view: the transport header did not decode. For TCP, a malformed one
+         * with its fixed part read still names its conversation. */
+        if (p->proto == PROTO_TCP && p->status == PACKET_MALFORMED && p->tcp_header_len)
+            feed_short_tcp(t, p, info);
+        return;
+    }
     switch (p->proto) {
     case PROTO_TCP:
         if (p->tcp_header_len >= 20) feed_tcp(t, p, frame, info);
