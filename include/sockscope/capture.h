@@ -36,4 +36,43 @@ int capture_file_linktype(const struct capture_file *f);
 const char *capture_file_linktype_name(const struct capture_file *f);
 void capture_file_close(struct capture_file *f);
 
+/* ---- live capture: an interface, read by a capture thread into a ring ---- */
+
+#define CAPTURE_E_PERMISSION (-3) /* no capture rights: err holds the exact fix */
+
+struct capture_live_options {
+    const char *device;     /* "lo", "eth0", "any"; NULL: libpcap's default */
+    const char *bpf;        /* NULL or "" for everything */
+    int snaplen;            /* 0: 262144 */
+    int buffer_kib;         /* kernel buffer; 0: 32768 (32 MiB) */
+    unsigned ring_kib;      /* the ring between capture thread and main thread; 0: 16384 */
+    const char *write_path; /* -w: every captured frame is also written to this pcap */
+};
+
+struct capture_live_stats {
+    uint64_t frames;        /* handed to the main thread */
+    uint64_t ring_dropped;  /* frames the ring had no room for */
+    uint64_t kernel_dropped;/* pcap_stats ps_drop + ps_ifdrop */
+};
+
+struct capture_live;
+
+/* Opens and activates the device (immediate mode, nanosecond stamps). */
+int capture_live_open(const struct capture_live_options *o, struct capture_live **out,
+                      char *err, size_t errlen);
+/* Starts the capture thread. */
+int capture_live_start(struct capture_live *c, char *err, size_t errlen);
+/* Loopback only: sends probe datagrams until the capture thread has seen one, so the first
+ * packet of the traffic that follows cannot be missed. Probe frames are never delivered. */
+int capture_live_wait_ready(struct capture_live *c, int timeout_ms, char *err, size_t errlen);
+/* Readable while frames wait in the ring. */
+int capture_live_wake_fd(const struct capture_live *c);
+/* Main thread: the next frame (data valid until the next call), 1, or 0 when none. */
+int capture_live_next(struct capture_live *c, struct capture_frame *frame);
+int capture_live_linktype(const struct capture_live *c);
+void capture_live_stats(struct capture_live *c, struct capture_live_stats *out);
+/* Stops the thread (pcap_breakloop), after which capture_live_next drains what is left. */
+void capture_live_stop(struct capture_live *c);
+void capture_live_close(struct capture_live *c);
+
 #endif

@@ -8,6 +8,10 @@
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 int cli_trace(int argc, char **argv);
+int cli_server(int argc, char **argv);
+int cli_client(int argc, char **argv);
+int cli_live(int argc, char **argv);
+int cli_demo(int argc, char **argv);
 
 /* Strict number parsing: the whole word must be a number in [min, max]. */
 bool cli_parse_long(const char *s, long min, long max, long *out);

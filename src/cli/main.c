@@ -39,8 +39,16 @@ int main(int argc, char **argv)
         printf("sockscope %s\n", SOCKSCOPE_VERSION);
         return EXIT_OK;
     }
-    if (!strcmp(cmd, "trace"))
-        return cli_trace(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } commands[] = {
+        {"trace", cli_trace}, {"demo", cli_demo},     {"live", cli_live},
+        {"server", cli_server}, {"client", cli_client},
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
     cli_error("unknown command '%s' (try 'sockscope --help')", cmd);
     return EXIT_USAGE;
 }
