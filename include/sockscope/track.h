@@ -65,17 +65,26 @@ struct track_info {
     struct endpoint client, server;
 
     /* TCP only */
-    uint32_t seq_rel, ack_rel;   /* relative to the ISN (or first seq seen) of each side */
+    uint32_t seq_rel, ack_rel;   /* relative to the ISN (or first seq seen) of each side;
+                                  * ack_rel is the raw field when ACK is not set, and both
+                                  * are raw for a malformed header or a first fragment,
+                                  * as tshark shows them */
     uint32_t next_seq_rel;       /* seq_rel + len (+1 for SYN/FIN) */
     int64_t window;              /* scaled as tshark's tcp.window_size */
     bool window_scale_unknown;   /* handshake not seen: window left unscaled */
-    uint32_t marks;              /* MARK_* bits */
+    uint32_t marks;              /* MARK_* bits, as tshark's analysis flags (a fast or
+                                  * spurious retransmission does not also carry
+                                  * MARK_RETRANSMISSION, though tshark's expert info
+                                  * lists tcp.analysis.retransmission with it) */
     uint32_t dup_ack_count;      /* the n of "duplicate ACK #n" */
     uint32_t dup_ack_of_frame;   /* the frame this ACK duplicates */
-    int64_t ack_rtt_ns;          /* -1 when this packet acknowledges no tracked segment */
+    int64_t ack_rtt_ns;          /* -1 when this packet acknowledges no tracked segment;
+                                  * meaningful when acked_frame != 0 (0 or negative only
+                                  * on a capture clock that stands still or goes back) */
     uint32_t acked_frame;        /* frame of the segment that ack_rtt measures, 0 if none */
 
-    /* State of the sending and receiving ends after this packet; *_before for change. */
+    /* State of the sending and receiving ends after this packet (taken as delivered when
+     * seen: the first SYN takes the server LISTEN -> SYN-RECEIVED); *_before for change. */
     enum tcp_state state_src, state_dst;
     enum tcp_state state_src_before, state_dst_before;
 };
