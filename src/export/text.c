@@ -246,13 +246,6 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     if (changed_a || changed_b || !t->header_done)
         header(t, p->ts_ns);
 
-    /* The server was listening before the first SYN reached it: show that first. */
-    if (ti->new_flow && ti->state_dst_before == TCP_STATE_LISTEN) {
-        lifelines(t);
-        view_row_state(&t->row, &t->geo, b, track_state_name(TCP_STATE_LISTEN));
-        emit_row(t);
-    }
-
     int room = view_arrow_label_room(&t->geo, a, b);
     view_arrow_label(p, ti, &t->label, room, label, sizeof label);
     lifelines(t);

@@ -17,17 +17,19 @@ bool tcp_flow_closed(const struct flow *f)
     return gone(f->half[0].state) && gone(f->half[1].state);
 }
 
-/* A SYN without ACK: a connection request (or the second half of a simultaneous open). */
+/* A SYN without ACK: a connection request (or the second half of a simultaneous open).
+ * The receiver's state is not guessed: a SYN reaches a listener and a closed port alike,
+ * and only the answer (SYN+ACK or RST) tells which. */
 static void on_syn(struct tcp_half *snd, struct tcp_half *rcv)
 {
     if (snd->state == TCP_STATE_SYN_SENT) return; /* retransmitted SYN */
-    if (snd->state == TCP_STATE_SYN_RECEIVED && rcv->state == TCP_STATE_SYN_SENT) {
+    if (rcv->state == TCP_STATE_SYN_SENT) {
         /* Simultaneous open: each end sent a SYN before seeing the other's. */
+        snd->state = TCP_STATE_SYN_RECEIVED;
         rcv->state = TCP_STATE_SYN_RECEIVED;
         return;
     }
     snd->state = TCP_STATE_SYN_SENT;
-    rcv->state = TCP_STATE_SYN_RECEIVED;
 }
 
 static void on_syn_ack(struct tcp_half *snd, struct tcp_half *rcv)
@@ -103,12 +105,14 @@ void tcp_state_update(struct flow *f, int side, const struct tcp_segment_info *s
     struct tcp_half *snd = &f->half[side], *rcv = &f->half[!side];
     uint16_t fl = s->flags;
 
-    /* The first SYN of a conversation: the client was CLOSED, the server LISTENing. */
+    /* The first SYN of a conversation: the client was CLOSED. */
     if ((fl & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN && snd->state == TCP_STATE_UNKNOWN &&
-        rcv->state == TCP_STATE_UNKNOWN) {
+        rcv->state == TCP_STATE_UNKNOWN)
         snd->state = TCP_STATE_CLOSED;
-        rcv->state = TCP_STATE_LISTEN;
-    }
+    /* A SYN+ACK answering that SYN proves its sender was listening when the SYN came. */
+    if ((fl & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+        snd->state == TCP_STATE_UNKNOWN && rcv->state == TCP_STATE_SYN_SENT)
+        snd->state = TCP_STATE_LISTEN;
     info->state_src_before = (enum tcp_state)snd->state;
     info->state_dst_before = (enum tcp_state)rcv->state;
 

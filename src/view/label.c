@@ -250,6 +250,12 @@ int view_arrow_label(const struct packet *p, const struct track_info *ti,
     int n = join(buf, size, full, 5);
     if (n <= max_chars)
         return n;
+    /* In a handshake the options (MSS, window scale) are the lesson; elsewhere the window. */
+    if (p->proto == PROTO_TCP && (p->flags & TCP_SYN)) {
+        const char *no_window_yet[] = {lp.head, lp.options, lp.preview, lp.marks};
+        if ((n = join(buf, size, no_window_yet, 4)) <= max_chars)
+            return n;
+    }
     const char *no_options[] = {lp.head, lp.window, lp.preview, lp.marks};
     if ((n = join(buf, size, no_options, 4)) <= max_chars)
         return n;

@@ -143,10 +143,13 @@ static void test_handshake_moves_both_ends_to_established(void **state)
     wire_init(&w, *state);
     struct track_info syn = tcp(&w, A, ISN_A, 0, TCP_SYN, 0);
     assert_int_equal(syn.state_src_before, TCP_STATE_CLOSED);
-    assert_int_equal(syn.state_dst_before, TCP_STATE_LISTEN);
     assert_int_equal(syn.state_src, TCP_STATE_SYN_SENT);
-    assert_int_equal(syn.state_dst, TCP_STATE_SYN_RECEIVED);
+    /* a SYN alone does not tell a listener from a closed port: nothing claimed yet */
+    assert_int_equal(syn.state_dst_before, TCP_STATE_UNKNOWN);
+    assert_int_equal(syn.state_dst, TCP_STATE_UNKNOWN);
     struct track_info synack = tcp(&w, B, ISN_B, ISN_A + 1, SA, 0);
+    /* the SYN+ACK proves the server was listening when the SYN came */
+    assert_int_equal(synack.state_src_before, TCP_STATE_LISTEN);
     assert_int_equal(synack.state_src, TCP_STATE_SYN_RECEIVED);
     assert_int_equal(synack.state_dst_before, TCP_STATE_SYN_SENT);
     assert_int_equal(synack.state_dst, TCP_STATE_ESTABLISHED);
@@ -440,8 +443,21 @@ static void test_new_isn_on_same_ports_opens_a_new_stream(void **state)
     assert_int_equal(syn.stream, 1);
     assert_true(syn.new_flow);
     assert_int_equal(syn.marks, MARK_REUSED_PORTS);
-    assert_int_equal(syn.state_dst_before, TCP_STATE_LISTEN);
+    assert_int_equal(syn.state_src, TCP_STATE_SYN_SENT);
     assert_int_equal(syn.seq_rel, 0);
+}
+
+static void test_syn_to_a_closed_port_never_claims_a_listener(void **state)
+{
+    struct wire w;
+    wire_init(&w, *state);
+    struct track_info syn = tcp(&w, A, ISN_A, 0, TCP_SYN, 0);
+    assert_int_not_equal(syn.state_dst, TCP_STATE_LISTEN);
+    assert_int_not_equal(syn.state_dst, TCP_STATE_SYN_RECEIVED);
+    struct track_info rst = tcp(&w, B, 0, ISN_A + 1, TCP_RST | TCP_ACK, 0);
+    assert_int_equal(rst.state_src_before, TCP_STATE_UNKNOWN);
+    assert_int_equal(rst.state_src, TCP_STATE_CLOSED);
+    assert_int_equal(rst.state_dst, TCP_STATE_CLOSED);
 }
 
 static void test_resent_syn_keeps_its_stream(void **state)
@@ -600,6 +616,7 @@ int main(void)
         T(test_window_unscaled_when_one_side_lacks_scaling),
         T(test_mid_stream_start_numbers_from_first_seen_and_leaves_window_raw),
         T(test_new_isn_on_same_ports_opens_a_new_stream),
+        T(test_syn_to_a_closed_port_never_claims_a_listener),
         T(test_resent_syn_keeps_its_stream),
         T(test_udp_streams_have_their_own_counter),
         T(test_icmp_port_unreachable_belongs_to_the_udp_flow),
