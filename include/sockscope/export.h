@@ -56,12 +56,20 @@ struct export_frame {
 /* JSON Lines: one object per frame. */
 void export_json_frame(struct out *o, const struct export_frame *f);
 
+struct api_event;
+/* JSON Lines: one object per socket API call (live sessions), mixed with the frames in time
+ * order: {"kind":"api","ts":...,"endpoint":...,"peer":...,"call":"accept","phase":"return",
+ * "result":5,"thread":2,...} */
+void export_json_api(struct out *o, const struct api_event *ev);
+
 /* The text diagram. The lifelines to draw are decided before the first frame (see
  * view_lanes); text keeps its own small state between frames. */
 struct text_export;
 struct text_export *export_text_new(struct out *o, const struct export_options *opt,
                                     struct view_lanes *lanes);
 void export_text_frame(struct text_export *t, const struct export_frame *f);
+/* A socket API call on the lifeline of its socket. */
+void export_text_api(struct text_export *t, const struct api_event *ev);
 /* Closing lines: a summary of what was drawn and what was not decoded. */
 void export_text_finish(struct text_export *t);
 void export_text_free(struct text_export *t);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sockscope/decode.h"
+#include "sockscope/net.h"
 #include "sockscope/track.h"
 
 /* ---- style roles: what a cell is, so each output picks its own colours ---- */
@@ -28,6 +29,7 @@ enum style {
     STYLE_MARK,
     STYLE_STATE,
     STYLE_NOTE,
+    STYLE_API,
     STYLE_COUNT
 };
 
@@ -53,6 +55,10 @@ int view_arrow_label(const struct packet *p, const struct track_info *ti,
  * returns true if cut short. */
 bool view_escape_preview(const uint8_t *s, size_t n, char *buf, size_t max_chars);
 
+const char *view_api_call_name(enum api_call c); /* "accept" */
+/* "connect()", "accept() = 5 from 127.0.0.1:42410", "recv() = 16 bytes" ... */
+int view_api_label(const struct api_event *ev, char *buf, size_t size);
+
 /* The style role of a packet's arrow (SYN, data, FIN, RST, UDP, retransmission...). */
 enum style view_packet_style(const struct packet *p, const struct track_info *ti);
 
@@ -77,6 +83,11 @@ void view_lanes_arrange(struct view_lanes *l);
  * mode (*changed set when a lane got a new endpoint). -1 if none can be had. */
 int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r, uint64_t clock,
                     bool *changed);
+/* The lane of a socket's local endpoint for an API call. A wildcard address (0.0.0.0, ::)
+ * matches the lane with the same port: the welcoming socket bound to all addresses stands on
+ * the lifeline its connections use. IPv4-mapped IPv6 addresses count as IPv4. */
+int view_lanes_take_socket(struct view_lanes *l, const struct endpoint *e, enum role r,
+                           uint64_t clock, bool *changed);
 /* "127.0.0.1:12000" or "[::1]:12000" */
 int view_endpoint_name(const struct endpoint *e, char *buf, size_t size);
 
@@ -109,6 +120,7 @@ enum glyph {
     GLYPH_TAIL_LEFT,   /* ┤ arrow leaves to the left */
     GLYPH_CROSS,       /* ┼ arrow crosses a lifeline */
     GLYPH_ELLIPSIS,    /* … */
+    GLYPH_API,         /* ● a socket API call on a lifeline */
     GLYPH_COUNT
 };
 
@@ -130,6 +142,10 @@ void view_row_arrow(struct view_row *r, const struct view_geometry *g, int a, in
                     const char *label, enum style s, bool ascii);
 /* Room for a label on an arrow between lanes a and b. */
 int view_arrow_label_room(const struct view_geometry *g, int a, int b);
+/* An API call on lane i: a mark on the lifeline and the text beside it, on the side that
+ * faces the other lifelines. */
+void view_row_api(struct view_row *r, const struct view_geometry *g, int lane, const char *text,
+                  bool ascii);
 /* Puts a state name beside lane i: outside the diagram for the outer lanes, right otherwise. */
 void view_row_state(struct view_row *r, const struct view_geometry *g, int lane, const char *name);
 

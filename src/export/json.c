@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "sockscope/net.h"
+
 #define JSON_PAYLOAD_PREVIEW 64
 /* Longest line: fixed keys (~700) + two IPv6 endpoints twice (quote) + 64 payload bytes
  * escaped as \u00XX (6 each) + the why text (static, < 200). */
@@ -304,6 +306,48 @@ void export_json_frame(struct out *o, const struct export_frame *f)
         w = put_escaped(w, (const uint8_t *)p->why, n);
         *w++ = '"';
     }
+    w = PUT(w, "}\n");
+    out_commit(o, w);
+}
+
+void export_json_api(struct out *o, const struct api_event *ev)
+{
+    char *w = out_reserve(o, JSON_LINE_MAX);
+    w = PUT(w, "{\"kind\":\"api\",\"ts\":\"");
+    w = put_seconds(w, ev->ts_ns);
+    w = PUT(w, "\",\"endpoint\":");
+    w = ev->local.addr.family ? put_endpoint(w, &ev->local.addr, ev->local.port, true)
+                              : PUT(w, "null");
+    w = PUT(w, ",\"peer\":");
+    w = ev->peer.addr.family ? put_endpoint(w, &ev->peer.addr, ev->peer.port, true)
+                             : PUT(w, "null");
+    w = PUT(w, ",\"proto\":");
+    w = ev->sock_type == SOCK_DGRAM ? PUT(w, "\"udp\"") : PUT(w, "\"tcp\"");
+    w = PUT(w, ",\"call\":\"");
+    w = put_str(w, view_api_call_name(ev->call));
+    w = PUT(w, "\",\"phase\":\"");
+    w = ev->phase == API_PHASE_CALL ? PUT(w, "call") : PUT(w, "return");
+    w = PUT(w, "\",\"fd\":");
+    w = put_i64(w, ev->fd);
+    if (ev->phase == API_PHASE_RETURN) {
+        w = PUT(w, ",\"result\":");
+        w = put_i64(w, ev->result);
+        if (ev->result < 0) {
+            w = PUT(w, ",\"error\":\"");
+            const char *e = strerror(ev->error);
+            w = put_escaped(w, (const uint8_t *)e, strnlen(e, 120));
+            *w++ = '"';
+        }
+    }
+    if (ev->call == API_SEND || ev->call == API_SENDTO || ev->call == API_RECV ||
+        ev->call == API_RECVFROM) {
+        w = PUT(w, ",\"bytes\":");
+        w = put_u64(w, ev->bytes);
+    }
+    if (ev->listening)
+        w = PUT(w, ",\"listening\":true");
+    w = PUT(w, ",\"thread\":");
+    w = put_u64(w, ev->thread);
     w = PUT(w, "}\n");
     out_commit(o, w);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "sockscope/net.h"
+
 struct text_export {
     struct out *o;
     struct export_options opt;
@@ -17,7 +19,8 @@ struct text_export {
     struct label_options label;
     bool header_done;
     uint64_t first_ts, prev_ts;
-    uint64_t frames, tcp, udp, icmp, other, truncated, malformed, marked;
+    uint64_t frames, tcp, udp, icmp, other, truncated, malformed, marked, api_events;
+    uint64_t clock; /* one tick per row drawn: the age of a lane for reuse */
     struct view_row row;
 };
 
@@ -25,7 +28,7 @@ static const char *const sgr[STYLE_COUNT] = {
     [STYLE_PLAIN] = "0",   [STYLE_DIM] = "2",    [STYLE_HEADER] = "1",   [STYLE_TIME] = "2",
     [STYLE_SYN] = "32",    [STYLE_SYNACK] = "32;1", [STYLE_ACK] = "0",   [STYLE_DATA] = "36;1",
     [STYLE_FIN] = "33",    [STYLE_RST] = "31;1", [STYLE_UDP] = "35",     [STYLE_ICMP] = "35;1",
-    [STYLE_MARK] = "31",   [STYLE_STATE] = "34;1", [STYLE_NOTE] = "2",
+    [STYLE_MARK] = "31",   [STYLE_STATE] = "34;1", [STYLE_NOTE] = "2",    [STYLE_API] = "33;1",
 };
 
 static void put_codepoint(struct out *o, uint32_t cp)
@@ -90,9 +93,19 @@ static void format_time(struct text_export *t, uint64_t ts, char *buf, size_t si
              (unsigned long long)(d / 1000000000u), (unsigned)(d % 1000000000u / 1000u));
 }
 
+/* A row with the lifelines of the lanes in use. */
 static void lifelines(struct text_export *t)
 {
     view_row_lifelines(&t->row, &t->geo, t->opt.ascii);
+    for (int i = t->lanes->count; i < t->geo.lanes; i++)
+        t->row.cells[t->geo.x[i]].ch = ' ';
+}
+
+static void blank(struct text_export *t)
+{
+    t->row.width = t->geo.width;
+    for (int i = 0; i < t->row.width; i++)
+        t->row.cells[i] = (struct cell){' ', STYLE_PLAIN};
 }
 
 static void center(struct text_export *t, int lane, const char *text, enum style s)
@@ -106,43 +119,56 @@ static void center(struct text_export *t, int lane, const char *text, enum style
     view_row_text(&t->row, x, text, s);
 }
 
-static void header(struct text_export *t, uint64_t ts)
+/* Header rows: role and ip:port over each lane (only over `only` when >= 0: a lifeline that
+ * joins a diagram already drawn; the others keep their lifelines running). */
+static void header_lanes(struct text_export *t, uint64_t ts, int only)
 {
     char names[VIEW_MAX_LANES][80];
     bool stagger = false;
     for (int i = 0; i < t->lanes->count; i++) {
         view_endpoint_name(&t->lanes->ep[i], names[i], sizeof names[i]);
-        if ((int)strlen(names[i]) >= t->geo.pitch)
+        if ((only < 0 || i == only) && (int)strlen(names[i]) >= t->geo.pitch)
             stagger = true;
     }
 
-    t->row.width = t->geo.width;
-    for (int i = 0; i < t->row.width; i++)
-        t->row.cells[i] = (struct cell){' ', STYLE_PLAIN};
-    if (t->opt.time == TIME_ABS) {
-        char day[32];
-        time_t sec = (time_t)(ts / 1000000000u);
-        struct tm tm;
-        localtime_r(&sec, &tm);
-        strftime(day, sizeof day, "%Y-%m-%d", &tm);
-        view_row_text(&t->row, 1, day, STYLE_TIME);
-    } else {
-        view_row_text(&t->row, 1, t->opt.time == TIME_DELTA ? "delta" : "time", STYLE_TIME);
+    if (only >= 0 && t->header_done)
+        lifelines(t);
+    else
+        blank(t);
+    if (!t->header_done) {
+        if (t->opt.time == TIME_ABS) {
+            char day[32];
+            time_t sec = (time_t)(ts / 1000000000u);
+            struct tm tm;
+            localtime_r(&sec, &tm);
+            strftime(day, sizeof day, "%Y-%m-%d", &tm);
+            view_row_text(&t->row, 1, day, STYLE_TIME);
+        } else {
+            view_row_text(&t->row, 1, t->opt.time == TIME_DELTA ? "delta" : "time",
+                          STYLE_TIME);
+        }
     }
     for (int i = 0; i < t->lanes->count; i++)
-        center(t, i, t->lanes->role[i] == ROLE_SERVER ? "server" : "client", STYLE_HEADER);
+        if (only < 0 || i == only)
+            center(t, i, t->lanes->role[i] == ROLE_SERVER ? "server" : "client", STYLE_HEADER);
     emit_row(t);
 
     for (int pass = 0; pass < (stagger ? 2 : 1); pass++) {
-        t->row.width = t->geo.width;
-        for (int i = 0; i < t->row.width; i++)
-            t->row.cells[i] = (struct cell){' ', STYLE_PLAIN};
+        if (only >= 0 && t->header_done)
+            lifelines(t);
+        else
+            blank(t);
         for (int i = 0; i < t->lanes->count; i++)
-            if (!stagger || i % 2 == pass)
+            if ((only < 0 || i == only) && (!stagger || i % 2 == pass))
                 center(t, i, names[i], STYLE_HEADER);
         emit_row(t);
     }
     t->header_done = true;
+}
+
+static void header(struct text_export *t, uint64_t ts)
+{
+    header_lanes(t, ts, -1);
 }
 
 struct text_export *export_text_new(struct out *o, const struct export_options *opt,
@@ -209,7 +235,7 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     const struct track_info *ti = f->info;
     char when[40], label[512];
 
-    if (t->frames == 0)
+    if (t->frames == 0 && t->api_events == 0)
         t->first_ts = t->prev_ts = p->ts_ns;
     count(t, p, ti);
     format_time(t, p->ts_ns, when, sizeof when);
@@ -231,9 +257,10 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     const struct endpoint *dst = ti->dir == ROLE_CLIENT ? &ti->server : &ti->client;
     enum role src_role = ti->dir == ROLE_CLIENT ? ROLE_CLIENT : ROLE_SERVER;
     bool changed_a, changed_b;
-    int a = view_lanes_take(t->lanes, src, src_role, f->number, &changed_a);
+    t->clock++;
+    int a = view_lanes_take(t->lanes, src, src_role, t->clock, &changed_a);
     int b = view_lanes_take(t->lanes, dst, src_role == ROLE_CLIENT ? ROLE_SERVER : ROLE_CLIENT,
-                            f->number, &changed_b);
+                            t->clock, &changed_b);
     if (a < 0 || b < 0 || a == b) {
         char text[300], name[80];
         view_endpoint_name(src, name, sizeof name);
@@ -243,8 +270,14 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
         note_row(t, when, text);
         return;
     }
-    if (changed_a || changed_b || !t->header_done)
+    if (!t->header_done) {
         header(t, p->ts_ns);
+    } else {
+        if (changed_a)
+            header_lanes(t, p->ts_ns, a);
+        if (changed_b)
+            header_lanes(t, p->ts_ns, b);
+    }
 
     int room = view_arrow_label_room(&t->geo, a, b);
     view_arrow_label(p, ti, &t->label, room, label, sizeof label);
@@ -253,6 +286,37 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     view_row_arrow(&t->row, &t->geo, a, b, label, view_packet_style(p, ti), t->opt.ascii);
     emit_row(t);
     state_row(t, a, b, ti);
+}
+
+void export_text_api(struct text_export *t, const struct api_event *ev)
+{
+    char when[40], label[256];
+    if (t->frames == 0 && t->api_events == 0)
+        t->first_ts = t->prev_ts = ev->ts_ns;
+    t->api_events++;
+    format_time(t, ev->ts_ns, when, sizeof when);
+    view_api_label(ev, label, sizeof label);
+
+    if (!ev->local.addr.family) {
+        note_row(t, when, label);
+        return;
+    }
+    bool changed;
+    int lane = view_lanes_take_socket(t->lanes, &ev->local,
+                                      ev->listening ? ROLE_SERVER : ROLE_CLIENT,
+                                      ++t->clock, &changed);
+    if (lane < 0) {
+        note_row(t, when, label);
+        return;
+    }
+    if (!t->header_done)
+        header(t, ev->ts_ns);
+    else if (changed)
+        header_lanes(t, ev->ts_ns, lane);
+    lifelines(t);
+    view_row_text(&t->row, 1, when, STYLE_TIME);
+    view_row_api(&t->row, &t->geo, lane, label, t->opt.ascii);
+    emit_row(t);
 }
 
 void export_text_finish(struct text_export *t)

@@ -6,6 +6,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/* ::ffff:a.b.c.d is a.b.c.d: a dual-stack socket names IPv4 peers that way. */
+static struct endpoint normalized(const struct endpoint *e)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    struct endpoint n = *e;
+    if (e->addr.family == 6 && !memcmp(e->addr.bytes, mapped, sizeof mapped)) {
+        memset(&n.addr, 0, sizeof n.addr);
+        n.addr.family = 4;
+        memcpy(n.addr.bytes, e->addr.bytes + 12, 4);
+    }
+    return n;
+}
+
+static bool wildcard(const struct endpoint *e)
+{
+    static const uint8_t zero[16];
+    return !memcmp(e->addr.bytes, zero, e->addr.family == 4 ? 4 : 16);
+}
+
 void view_lanes_init(struct view_lanes *l, int capacity)
 {
     memset(l, 0, sizeof *l);
@@ -61,6 +80,17 @@ int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r,
     int i = view_lanes_find(l, e);
     *changed = false;
     if (i < 0) {
+        /* a socket bound to all addresses drew this lane first: it is this endpoint */
+        for (int k = 0; k < l->count; k++) {
+            if (l->ep[k].port == e->port && wildcard(&l->ep[k]) &&
+                l->ep[k].addr.family == e->addr.family) {
+                l->ep[k] = *e; /* the same lifeline, now with its address: not news */
+                l->last_used[k] = clock;
+                return k;
+            }
+        }
+    }
+    if (i < 0) {
         if (!l->dynamic && l->count == l->capacity)
             return -1;
         if (l->count < l->capacity) {
@@ -77,6 +107,22 @@ int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r,
     }
     l->last_used[i] = clock;
     return i;
+}
+
+int view_lanes_take_socket(struct view_lanes *l, const struct endpoint *e, enum role r,
+                           uint64_t clock, bool *changed)
+{
+    struct endpoint n = normalized(e);
+    *changed = false;
+    if (wildcard(&n)) {
+        for (int i = 0; i < l->count; i++) {
+            if (l->ep[i].port == n.port) {
+                l->last_used[i] = clock;
+                return i;
+            }
+        }
+    }
+    return view_lanes_take(l, &n, r, clock, changed);
 }
 
 int view_endpoint_name(const struct endpoint *e, char *buf, size_t size)

@@ -150,3 +150,15 @@ void view_row_state(struct view_row *r, const struct view_geometry *g, int lane,
     else
         put_text(r, x + 2, name, STYLE_STATE, true);
 }
+
+void view_row_api(struct view_row *r, const struct view_geometry *g, int lane, const char *text,
+                  bool ascii)
+{
+    int x = g->x[lane];
+    if (x >= r->width)
+        return;
+    r->cells[x] = (struct cell){view_glyph(GLYPH_API, ascii), STYLE_API};
+    int n = text_chars(text);
+    bool rightmost = g->lanes > 1 && lane == g->lanes - 1;
+    put_text(r, rightmost ? x - n - 2 : x + 2, text, STYLE_API, false);
+}

@@ -216,6 +216,72 @@ static void test_text_diagram_of_a_loopback_handshake(void **state)
     free(c.text);
 }
 
+static void test_json_api_event_names_its_socket_and_call(void **state)
+{
+    (void)state;
+    struct capture_out c;
+    struct api_event ev = {.ts_ns = 1700000000000000001ull, .call = API_ACCEPT,
+                           .phase = API_PHASE_RETURN, .fd = 3, .result = 5, .thread = 2,
+                           .sock_type = SOCK_STREAM, .local = v4(1, 12000),
+                           .peer = v4(1, 42410)};
+    open_out(&c);
+    export_json_api(&c.o, &ev);
+    ev.call = API_CONNECT;
+    ev.result = -1;
+    ev.error = 111; /* ECONNREFUSED */
+    memset(&ev.local, 0, sizeof ev.local);
+    export_json_api(&c.o, &ev);
+    close_out(&c);
+    assert_non_null(strstr(c.text, "{\"kind\":\"api\",\"ts\":\"1700000000.000000001\","
+                                   "\"endpoint\":\"127.0.0.1:12000\",\"peer\":\"127.0.0.1:42410\","
+                                   "\"proto\":\"tcp\",\"call\":\"accept\",\"phase\":\"return\","
+                                   "\"fd\":3,\"result\":5,\"thread\":2}\n"));
+    assert_non_null(strstr(c.text, "\"endpoint\":null"));
+    assert_non_null(strstr(c.text, "\"result\":-1,\"error\":\"Connection refused\""));
+    free(c.text);
+}
+
+static void test_text_api_call_stands_on_the_lifeline_of_its_socket(void **state)
+{
+    (void)state;
+    struct capture_out c;
+    struct view_lanes lanes;
+    view_lanes_init(&lanes, 4);
+    lanes.dynamic = true;
+    struct export_options opt = {.time = TIME_REL, .ascii = true, .width = 80};
+    struct api_event listen_ev = {.ts_ns = 1000, .call = API_LISTEN, .phase = API_PHASE_RETURN,
+                                  .sock_type = SOCK_STREAM, .listening = true};
+    listen_ev.local.addr.family = 4; /* bound to 0.0.0.0:12000 */
+    listen_ev.local.port = 12000;
+    struct api_event connect_ev = {.ts_ns = 2000, .call = API_CONNECT,
+                                   .phase = API_PHASE_CALL, .sock_type = SOCK_STREAM,
+                                   .local = v4(1, 42410), .peer = v4(1, 12000)};
+    struct packet p;
+    struct track_info ti;
+    tcp(&p, &ti, true, TCP_SYN, 0, 0, NULL);
+    p.ts_ns = 3000;
+    struct export_frame f = {.number = 1, .pkt = &p, .info = &ti};
+
+    open_out(&c);
+    struct text_export *t = export_text_new(&c.o, &opt, &lanes);
+    export_text_api(t, &listen_ev);
+    export_text_api(t, &connect_ev);
+    export_text_frame(t, &f);
+    export_text_free(t);
+    close_out(&c);
+    /* the welcoming socket's lane (0.0.0.0:12000) became the server's 127.0.0.1:12000, so the
+     * SYN arrives on the lifeline where listen() was called */
+    assert_int_equal(lanes.count, 2);
+    assert_int_equal(view_lanes_find(&lanes, &ti.server), 0);
+    assert_non_null(strstr(c.text, "* listen()"));
+    assert_non_null(strstr(c.text, "connect(127.0.0.1:12000)"));
+    char *syn = strstr(c.text, "-- SYN seq=0 --|");
+    assert_non_null(syn);
+    assert_non_null(strstr(c.text, "|<---"));
+    assert_true(strstr(c.text, "connect(") < syn);
+    free(c.text);
+}
+
 static void test_writer_formats_numbers_and_timestamps(void **state)
 {
     (void)state;
@@ -241,6 +307,8 @@ int main(void)
         cmocka_unit_test(test_json_marks_and_rtt),
         cmocka_unit_test(test_json_frame_outside_any_flow_says_why),
         cmocka_unit_test(test_text_diagram_of_a_loopback_handshake),
+        cmocka_unit_test(test_json_api_event_names_its_socket_and_call),
+        cmocka_unit_test(test_text_api_call_stands_on_the_lifeline_of_its_socket),
         cmocka_unit_test(test_writer_formats_numbers_and_timestamps),
     };
     return cmocka_run_group_tests_name("export", tests, NULL, NULL);

@@ -1,0 +1,68 @@
+/* Socket API calls in the words of a course: "connect()", "accept() = 5 from
+ * 127.0.0.1:42410", "recv() = 16 bytes", "recv() = 0: the peer closed". */
+#include "sockscope/net.h"
+#include "sockscope/view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *view_api_call_name(enum api_call c)
+{
+    static const char *const names[API_CALL_COUNT] = {
+        [API_SOCKET] = "socket",     [API_BIND] = "bind",       [API_LISTEN] = "listen",
+        [API_ACCEPT] = "accept",     [API_CONNECT] = "connect", [API_SEND] = "send",
+        [API_RECV] = "recv",         [API_SENDTO] = "sendto",   [API_RECVFROM] = "recvfrom",
+        [API_SHUTDOWN] = "shutdown", [API_CLOSE] = "close",
+    };
+    return (unsigned)c < API_CALL_COUNT ? names[c] : "?";
+}
+
+int view_api_label(const struct api_event *ev, char *buf, size_t size)
+{
+    const char *name = view_api_call_name(ev->call);
+    char peer[80] = "";
+    if (ev->peer.addr.family)
+        view_endpoint_name(&ev->peer, peer, sizeof peer);
+
+    if (ev->phase == API_PHASE_CALL) {
+        switch (ev->call) {
+        case API_CONNECT:
+            return snprintf(buf, size, "connect(%s)", peer);
+        case API_SEND:
+        case API_SENDTO:
+            return snprintf(buf, size, "%s(%llu bytes)", name, (unsigned long long)ev->bytes);
+        case API_ACCEPT:
+        case API_RECV:
+        case API_RECVFROM:
+            return snprintf(buf, size, "%s() waits", name);
+        default:
+            return snprintf(buf, size, "%s()", name);
+        }
+    }
+    if (ev->result < 0)
+        return snprintf(buf, size, "%s() = -1 %s", name, strerror(ev->error));
+    switch (ev->call) {
+    case API_SOCKET:
+        return snprintf(buf, size, "socket(%s) = %lld", ev->sock_type == SOCK_DGRAM ? "UDP" : "TCP",
+                        (long long)ev->result);
+    case API_BIND: {
+        char local[80] = "";
+        if (ev->local.addr.family)
+            view_endpoint_name(&ev->local, local, sizeof local);
+        return snprintf(buf, size, "bind(%s)", local);
+    }
+    case API_ACCEPT:
+        return snprintf(buf, size, "accept() = %lld%s%s", (long long)ev->result,
+                        peer[0] ? " from " : "", peer);
+    case API_RECV:
+    case API_RECVFROM:
+        if (ev->result == 0 && ev->sock_type != SOCK_DGRAM)
+            return snprintf(buf, size, "%s() = 0: the peer closed", name);
+        return snprintf(buf, size, "%s() = %lld bytes", name, (long long)ev->result);
+    case API_SEND:
+    case API_SENDTO:
+        return snprintf(buf, size, "%s() = %lld", name, (long long)ev->result);
+    default:
+        return snprintf(buf, size, "%s()", name);
+    }
+}
