@@ -99,11 +99,18 @@ static char *put_escaped(char *w, const uint8_t *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            *w++ = (char)c;
-            continue;
+        /* copy the run of plain characters in one go */
+        size_t run = i;
+        while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            memcpy(w, s + i, run - i);
+            w += run - i;
+            i = run;
+            if (i == n)
+                break;
         }
+        uint8_t c = s[i];
         *w++ = '\\';
         switch (c) {
         case '"': *w++ = '"'; break;

@@ -22,6 +22,8 @@ struct text_export {
     uint64_t frames, tcp, udp, icmp, other, truncated, malformed, marked, api_events;
     uint64_t clock; /* one tick per row drawn: the age of a lane for reuse */
     struct view_row row;
+    struct view_row template; /* lifelines only */
+    int template_lanes;       /* lanes in use when the template was made; -1: none yet */
 };
 
 static const char *const sgr[STYLE_COUNT] = {
@@ -31,42 +33,44 @@ static const char *const sgr[STYLE_COUNT] = {
     [STYLE_MARK] = "31",   [STYLE_STATE] = "34;1", [STYLE_NOTE] = "2",    [STYLE_API] = "33;1",
 };
 
-static void put_codepoint(struct out *o, uint32_t cp)
-{
-    char b[4];
-    if (cp < 0x80) {
-        out_char(o, (char)cp);
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        out_bytes(o, b, 2);
-    } else {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        out_bytes(o, b, 3);
-    }
-}
-
+/* One row as UTF-8 (and SGR colour codes), written straight into the output buffer. */
 static void emit_row(struct text_export *t)
 {
     struct view_row *r = &t->row;
     int end = r->width;
     while (end > 0 && r->cells[end - 1].ch == ' ')
         end--;
+    /* at most 3 bytes a cell, plus a colour change (at most 9 bytes) a cell */
+    char *w = out_reserve(t->o, (size_t)end * 12 + 8);
     int style = -1;
     for (int i = 0; i < end; i++) {
         if (t->opt.color && r->cells[i].style != style) {
             style = r->cells[i].style;
-            out_str(t->o, "\x1b[");
-            out_str(t->o, sgr[style]);
-            out_char(t->o, 'm');
+            size_t n = strlen(sgr[style]);
+            *w++ = '\x1b';
+            *w++ = '[';
+            memcpy(w, sgr[style], n);
+            w += n;
+            *w++ = 'm';
         }
-        put_codepoint(t->o, r->cells[i].ch);
+        uint32_t cp = r->cells[i].ch;
+        if (cp < 0x80) {
+            *w++ = (char)cp;
+        } else if (cp < 0x800) {
+            *w++ = (char)(0xC0 | (cp >> 6));
+            *w++ = (char)(0x80 | (cp & 0x3F));
+        } else {
+            *w++ = (char)(0xE0 | (cp >> 12));
+            *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+            *w++ = (char)(0x80 | (cp & 0x3F));
+        }
     }
-    if (t->opt.color && style > 0)
-        out_str(t->o, "\x1b[0m");
-    out_char(t->o, '\n');
+    if (t->opt.color && style > 0) {
+        memcpy(w, "\x1b[0m", 4);
+        w += 4;
+    }
+    *w++ = '\n';
+    out_commit(t->o, w);
 }
 
 static int time_width(enum time_format f)
@@ -89,16 +93,39 @@ static void format_time(struct text_export *t, uint64_t ts, char *buf, size_t si
     bool negative = ts < base; /* captures are not always in time order */
     if (negative)
         d = base - ts;
-    snprintf(buf, size, "%s%llu.%06u", negative ? "-" : "",
-             (unsigned long long)(d / 1000000000u), (unsigned)(d % 1000000000u / 1000u));
+    /* seconds.microseconds, by hand: this runs for every row */
+    char tmp[32];
+    int i = sizeof tmp;
+    uint32_t us = (uint32_t)(d % 1000000000u / 1000u);
+    for (int k = 0; k < 6; k++, us /= 10)
+        tmp[--i] = (char)('0' + us % 10);
+    tmp[--i] = '.';
+    uint64_t sec = d / 1000000000u;
+    do {
+        tmp[--i] = (char)('0' + sec % 10);
+        sec /= 10;
+    } while (sec);
+    if (negative)
+        tmp[--i] = '-';
+    size_t n = sizeof tmp - (size_t)i;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, tmp + i, n);
+    buf[n] = '\0';
 }
 
-/* A row with the lifelines of the lanes in use. */
+/* A row with the lifelines of the lanes in use (copied from a template made when the number
+ * of lanes in use changes: this runs for every row). */
 static void lifelines(struct text_export *t)
 {
-    view_row_lifelines(&t->row, &t->geo, t->opt.ascii);
-    for (int i = t->lanes->count; i < t->geo.lanes; i++)
-        t->row.cells[t->geo.x[i]].ch = ' ';
+    if (t->template_lanes != t->lanes->count) {
+        view_row_lifelines(&t->template, &t->geo, t->opt.ascii);
+        for (int i = t->lanes->count; i < t->geo.lanes; i++)
+            t->template.cells[t->geo.x[i]].ch = ' ';
+        t->template_lanes = t->lanes->count;
+    }
+    t->row.width = t->template.width;
+    memcpy(t->row.cells, t->template.cells, sizeof t->row.cells[0] * (size_t)t->row.width);
 }
 
 static void blank(struct text_export *t)
@@ -182,6 +209,7 @@ struct text_export *export_text_new(struct out *o, const struct export_options *
     t->lanes = lanes;
     t->label.raw_seq = opt->raw_seq;
     t->label.ascii = opt->ascii;
+    t->template_lanes = -1;
     int width = opt->width < 40 ? 40 : opt->width;
     int lanes_n = lanes->dynamic ? lanes->capacity : lanes->count;
     view_geometry_init(&t->geo, width, time_width(opt->time), lanes_n < 2 ? 2 : lanes_n);

@@ -6,6 +6,46 @@
 #include <string.h>
 
 
+/* A tiny string builder: labels are made for every packet of a capture, and snprintf was
+ * most of the text diagram's time. Writes are clipped to the buffer, always terminated. */
+struct sb {
+    char *p;
+    size_t len, cap;
+};
+
+static void sb_init(struct sb *b, char *buf, size_t cap)
+{
+    b->p = buf;
+    b->len = 0;
+    b->cap = cap;
+    buf[0] = '\0';
+}
+
+static void sb_mem(struct sb *b, const char *s, size_t n)
+{
+    if (n > b->cap - 1 - b->len)
+        n = b->cap - 1 - b->len;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_str(struct sb *b, const char *s)
+{
+    sb_mem(b, s, strlen(s));
+}
+
+static void sb_u64(struct sb *b, uint64_t v)
+{
+    char tmp[24];
+    int i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_mem(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
 void view_tcp_flags_name(uint16_t flags, char *buf, size_t size)
 {
     /* Order as people say them: SYN+ACK, FIN+ACK, PSH+ACK, RST+ACK. */
@@ -17,18 +57,17 @@ void view_tcp_flags_name(uint16_t flags, char *buf, size_t size)
         {TCP_URG, "URG"}, {TCP_ACK, "ACK"}, {TCP_ECE, "ECE"}, {TCP_CWR, "CWR"},
         {TCP_AE, "AE"},
     };
-    size_t used = 0;
-    buf[0] = '\0';
+    struct sb b;
+    sb_init(&b, buf, size);
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         if (!(flags & order[i].bit))
             continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? "+" : "", order[i].name);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
+        if (b.len)
+            sb_mem(&b, "+", 1);
+        sb_str(&b, order[i].name);
     }
-    if (!used)
-        snprintf(buf, size, "none");
+    if (!b.len)
+        sb_str(&b, "none");
 }
 
 enum style view_packet_style(const struct packet *p, const struct track_info *ti)
@@ -132,48 +171,59 @@ static void tcp_options_words(const struct packet *p, const struct track_info *t
 {
     /* SACK edges are sequence numbers of the other side: relative to the same base as ack */
     uint32_t sack_base = raw ? 0 : p->ack - ti->ack_rel;
-    size_t used = 0;
-    buf[0] = '\0';
-#define ADD(...)                                                                         \
-    do {                                                                                 \
-        int n_ = snprintf(buf + used, size - used, __VA_ARGS__);                         \
-        if (n_ > 0 && (size_t)n_ < size - used)                                          \
-            used += (size_t)n_;                                                          \
-    } while (0)
-    if (p->opt.has_mss)
-        ADD("%sMSS=%u", used ? " " : "", p->opt.mss);
-    if (p->opt.has_wscale)
-        ADD("%sWS=%u", used ? " " : "", 1u << (p->opt.wscale > 14 ? 14 : p->opt.wscale));
+    struct sb b;
+    sb_init(&b, buf, size);
+    if (p->opt.has_mss) {
+        sb_str(&b, "MSS=");
+        sb_u64(&b, p->opt.mss);
+    }
+    if (p->opt.has_wscale) {
+        sb_str(&b, b.len ? " WS=" : "WS=");
+        sb_u64(&b, 1u << (p->opt.wscale > 14 ? 14 : p->opt.wscale));
+    }
     if (p->opt.sack_permitted)
-        ADD("%sSACK_PERM", used ? " " : "");
-    for (int i = 0; i < p->opt.sack_count && i < TCP_MAX_SACK_BLOCKS; i++)
-        ADD("%sSACK=%u-%u", used ? " " : "", p->opt.sack_left[i] - sack_base,
-            p->opt.sack_right[i] - sack_base);
-#undef ADD
+        sb_str(&b, b.len ? " SACK_PERM" : "SACK_PERM");
+    for (int i = 0; i < p->opt.sack_count && i < TCP_MAX_SACK_BLOCKS; i++) {
+        sb_str(&b, b.len ? " SACK=" : "SACK=");
+        sb_u64(&b, p->opt.sack_left[i] - sack_base);
+        sb_str(&b, "-");
+        sb_u64(&b, p->opt.sack_right[i] - sack_base);
+    }
 }
 
 static void build_parts(const struct packet *p, const struct track_info *ti,
                         const struct label_options *opt, struct label_parts *lp)
 {
-    memset(lp, 0, sizeof *lp);
+    lp->head[0] = lp->marks[0] = lp->preview[0] = lp->window[0] = lp->options[0] = '\0';
+    lp->preview_cut = false;
     if (p->proto == PROTO_TCP && p->tcp_header_len) {
+        struct sb b;
         char flags[48];
         view_tcp_flags_name(p->flags, flags, sizeof flags);
-        uint32_t seq = opt->raw_seq ? p->seq : ti->seq_rel;
-        uint32_t ack = opt->raw_seq ? p->ack : ti->ack_rel;
-        if (p->flags & TCP_ACK)
-            snprintf(lp->head, sizeof lp->head, "%s seq=%u ack=%u", flags, seq, ack);
-        else
-            snprintf(lp->head, sizeof lp->head, "%s seq=%u", flags, seq);
-        if (p->payload_len) {
-            size_t n = strlen(lp->head);
-            snprintf(lp->head + n, sizeof lp->head - n, " len=%u", p->payload_len);
+        sb_init(&b, lp->head, sizeof lp->head);
+        sb_str(&b, flags);
+        sb_str(&b, " seq=");
+        sb_u64(&b, opt->raw_seq ? p->seq : ti->seq_rel);
+        if (p->flags & TCP_ACK) {
+            sb_str(&b, " ack=");
+            sb_u64(&b, opt->raw_seq ? p->ack : ti->ack_rel);
         }
-        snprintf(lp->window, sizeof lp->window, "win=%lld", (long long)ti->window);
-        tcp_options_words(p, ti, opt->raw_seq, lp->options, sizeof lp->options);
-        marks_words(ti, lp->marks, sizeof lp->marks);
+        if (p->payload_len) {
+            sb_str(&b, " len=");
+            sb_u64(&b, p->payload_len);
+        }
+        sb_init(&b, lp->window, sizeof lp->window);
+        sb_str(&b, "win=");
+        sb_u64(&b, ti->window < 0 ? 0 : (uint64_t)ti->window);
+        if (p->opt.has_mss || p->opt.has_wscale || p->opt.sack_permitted || p->opt.sack_count)
+            tcp_options_words(p, ti, opt->raw_seq, lp->options, sizeof lp->options);
+        if (ti->marks)
+            marks_words(ti, lp->marks, sizeof lp->marks);
     } else if (p->proto == PROTO_UDP) {
-        snprintf(lp->head, sizeof lp->head, "UDP len=%u", p->payload_len);
+        struct sb b;
+        sb_init(&b, lp->head, sizeof lp->head);
+        sb_str(&b, "UDP len=");
+        sb_u64(&b, p->payload_len);
     } else if (p->proto == PROTO_ICMP) {
         const char *words = icmp_words(p);
         if (words)
@@ -189,8 +239,13 @@ static void build_parts(const struct packet *p, const struct track_info *ti,
         lp->preview_cut = view_escape_preview(p->payload, p->payload_caplen, lp->preview_inner,
                                               60) ||
                           p->payload_caplen < p->payload_len;
-        snprintf(lp->preview, sizeof lp->preview, "\"%s%s\"", lp->preview_inner,
-                 lp->preview_cut ? (opt->ascii ? "..." : "\xe2\x80\xa6") : "");
+        struct sb b;
+        sb_init(&b, lp->preview, sizeof lp->preview);
+        sb_str(&b, "\"");
+        sb_str(&b, lp->preview_inner);
+        if (lp->preview_cut)
+            sb_str(&b, opt->ascii ? "..." : "\xe2\x80\xa6");
+        sb_str(&b, "\"");
     }
 }
 
@@ -205,15 +260,14 @@ static int chars(const char *s)
 
 static int join(char *buf, size_t size, const char *const *parts, int count)
 {
-    size_t used = 0;
-    buf[0] = '\0';
+    struct sb b;
+    sb_init(&b, buf, size);
     for (int i = 0; i < count; i++) {
         if (!parts[i][0])
             continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", parts[i]);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
+        if (b.len)
+            sb_mem(&b, " ", 1);
+        sb_str(&b, parts[i]);
     }
     return chars(buf);
 }

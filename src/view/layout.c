@@ -120,11 +120,10 @@ void view_row_arrow(struct view_row *r, const struct view_geometry *g, int a, in
     bool right = xb > xa;
     if (hi >= r->width || lo == hi)
         return;
-    for (int x = lo + 1; x < hi; x++) {
-        bool lifeline = r->cells[x].ch == view_glyph(GLYPH_VLINE, ascii);
-        r->cells[x] = (struct cell){view_glyph(lifeline ? GLYPH_CROSS : GLYPH_HLINE, ascii),
-                                    (uint8_t)s};
-    }
+    uint32_t vline = view_glyph(GLYPH_VLINE, ascii), cross = view_glyph(GLYPH_CROSS, ascii);
+    uint32_t hline = view_glyph(GLYPH_HLINE, ascii);
+    for (int x = lo + 1; x < hi; x++)
+        r->cells[x] = (struct cell){r->cells[x].ch == vline ? cross : hline, (uint8_t)s};
     r->cells[xa] = (struct cell){view_glyph(right ? GLYPH_TAIL_RIGHT : GLYPH_TAIL_LEFT, ascii),
                                  (uint8_t)s};
     r->cells[right ? hi - 1 : lo + 1] =
