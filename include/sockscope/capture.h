@@ -1,8 +1,10 @@
-/* capture: where frames come from. For now a saved pcap/pcapng file, read frame by frame
- * with nanosecond stamps and an optional BPF filter that keeps the file's frame numbers. */
+/* capture: where frames come from. A saved pcap/pcapng file, read frame by frame with
+ * nanosecond stamps and an optional BPF filter that keeps the file's frame numbers; or a live
+ * interface, read by a capture thread into a ring that the main thread drains. */
 #ifndef SOCKSCOPE_CAPTURE_H
 #define SOCKSCOPE_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,7 +59,9 @@ struct capture_live_stats {
 
 struct capture_live;
 
-/* Opens and activates the device (immediate mode, nanosecond stamps). */
+/* Opens and activates the device (immediate mode, nanosecond stamps). Failures: no capture
+ * rights → CAPTURE_E_PERMISSION (err: the fix, 3 lines); unknown device, bad filter, -w file
+ * that cannot be created → CAPTURE_E_BAD_INPUT (err names it; for a device, lists them). */
 int capture_live_open(const struct capture_live_options *o, struct capture_live **out,
                       char *err, size_t errlen);
 /* Starts the capture thread. */
@@ -67,12 +71,39 @@ int capture_live_start(struct capture_live *c, char *err, size_t errlen);
 int capture_live_wait_ready(struct capture_live *c, int timeout_ms, char *err, size_t errlen);
 /* Readable while frames wait in the ring. */
 int capture_live_wake_fd(const struct capture_live *c);
-/* Main thread: the next frame (data valid until the next call), 1, or 0 when none. */
+/* Main thread: the next frame (data valid until the next call), 1, or 0 when none.
+ * frame->number counts every captured frame, ring drops included, so it is the frame's number
+ * in the -w file. */
 int capture_live_next(struct capture_live *c, struct capture_frame *frame);
 int capture_live_linktype(const struct capture_live *c);
+const char *capture_live_linktype_name(const struct capture_live *c);
+/* The device captured: the one asked for, or libpcap's default. */
+const char *capture_live_device(const struct capture_live *c);
+/* 1 while the capture thread runs; 0 once it has ended (stopped, or never started);
+ * CAPTURE_E_RUNTIME when it ended on an error (the device went away, -w failed): err says how. */
+int capture_live_status(struct capture_live *c, char *err, size_t errlen);
 void capture_live_stats(struct capture_live *c, struct capture_live_stats *out);
 /* Stops the thread (pcap_breakloop), after which capture_live_next drains what is left. */
 void capture_live_stop(struct capture_live *c);
 void capture_live_close(struct capture_live *c);
+
+/* ---- the ring between the capture thread and the main thread ----
+ * Single producer, single consumer, variable-size records in a byte ring; the producer never
+ * blocks: a record that does not fit is dropped and counted. Records up to half the ring's
+ * size always fit once the consumer catches up. */
+struct capture_ring;
+
+/* bytes is rounded up to a power of two (at least 4096). NULL when out of memory. */
+struct capture_ring *capture_ring_new(size_t bytes);
+void capture_ring_free(struct capture_ring *r);
+/* Producer: one record made of head (hlen bytes) then body (blen bytes). false: no room, the
+ * record is dropped and counted. */
+bool capture_ring_push(struct capture_ring *r, const void *head, size_t hlen, const void *body,
+                       size_t blen);
+/* Consumer: the oldest record (8-byte aligned, contiguous) and its length, or NULL when the
+ * ring is empty. It stays valid and in place until capture_ring_pop. */
+const void *capture_ring_peek(struct capture_ring *r, size_t *len);
+void capture_ring_pop(struct capture_ring *r);
+uint64_t capture_ring_dropped(const struct capture_ring *r);
 
 #endif

@@ -1,0 +1,337 @@
+/* capture live: a real capture on loopback inside a private network namespace (made by this
+ * process before any thread starts, so no host traffic appears). The capture is confirmed
+ * live before traffic starts, so the first frame is the SYN; probes are never delivered; -w
+ * holds the same frames, ring drops included. Skips (saying why) without root or netns. */
+#define _GNU_SOURCE /* unshare */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sockscope/capture.h"
+#include "sockscope/decode.h"
+
+static char skip_reason[200];
+static char dir[64];
+
+#define MAX_FRAMES 2000
+
+struct got {
+    int n;
+    uint32_t number[MAX_FRAMES], caplen[MAX_FRAMES];
+    uint64_t ts[MAX_FRAMES];
+    uint8_t *data[MAX_FRAMES];
+};
+
+static void got_free(struct got *g)
+{
+    for (int i = 0; i < g->n; i++)
+        free(g->data[i]);
+    g->n = 0;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Pops frames, sleeping on the wake fd only (a missing wake-up shows as missing frames),
+ * until nothing arrives for quiet_ms. */
+static void collect(struct capture_live *c, struct got *g, int quiet_ms)
+{
+    struct pollfd pf = {.fd = capture_live_wake_fd(c), .events = POLLIN};
+    for (;;) {
+        struct capture_frame f;
+        while (capture_live_next(c, &f) == 1) {
+            assert_true(g->n < MAX_FRAMES);
+            g->number[g->n] = f.number;
+            g->caplen[g->n] = f.caplen;
+            g->ts[g->n] = f.ts_ns;
+            g->data[g->n] = malloc(f.caplen);
+            memcpy(g->data[g->n], f.data, f.caplen);
+            g->n++;
+        }
+        if (poll(&pf, 1, quiet_ms) == 0)
+            return;
+    }
+}
+
+static struct capture_live *open_lo(struct capture_live_options *o)
+{
+    char err[1024];
+    struct capture_live *c;
+    o->device = "lo";
+    int rc = capture_live_open(o, &c, err, sizeof err);
+    if (rc != CAPTURE_OK)
+        fail_msg("capture_live_open: %d %s", rc, err);
+    return c;
+}
+
+static void start_ready(struct capture_live *c)
+{
+    char err[512];
+    assert_int_equal(capture_live_start(c, err, sizeof err), CAPTURE_OK);
+    int rc = capture_live_wait_ready(c, 2000, err, sizeof err);
+    if (rc != CAPTURE_OK)
+        fail_msg("wait_ready: %s", err);
+}
+
+static int bound_socket(int type, struct sockaddr_in *a)
+{
+    int fd = socket(AF_INET, type, 0);
+    assert_true(fd >= 0);
+    *a = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof *a;
+    assert_int_equal(bind(fd, (struct sockaddr *)a, sizeof *a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)a, &len), 0);
+    return fd;
+}
+
+/* The textbook exchange: connect, "hello", "HELLO", close both ends. */
+static void tcp_exchange(void)
+{
+    struct sockaddr_in a;
+    int ls = bound_socket(SOCK_STREAM, &a);
+    assert_int_equal(listen(ls, 1), 0);
+    int cs = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(cs, (struct sockaddr *)&a, sizeof a), 0);
+    int as = accept(ls, NULL, NULL);
+    assert_true(as >= 0);
+    char buf[16];
+    assert_int_equal(send(cs, "hello", 5, 0), 5);
+    assert_int_equal(recv(as, buf, sizeof buf, 0), 5);
+    assert_int_equal(send(as, "HELLO", 5, 0), 5);
+    assert_int_equal(recv(cs, buf, sizeof buf, 0), 5);
+    close(cs);
+    assert_int_equal(recv(as, buf, sizeof buf, 0), 0);
+    close(as);
+    close(ls);
+}
+
+static void decode_at(const struct capture_live *c, const struct got *g, int i, struct packet *p)
+{
+    decode_packet(capture_live_linktype(c), g->data[i], g->caplen[i], g->caplen[i], g->ts[i], p);
+}
+
+/* The -w file holds exactly these frames: numbers, stamps and bytes. */
+static void assert_file_holds(const char *path, const struct got *g, int total)
+{
+    char err[512];
+    struct capture_file *f;
+    assert_int_equal(capture_file_open(path, NULL, &f, err, sizeof err), CAPTURE_OK);
+    struct capture_frame fr;
+    int i = 0, read = 0;
+    while (capture_file_next(f, &fr, err, sizeof err) == 1) {
+        read++;
+        if (i < g->n && fr.number == g->number[i]) {
+            assert_int_equal(fr.caplen, g->caplen[i]);
+            assert_true(fr.ts_ns == g->ts[i]);
+            assert_memory_equal(fr.data, g->data[i], fr.caplen);
+            i++;
+        }
+    }
+    capture_file_close(f);
+    assert_int_equal(i, g->n);
+    assert_int_equal(read, total);
+}
+
+static void test_first_frame_after_ready_is_the_syn_and_probes_never_show(void **state)
+{
+    (void)state;
+    if (*skip_reason)
+        skip();
+    char path[128];
+    snprintf(path, sizeof path, "%s/syn.pcap", dir);
+    struct capture_live_options o = {.write_path = path};
+    struct capture_live *c = open_lo(&o);
+    start_ready(c);
+    tcp_exchange();
+    struct got g = {0};
+    collect(c, &g, 300);
+    capture_live_stop(c);
+    collect(c, &g, 0);
+
+    assert_true(g.n >= 8); /* handshake, two data segments and their ACKs, FINs */
+    struct packet p;
+    decode_at(c, &g, 0, &p);
+    assert_int_equal(p.proto, PROTO_TCP);
+    assert_int_equal(p.flags, TCP_SYN);
+    for (int i = 0; i < g.n; i++) {
+        decode_at(c, &g, i, &p);
+        assert_int_equal(p.proto, PROTO_TCP); /* no probe datagram, nothing else */
+        assert_int_equal(g.number[i], i + 1);
+    }
+    struct capture_live_stats st;
+    capture_live_stats(c, &st);
+    assert_int_equal(st.frames, g.n);
+    assert_int_equal(st.ring_dropped, 0);
+    capture_live_close(c);
+    assert_file_holds(path, &g, g.n);
+    got_free(&g);
+}
+
+static void test_filter_keeps_probes_visible_and_hides_other_traffic(void **state)
+{
+    (void)state;
+    if (*skip_reason)
+        skip();
+    struct capture_live_options o = {.bpf = "udp port 9"}; /* nothing will match */
+    struct capture_live *c = open_lo(&o);
+    start_ready(c); /* the probe still gets through the filter */
+    tcp_exchange();
+    struct got g = {0};
+    collect(c, &g, 200);
+    assert_int_equal(g.n, 0);
+    capture_live_close(c);
+}
+
+static void test_full_ring_drops_are_counted_and_still_written(void **state)
+{
+    (void)state;
+    if (*skip_reason)
+        skip();
+    char path[128];
+    snprintf(path, sizeof path, "%s/drops.pcap", dir);
+    struct capture_live_options o = {.write_path = path, .snaplen = 256, .ring_kib = 4};
+    struct capture_live *c = open_lo(&o);
+    start_ready(c);
+    /* 300 datagrams a socket sends to itself, while nobody drains the ring. */
+    struct sockaddr_in a;
+    int fd = bound_socket(SOCK_DGRAM, &a);
+    char payload[200] = {0};
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(sendto(fd, payload, sizeof payload, 0, (struct sockaddr *)&a, sizeof a),
+                         (ssize_t)sizeof payload);
+        (void)!recv(fd, payload, sizeof payload, MSG_DONTWAIT);
+    }
+    close(fd);
+    struct capture_live_stats st;
+    uint64_t deadline = now_ms() + 3000;
+    do
+        capture_live_stats(c, &st);
+    while (st.frames + st.ring_dropped < 300 && now_ms() < deadline);
+    capture_live_stop(c);
+    capture_live_stats(c, &st);
+    assert_int_equal(st.frames + st.ring_dropped, 300);
+    assert_true(st.ring_dropped > 0);
+
+    struct got g = {0};
+    collect(c, &g, 0);
+    assert_int_equal(g.n, st.frames);
+    for (int i = 1; i < g.n; i++)
+        assert_true(g.number[i] > g.number[i - 1]); /* numbers are those of the -w file */
+    capture_live_close(c);
+    assert_file_holds(path, &g, 300);
+    got_free(&g);
+}
+
+static void test_stop_is_prompt_and_status_says_stopped(void **state)
+{
+    (void)state;
+    if (*skip_reason)
+        skip();
+    struct capture_live_options o = {0};
+    struct capture_live *c = open_lo(&o);
+    start_ready(c);
+    char err[256];
+    assert_int_equal(capture_live_status(c, err, sizeof err), 1);
+    uint64_t t0 = now_ms();
+    capture_live_stop(c);
+    assert_true(now_ms() - t0 < 200);
+    assert_int_equal(capture_live_status(c, err, sizeof err), 0);
+    capture_live_stop(c); /* twice is harmless */
+    capture_live_close(c);
+}
+
+static void test_unknown_device_is_bad_input_listing_the_devices(void **state)
+{
+    (void)state;
+    if (*skip_reason)
+        skip();
+    struct capture_live_options o = {.device = "nosuch0"};
+    struct capture_live *c;
+    char err[1024];
+    assert_int_equal(capture_live_open(&o, &c, err, sizeof err), CAPTURE_E_BAD_INPUT);
+    assert_null(c);
+    assert_non_null(strstr(err, "nosuch0"));
+    assert_non_null(strstr(err, "lo"));
+}
+
+static void test_bad_filter_is_bad_input_naming_the_expression(void **state)
+{
+    (void)state;
+    if (*skip_reason)
+        skip();
+    struct capture_live_options o = {.device = "lo", .bpf = "tcp port banana"};
+    struct capture_live *c;
+    char err[1024];
+    assert_int_equal(capture_live_open(&o, &c, err, sizeof err), CAPTURE_E_BAD_INPUT);
+    assert_non_null(strstr(err, "'tcp port banana'"));
+}
+
+/* A private network namespace with loopback up, entered before any thread exists. */
+static void enter_namespace(void)
+{
+    if (geteuid() != 0) {
+        snprintf(skip_reason, sizeof skip_reason, "not root (live capture needs CAP_NET_RAW)");
+        return;
+    }
+    if (unshare(CLONE_NEWNET) != 0) {
+        snprintf(skip_reason, sizeof skip_reason, "unshare(CLONE_NEWNET): %s", strerror(errno));
+        return;
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq ifr = {0};
+    strcpy(ifr.ifr_name, "lo");
+    if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 ||
+        (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) != 0))
+        snprintf(skip_reason, sizeof skip_reason, "cannot bring lo up: %s", strerror(errno));
+    if (fd >= 0)
+        close(fd);
+}
+
+static int make_dir(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/sockscope-test-live-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    enter_namespace();
+    if (*skip_reason)
+        printf("skipping the live capture tests: %s\n", skip_reason);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_frame_after_ready_is_the_syn_and_probes_never_show),
+        cmocka_unit_test(test_filter_keeps_probes_visible_and_hides_other_traffic),
+        cmocka_unit_test(test_full_ring_drops_are_counted_and_still_written),
+        cmocka_unit_test(test_stop_is_prompt_and_status_says_stopped),
+        cmocka_unit_test(test_unknown_device_is_bad_input_listing_the_devices),
+        cmocka_unit_test(test_bad_filter_is_bad_input_naming_the_expression),
+    };
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
