@@ -1,10 +1,378 @@
-/* `sockscope live`: being written (issue 3); this placeholder is replaced this session. */
+/* `sockscope live [-i IF] [BPF...]`: a live interface through the trace pipeline: the capture
+ * thread fills the ring, this (main) thread sleeps on its wake fd, then decodes, tracks and
+ * exports each batch and flushes, until Ctrl-C, -c COUNT or the capture ends. */
+#define _GNU_SOURCE /* ppoll */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "sockscope/capture.h"
+#include "sockscope/decode.h"
+#include "sockscope/export.h"
+#include "sockscope/track.h"
+#include "sockscope/view.h"
+
+#define READY_TIMEOUT_MS 3000
+
+static const char live_usage[] =
+    "usage: sockscope live [OPTIONS] [BPF EXPRESSION...]\n"
+    "\n"
+    "Captures an interface and streams the sequence diagram until Ctrl-C: one lifeline per\n"
+    "ip:port, one arrow per packet. Needs capture rights (root or CAP_NET_RAW); 'sockscope\n"
+    "demo' needs none.\n"
+    "\n"
+    "options:\n"
+    "  -i IF                 the interface (default: libpcap's default device, as tcpdump)\n"
+    "  --format text|json    text diagram (default) or JSON Lines, one object per frame\n"
+    "  --text                the text diagram (the default)\n"
+    "  -w FILE               also write every captured frame to FILE (nanosecond pcap),\n"
+    "                        including frames the display had to drop\n"
+    "  -c COUNT              stop after COUNT frames\n"
+    "  -B KIB                kernel capture buffer in KiB (default: 32768)\n"
+    "  --time rel|abs|delta  time column: since the first frame (default), wall clock,\n"
+    "                        or since the previous frame\n"
+    "  --raw                 raw sequence and acknowledgement numbers (default: relative)\n"
+    "  --ascii               pure ASCII drawing (automatic when the locale is not UTF-8)\n"
+    "  --width N             columns of the diagram (default: the terminal's, or 100)\n"
+    "  --color, --no-color   force colour on or off (default: on for a terminal, off when\n"
+    "                        NO_COLOR is set or output is not a terminal)\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "BPF EXPRESSION: a tcpdump filter (e.g. 'tcp port 12000').\n"
+    "On loopback (lo, any) the capture is confirmed live before 'capturing on' is printed, so\n"
+    "traffic started after that line is captured from its first packet.\n"
+    "\n"
+    "Exit status: 0 ok, 1 runtime failure (including missing capture rights), 2 usage error or\n"
+    "bad input (unknown interface, invalid filter, -w file that cannot be created).\n";
+
+struct live_args {
+    struct capture_live_options cap;
+    char *bpf;
+    bool json;
+    struct export_options exp;
+    long count; /* 0: until stopped */
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+/* Joins the trailing words into one BPF expression, as tcpdump does. */
+static char *join_words(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = calloc(1, len);
+    if (!s)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+static int parse_args(int argc, char **argv, struct live_args *a)
+{
+    enum { OPT_FORMAT = 256, OPT_TEXT, OPT_TIME, OPT_RAW, OPT_ASCII, OPT_WIDTH, OPT_COLOR,
+           OPT_NO_COLOR };
+    static const struct option longopts[] = {
+        {"format", required_argument, 0, OPT_FORMAT}, {"text", no_argument, 0, OPT_TEXT},
+        {"time", required_argument, 0, OPT_TIME},     {"raw", no_argument, 0, OPT_RAW},
+        {"ascii", no_argument, 0, OPT_ASCII},         {"width", required_argument, 0, OPT_WIDTH},
+        {"color", no_argument, 0, OPT_COLOR},         {"colour", no_argument, 0, OPT_COLOR},
+        {"no-color", no_argument, 0, OPT_NO_COLOR},   {"no-colour", no_argument, 0, OPT_NO_COLOR},
+        {"help", no_argument, 0, 'h'},                {0, 0, 0, 0},
+    };
+    const char *no_color = getenv("NO_COLOR");
+    int color = -1;
+    long width = 0, kib;
+    bool ascii = false;
+
+    memset(a, 0, sizeof *a);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "hi:w:c:B:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(live_usage, stdout);
+            return -1;
+        case 'i':
+            a->cap.device = optarg;
+            break;
+        case 'w':
+            a->cap.write_path = optarg;
+            break;
+        case 'c':
+            if (!cli_parse_long(optarg, 1, INT64_MAX, &a->count)) {
+                cli_error("live: -c wants a positive number of frames, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'B':
+            if (!cli_parse_long(optarg, 1, 4 * 1024 * 1024, &kib)) {
+                cli_error("live: -B wants a buffer size in KiB from 1 to 4194304, not '%s'",
+                          optarg);
+                return EXIT_USAGE;
+            }
+            a->cap.buffer_kib = (int)kib;
+            break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "json")) {
+                a->json = true;
+            } else if (!strcmp(optarg, "text")) {
+                a->json = false;
+            } else {
+                cli_error("live: unknown --format '%s' (text or json)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_TEXT: a->json = false; break;
+        case OPT_TIME:
+            if (!strcmp(optarg, "rel"))
+                a->exp.time = TIME_REL;
+            else if (!strcmp(optarg, "abs"))
+                a->exp.time = TIME_ABS;
+            else if (!strcmp(optarg, "delta"))
+                a->exp.time = TIME_DELTA;
+            else {
+                cli_error("live: unknown --time '%s' (rel, abs or delta)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_RAW: a->exp.raw_seq = true; break;
+        case OPT_ASCII: ascii = true; break;
+        case OPT_WIDTH:
+            if (!cli_parse_long(optarg, 40, VIEW_MAX_WIDTH, &width)) {
+                cli_error("live: --width wants a number from 40 to %d, not '%s'",
+                          VIEW_MAX_WIDTH, optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_COLOR: color = 1; break;
+        case OPT_NO_COLOR: color = 0; break;
+        default:
+            if (optopt && optopt < 256 && strchr("iwcB", optopt))
+                cli_error("live: -%c needs a value (see 'sockscope live --help')", optopt);
+            else if (optopt)
+                cli_error("live: unknown option '-%c' (see 'sockscope live --help')", optopt);
+            else
+                cli_error("live: unknown or incomplete option '%s' (see 'sockscope live "
+                          "--help')", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc && !(a->bpf = join_words(argc - optind, argv + optind))) {
+        cli_error("live: out of memory");
+        return EXIT_RUNTIME;
+    }
+    a->cap.bpf = a->bpf;
+    a->exp.ascii = ascii || !cli_locale_is_utf8();
+    a->exp.width = width ? (int)width : cli_terminal_width(100);
+    if (a->exp.width < 40)
+        a->exp.width = 40;
+    if (a->exp.width > VIEW_MAX_WIDTH)
+        a->exp.width = VIEW_MAX_WIDTH;
+    if (color < 0)
+        color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    a->exp.color = color;
+    return 0;
+}
+
+/* Where frames go once decoded and tracked: JSON lines or the text diagram. */
+struct sink {
+    struct out *o;
+    struct text_export *text; /* NULL: JSON */
+    struct tracker *tr;
+    int linktype;
+    long shown, count;
+};
+
+#define DRAIN_BATCH 4096
+
+enum drained { DRAINED_EMPTY, DRAINED_MORE, DRAINED_STOP };
+
+/* Pops up to a batch through decode → track → export: the ring is empty, more wait, or -c is
+ * reached / the output failed. */
+static enum drained drain(struct capture_live *c, struct sink *s)
+{
+    struct capture_frame fr;
+    struct packet pkt;
+    struct track_info info;
+    for (int i = 0; i < DRAIN_BATCH; i++) {
+        if (s->o->failed || (s->count && s->shown >= s->count))
+            return DRAINED_STOP;
+        if (capture_live_next(c, &fr) != 1)
+            return DRAINED_EMPTY;
+        decode_packet(s->linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
+        track_feed(s->tr, &pkt, fr.number, &info);
+        struct export_frame ef = {.number = fr.number, .pkt = &pkt, .info = &info};
+        if (s->text)
+            export_text_frame(s->text, &ef);
+        else
+            export_json_frame(s->o, &ef);
+        s->shown++;
+    }
+    return DRAINED_MORE;
+}
+
+/* Sleeps until frames wait, the capture ends or a stop signal arrives; with more frames
+ * waiting, only lets pending signals in. Stop signals are blocked outside ppoll, so none is
+ * lost between the check and the sleep. */
+static void wait_for_frames(struct capture_live *c, bool more, const sigset_t *unblocked)
+{
+    struct pollfd pf = {.fd = capture_live_wake_fd(c), .events = POLLIN};
+    struct timespec zero = {0, 0};
+    (void)ppoll(&pf, 1, more ? &zero : NULL, unblocked);
+}
+
+static int run(struct capture_live *c, struct sink *s, const sigset_t *unblocked)
+{
+    char err[512];
+    int out_errno = 0;
+    for (;;) {
+        enum drained d = drain(c, s);
+        out_flush(s->o);
+        if (s->o->failed && !out_errno)
+            out_errno = errno ? errno : EIO;
+        if (d == DRAINED_STOP || stop_signal)
+            break;
+        if (d == DRAINED_EMPTY && capture_live_status(c, NULL, 0) != 1) {
+            while (drain(c, s) == DRAINED_MORE) /* what came in before the end */
+                ;
+            break;
+        }
+        wait_for_frames(c, d == DRAINED_MORE, unblocked);
+    }
+    capture_live_stop(c);
+    /* Frames captured before Ctrl-C are still shown (up to -c). */
+    if (stop_signal)
+        while (drain(c, s) == DRAINED_MORE)
+            ;
+    if (s->text)
+        export_text_finish(s->text);
+    out_flush(s->o);
+    if (s->o->failed && !out_errno)
+        out_errno = errno ? errno : EIO;
+    if (capture_live_status(c, err, sizeof err) < 0) {
+        cli_error("live: %s", err);
+        return EXIT_RUNTIME;
+    }
+    /* A reader that went away (head, a closed pipe) is a normal way to stop. */
+    if (s->o->failed && out_errno != EPIPE) {
+        cli_error("live: cannot write the output: %s", strerror(out_errno));
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
+static void print_stats(struct capture_live *c)
+{
+    struct capture_live_stats st;
+    capture_live_stats(c, &st);
+    fprintf(stderr,
+            "sockscope: %llu frames captured, %llu dropped by the kernel, %llu dropped by "
+            "sockscope (display too slow)\n",
+            (unsigned long long)(st.frames + st.ring_dropped),
+            (unsigned long long)st.kernel_dropped, (unsigned long long)st.ring_dropped);
+}
+
+static int live_capture(struct live_args *a, const sigset_t *unblocked)
+{
+    char err[1024];
+    struct capture_live *c;
+    int rc = capture_live_open(&a->cap, &c, err, sizeof err);
+    if (rc != CAPTURE_OK) {
+        cli_error("live: %s", err);
+        return rc == CAPTURE_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    const char *dev = capture_live_device(c);
+    int linktype = capture_live_linktype(c);
+    if (!decode_linktype_supported(linktype)) {
+        cli_error("live: %s has link type %d (%s), which sockscope does not decode (Ethernet, "
+                  "Linux cooked, BSD loopback and raw IP)",
+                  dev, linktype, capture_live_linktype_name(c));
+        capture_live_close(c);
+        return EXIT_USAGE;
+    }
+    if (capture_live_start(c, err, sizeof err) != CAPTURE_OK) {
+        cli_error("live: %s", err);
+        capture_live_close(c);
+        return EXIT_RUNTIME;
+    }
+    if (capture_live_wait_ready(c, READY_TIMEOUT_MS, err, sizeof err) != CAPTURE_OK)
+        fprintf(stderr, "sockscope: warning: %s; the first packets may be missing\n", err);
+    fprintf(stderr, "sockscope: capturing on %s (%s)%s%s%s%s\n", dev,
+            capture_live_linktype_name(c), a->bpf ? ", filter '" : "", a->bpf ? a->bpf : "",
+            a->bpf ? "'" : "", a->cap.write_path ? ", writing -w file" : "");
+
+    struct sink s = {.linktype = linktype, .count = a->count};
+    s.o = malloc(sizeof *s.o);
+    s.tr = track_new();
+    struct view_lanes lanes;
+    if (s.o && s.tr) {
+        out_init(s.o, stdout);
+        if (!a->json) {
+            /* Endpoints are not known up front: lanes are handed out as they appear. */
+            int time_w = a->exp.time == TIME_ABS ? 17 : 12;
+            view_lanes_init(&lanes, view_geometry_max_lanes(a->exp.width, time_w));
+            lanes.dynamic = true;
+            s.text = export_text_new(s.o, &a->exp, &lanes);
+        }
+    }
+    if (!s.o || !s.tr || (!a->json && !s.text)) {
+        cli_error("live: out of memory");
+        rc = EXIT_RUNTIME;
+    } else {
+        rc = run(c, &s, unblocked);
+    }
+    capture_live_stop(c);
+    print_stats(c);
+    export_text_free(s.text);
+    track_free(s.tr);
+    free(s.o);
+    capture_live_close(c);
+    return rc;
+}
 
 int cli_live(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("live: not available in this build yet");
-    return EXIT_RUNTIME;
+    struct live_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0)
+        return EXIT_OK;
+    if (rc)
+        return rc;
+
+    /* SIGINT/SIGTERM are blocked except inside ppoll, and a closed output pipe is an error
+     * return (EPIPE), so every way out goes through the clean stop and the stats line. */
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t stops, unblocked;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stops, &unblocked);
+    sigdelset(&unblocked, SIGINT);
+    sigdelset(&unblocked, SIGTERM);
+
+    rc = live_capture(&a, &unblocked);
+    free(a.bpf);
+    return rc;
 }
