@@ -198,6 +198,18 @@ static void header(struct text_export *t, uint64_t ts)
     header_lanes(t, ts, -1);
 }
 
+/* Dynamic lanes: when an endpoint joins beyond the lifelines laid out, lay out again with one
+ * more (up to the capacity) and say so with a full header. Returns true if it did. */
+static bool widen(struct text_export *t, uint64_t ts)
+{
+    if (t->lanes->count <= t->geo.lanes)
+        return false;
+    view_geometry_init(&t->geo, t->geo.width, t->geo.time_width, t->lanes->count);
+    t->template_lanes = -1;
+    header(t, ts);
+    return true;
+}
+
 struct text_export *export_text_new(struct out *o, const struct export_options *opt,
                                     struct view_lanes *lanes)
 {
@@ -211,7 +223,8 @@ struct text_export *export_text_new(struct out *o, const struct export_options *
     t->label.ascii = opt->ascii;
     t->template_lanes = -1;
     int width = opt->width < 40 ? 40 : opt->width;
-    int lanes_n = lanes->dynamic ? lanes->capacity : lanes->count;
+    /* Dynamic lanes start with room for two lifelines and widen as endpoints join. */
+    int lanes_n = lanes->dynamic ? 2 : lanes->count;
     view_geometry_init(&t->geo, width, time_width(opt->time), lanes_n < 2 ? 2 : lanes_n);
     return t;
 }
@@ -298,7 +311,8 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
         note_row(t, when, text);
         return;
     }
-    if (!t->header_done) {
+    if (widen(t, p->ts_ns)) {
+    } else if (!t->header_done) {
         header(t, p->ts_ns);
     } else {
         if (changed_a)
@@ -337,10 +351,12 @@ void export_text_api(struct text_export *t, const struct api_event *ev)
         note_row(t, when, label);
         return;
     }
-    if (!t->header_done)
+    if (widen(t, ev->ts_ns)) {
+    } else if (!t->header_done) {
         header(t, ev->ts_ns);
-    else if (changed)
+    } else if (changed) {
         header_lanes(t, ev->ts_ns, lane);
+    }
     lifelines(t);
     view_row_text(&t->row, 1, when, STYLE_TIME);
     view_row_api(&t->row, &t->geo, lane, label, t->opt.ascii);
