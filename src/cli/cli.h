@@ -17,6 +17,9 @@ int cli_demo(int argc, char **argv);
 bool cli_parse_long(const char *s, long min, long max, long *out);
 /* Reports an error as "sockscope: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The trailing words of a command line joined with spaces into one BPF expression, as
+ * tcpdump does. NULL when out of memory; free() it. */
+char *cli_join_words(int argc, char **argv);
 /* True when the locale's character set is UTF-8 (else we draw in ASCII). */
 bool cli_locale_is_utf8(void);
 /* Columns of the terminal on stdout, or fallback when it is not a terminal. */

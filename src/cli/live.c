@@ -67,23 +67,6 @@ static void on_stop_signal(int sig)
     stop_signal = sig;
 }
 
-/* Joins the trailing words into one BPF expression, as tcpdump does. */
-static char *join_words(int argc, char **argv)
-{
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *s = calloc(1, len);
-    if (!s)
-        return NULL;
-    for (int i = 0; i < argc; i++) {
-        if (i)
-            strcat(s, " ");
-        strcat(s, argv[i]);
-    }
-    return s;
-}
-
 static int parse_args(int argc, char **argv, struct live_args *a)
 {
     enum { OPT_FORMAT = 256, OPT_TEXT, OPT_TIME, OPT_RAW, OPT_ASCII, OPT_WIDTH, OPT_COLOR,
@@ -175,7 +158,7 @@ static int parse_args(int argc, char **argv, struct live_args *a)
             return EXIT_USAGE;
         }
     }
-    if (optind < argc && !(a->bpf = join_words(argc - optind, argv + optind))) {
+    if (optind < argc && !(a->bpf = cli_join_words(argc - optind, argv + optind))) {
         cli_error("live: out of memory");
         return EXIT_RUNTIME;
     }

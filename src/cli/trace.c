@@ -75,23 +75,6 @@ static bool parse_flow(const char *s, struct flow_filter *f)
     return true;
 }
 
-/* Joins the trailing words into one BPF expression, as tcpdump does. */
-static char *join_words(int argc, char **argv)
-{
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *s = calloc(1, len);
-    if (!s)
-        return NULL;
-    for (int i = 0; i < argc; i++) {
-        if (i)
-            strcat(s, " ");
-        strcat(s, argv[i]);
-    }
-    return s;
-}
-
 static int parse_args(int argc, char **argv, struct trace_args *a)
 {
     enum { OPT_FORMAT = 256, OPT_TIME, OPT_FLOW, OPT_RAW, OPT_ASCII, OPT_WIDTH, OPT_COLOR,
@@ -187,7 +170,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
         }
         a->file = argv[optind++];
     }
-    if (optind < argc && !(a->bpf = join_words(argc - optind, argv + optind))) {
+    if (optind < argc && !(a->bpf = cli_join_words(argc - optind, argv + optind))) {
         cli_error("trace: out of memory");
         return EXIT_RUNTIME;
     }
