@@ -49,7 +49,8 @@ struct api_event {
     bool listening;           /* the server's welcoming socket */
     struct endpoint local;    /* addr.family 0 while not known */
     struct endpoint peer;     /* addr.family 0 while not known */
-    uint64_t bytes;           /* send/recv: asked for (CALL) or done (RETURN) */
+    uint64_t bytes;           /* send/recv: asked for (CALL) or done (RETURN);
+                               * shutdown: how (SHUT_RD, SHUT_WR, SHUT_RDWR) */
 };
 
 const char *net_api_call_name(enum api_call c); /* "accept" */
@@ -66,7 +67,10 @@ bool probe_pop(struct probe *p, struct api_event *ev);
 uint64_t probe_dropped(const struct probe *p);
 
 /* The modules call the socket API through these. Each makes the real call and reports a
- * CALL and a RETURN event (a single event for calls that cannot block); p may be NULL. */
+ * CALL and a RETURN event; calls that cannot block (socket, bind, listen, shutdown, close)
+ * report a single RETURN event stamped when the call was made. p may be NULL.
+ * accept's RETURN carries the welcoming socket's fd, the new fd as result, and the new
+ * connection socket's addresses (local port = the server's port, listening false). */
 int probe_socket(struct probe *p, int domain, int type, int protocol);
 int probe_bind(struct probe *p, int fd, const struct sockaddr *a, socklen_t len);
 int probe_listen(struct probe *p, int fd, int backlog);
@@ -81,6 +85,28 @@ ssize_t probe_recvfrom(struct probe *p, int fd, void *buf, size_t n, int flags,
 int probe_shutdown(struct probe *p, int fd, int how);
 int probe_close(struct probe *p, int fd);
 
+/* The blocking calls again, waiting in poll() so that a stop flag interrupts them and a
+ * deadline ends them: the CALL event is stamped before the wait, the RETURN after the real
+ * call (accept() returns after the handshake, recv() after the data). stop may be NULL;
+ * timeout_ms < 0 waits without limit. Stopped: -1, errno EINTR; deadline: -1, ETIMEDOUT.
+ * probe_send_wait sends all n bytes like a blocking send() (one CALL, one RETURN). The
+ * plain calls above are these with w == NULL. probe_connect_wait connects without blocking
+ * so that its CALL event already names the local port the kernel picked. */
+struct probe_wait {
+    atomic_bool *stop;
+    int timeout_ms;
+};
+int probe_accept_wait(struct probe *p, int fd, struct sockaddr *a, socklen_t *len,
+                      const struct probe_wait *w);
+int probe_connect_wait(struct probe *p, int fd, const struct sockaddr *a, socklen_t len,
+                       const struct probe_wait *w);
+ssize_t probe_send_wait(struct probe *p, int fd, const void *buf, size_t n, int flags,
+                        const struct probe_wait *w);
+ssize_t probe_recv_wait(struct probe *p, int fd, void *buf, size_t n, int flags,
+                        const struct probe_wait *w);
+ssize_t probe_recvfrom_wait(struct probe *p, int fd, void *buf, size_t n, int flags,
+                            struct sockaddr *a, socklen_t *len, const struct probe_wait *w);
+
 /* ---- the modules ---- */
 
 struct net_server_options {
@@ -88,11 +114,14 @@ struct net_server_options {
     const char *bind_addr; /* NULL: all addresses (IPv6 dual-stack where available) */
     uint16_t port;
     bool threaded;        /* TCP: one thread per client */
-    unsigned max_clients; /* accepted connections before returning; 0 = until stopped */
+    unsigned max_clients; /* TCP: connections served, UDP: datagrams answered, before
+                           * returning (after the last one is closed); 0 = until stopped */
     atomic_bool *stop;    /* set by a signal handler or another thread */
     struct probe *probe;  /* NULL: no events */
     FILE *log;            /* one line per client and per message, or NULL */
     int ready_fd;         /* >= 0: write one byte here once listening */
+    uint16_t *bound_port; /* if not NULL: set to the port bound before ready_fd is written
+                           * (port 0 asks the kernel for a free one) */
 };
 
 /* Runs until *stop (or max_clients served). 0, or -1 with err filled. */
@@ -104,15 +133,23 @@ struct net_client_options {
     uint16_t port;
     const char *message;  /* NULL: each line of in */
     FILE *in, *out;       /* replies are written to out (may be NULL) */
-    int timeout_ms;       /* UDP: a lost reply is reported after this, not a hang */
+    int timeout_ms;       /* UDP: a lost reply is reported after this, not a hang
+                           * (<= 0: 1000); TCP: deadline for connect and each reply
+                           * (<= 0: none, as a blocking socket) */
     bool abort_close;     /* TCP: SO_LINGER {1,0}: RST instead of FIN */
     bool half_close;      /* TCP: shutdown(SHUT_WR) after sending, read until EOF */
     atomic_bool *stop;
     struct probe *probe;
+    int pause_ms;         /* TCP: pause after connect, after each reply and before
+                           * shutdown/close, so that a diagram reads phase by phase */
 };
 
-/* 0, or -1 with err filled (refused, unreachable, timeout...). */
+/* 0, or -1 with err filled (refused, unreachable, timeout, lost reply...), or -2 when the
+ * input is at fault (unknown host, a message too long for one UDP datagram). */
 int net_client_run(const struct net_client_options *o, char *err, size_t errlen);
+
+/* Longest message: TCP echoes up to this much per message; UDP is limited by the datagram. */
+#define NET_MAX_MESSAGE (1u << 20)
 
 /* ---- scenarios: what `sockscope demo NAME` runs ---- */
 
@@ -145,5 +182,10 @@ enum sandbox_kind {
  * returns -1 and err names the kernel setting that forbids it and the fixes. */
 int net_sandbox_enter(enum sandbox_kind *kind, char *err, size_t errlen);
 const char *net_sandbox_name(enum sandbox_kind k);
+
+/* Why unprivileged namespaces fail here: names the kernel setting that forbids them (read
+ * under proc_sys, normally "/proc/sys") and the fixes. errnum is the failing call's errno. */
+void net_sandbox_explain(const char *proc_sys, const char *what, int errnum, char *err,
+                         size_t errlen);
 
 #endif
