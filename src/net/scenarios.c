@@ -352,20 +352,18 @@ static int run_bytestream(struct scenario_context *ctx)
 }
 
 static const struct scenario scenarios[] = {
-    {"tcp", "the textbook TCP exchange: handshake, \"hello tcp world\" and its uppercase "
-            "reply, FIN from each side", run_tcp},
-    {"udp", "the textbook UDP exchange: one datagram and its uppercase reply, no connection",
-     run_udp},
-    {"threaded", "three clients at once on the multi-threaded TCP server: one connection "
-                 "socket (and thread) each, all on port 12000", run_threaded},
+    {"tcp", "the textbook TCP exchange: handshake, a line, its uppercase reply, FINs", run_tcp},
+    {"udp", "the textbook UDP exchange: one datagram, its uppercase reply, no connection", run_udp},
+    {"threaded", "three clients at once on the multi-threaded server: a socket and thread each",
+     run_threaded},
     {"handshake", "connect then close, nothing else: the three-way handshake and the FINs",
      run_handshake},
     {"refused", "connect to a port where nobody listens: SYN answered by RST", run_refused},
     {"abort", "the client closes with SO_LINGER 0: RST instead of FIN", run_abort},
     {"half-close", "the client shuts down writing; the server keeps sending, then closes",
      run_half_close},
-    {"bytestream", "TCP has no message boundaries: three sends read by one recv, one 200 KB "
-                   "send read by several", run_bytestream},
+    {"bytestream", "no message boundaries: three sends, one recv; one 200 KB send, many recvs",
+     run_bytestream},
     {"tcp-vs-udp", "the same sentence over TCP, then over UDP", run_tcp_vs_udp},
 };
 
