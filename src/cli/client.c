@@ -47,8 +47,7 @@ static void catch_signals(void)
 static bool option_value(int argc, char **argv, int i, long min, long max, long *v,
                          const char *what)
 {
-    if (i + 1 < argc && cli_parse_long(argv[i + 1], min, max, v))
-        return true;
+    if (i + 1 < argc && cli_parse_long(argv[i + 1], min, max, v)) return true;
     cli_error("client: %s wants %s%s%s%s", argv[i], what, i + 1 < argc ? " (got '" : "",
               i + 1 < argc ? argv[i + 1] : "", i + 1 < argc ? "')" : "");
     return false;
@@ -56,8 +55,8 @@ static bool option_value(int argc, char **argv, int i, long min, long max, long 
 
 int cli_client(int argc, char **argv)
 {
-    struct net_client_options o = {.port = NET_DEFAULT_PORT, .stop = &stop_flag,
-                                   .in = stdin, .out = stdout};
+    struct net_client_options o = {
+        .port = NET_DEFAULT_PORT, .stop = &stop_flag, .in = stdin, .out = stdout};
     const char *proto = NULL;
     char **words = calloc((size_t)argc + 1, sizeof *words);
     int nwords = 0;
@@ -116,16 +115,14 @@ int cli_client(int argc, char **argv)
         if (nwords > 1 && (message = malloc(len))) {
             message[0] = 0;
             for (int i = 1; i < nwords; i++) {
-                if (i > 1)
-                    strcat(message, " ");
+                if (i > 1) strcat(message, " ");
                 strcat(message, words[i]);
             }
             o.message = message;
         }
     }
     free(words);
-    if (rc != EXIT_OK)
-        return rc;
+    if (rc != EXIT_OK) return rc;
 
     catch_signals();
     char err[512];
@@ -134,7 +131,8 @@ int cli_client(int argc, char **argv)
     if (r < 0) {
         if (!strncmp(err, "unknown host", 12) && o.host && !o.message)
             cli_error("client: %s (the word after tcp|udp is the HOST, the message comes "
-                      "after it)", err);
+                      "after it)",
+                      err);
         else
             cli_error("client: %s", err);
         return r == -2 ? EXIT_USAGE : EXIT_RUNTIME;

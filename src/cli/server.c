@@ -47,8 +47,8 @@ static void catch_signals(void)
 
 int cli_server(int argc, char **argv)
 {
-    struct net_server_options o = {.port = NET_DEFAULT_PORT, .stop = &stop_flag,
-                                   .log = stdout, .ready_fd = -1};
+    struct net_server_options o = {
+        .port = NET_DEFAULT_PORT, .stop = &stop_flag, .log = stdout, .ready_fd = -1};
     const char *proto = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -12,8 +12,7 @@
 void net_endpoint_from_sockaddr(const struct sockaddr *sa, struct endpoint *ep)
 {
     memset(ep, 0, sizeof *ep);
-    if (!sa)
-        return;
+    if (!sa) return;
     if (sa->sa_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
         ep->addr.family = 4;
@@ -53,16 +52,15 @@ void net_format_sockaddr(const struct sockaddr *sa, char *buf, size_t n)
     net_format_endpoint(&ep, buf, n);
 }
 
-int net_resolve(const char *host, uint16_t port, int socktype, bool passive,
-                struct addrinfo **out, char *err, size_t errlen)
+int net_resolve(const char *host, uint16_t port, int socktype, bool passive, struct addrinfo **out,
+                char *err, size_t errlen)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = socktype};
     char service[8];
     snprintf(service, sizeof service, "%u", port);
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
     int rc = getaddrinfo(host, service, &hints, out);
-    if (rc == 0)
-        return 0;
+    if (rc == 0) return 0;
     if (rc == EAI_NONAME || rc == EAI_FAMILY || rc == EAI_SERVICE) {
         snprintf(err, errlen, "unknown host '%s': not an address, and no name lookup knows it",
                  host);

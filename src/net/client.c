@@ -11,10 +11,8 @@ int net_client_run(const struct net_client_options *o, char *err, size_t errlen)
         snprintf(err, errlen, "no message and no input to read messages from");
         return -2;
     }
-    if (o->proto == IPPROTO_TCP)
-        return net_tcp_client(o, err, errlen);
-    if (o->proto == IPPROTO_UDP)
-        return net_udp_client(o, err, errlen);
+    if (o->proto == IPPROTO_TCP) return net_tcp_client(o, err, errlen);
+    if (o->proto == IPPROTO_UDP) return net_udp_client(o, err, errlen);
     snprintf(err, errlen, "a client speaks TCP or UDP");
     return -2;
 }

@@ -21,8 +21,8 @@ void net_endpoint_from_sockaddr(const struct sockaddr *sa, struct endpoint *ep);
 void net_format_endpoint(const struct endpoint *ep, char *buf, size_t n); /* [::1]:12000 */
 void net_format_sockaddr(const struct sockaddr *sa, char *buf, size_t n);
 /* getaddrinfo with messages: 0, -1 (runtime) or -2 (no such host) with err filled. */
-int net_resolve(const char *host, uint16_t port, int socktype, bool passive,
-                struct addrinfo **out, char *err, size_t errlen);
+int net_resolve(const char *host, uint16_t port, int socktype, bool passive, struct addrinfo **out,
+                char *err, size_t errlen);
 
 void net_uppercase(char *buf, size_t n);
 /* A short, escaped, quoted preview of a message for a log line. */
@@ -59,7 +59,6 @@ void probe_learn_addresses(struct probe *p, int fd, const struct sockaddr *towar
  * close, probe_queue_event sends the event with its result. */
 void probe_forget_socket(struct probe *p, struct api_event *close_ev);
 void probe_queue_event(struct probe *p, const struct api_event *ev);
-
 
 /* Scenario machinery (scenario_tasks.c): the servers and clients of a scenario run as
  * threads of one run; the run's halt flag stops them all (the caller's stop flag and an

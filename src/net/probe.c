@@ -40,17 +40,14 @@ static atomic_uint probe_serials;
 
 struct probe *probe_new(unsigned capacity)
 {
-    if (capacity == 0)
-        return NULL;
+    if (capacity == 0) return NULL;
     struct probe *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     p->ring = calloc(capacity, sizeof *p->ring);
     p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (!p->ring || p->wake_fd < 0) {
         free(p->ring);
-        if (p->wake_fd >= 0)
-            close(p->wake_fd);
+        if (p->wake_fd >= 0) close(p->wake_fd);
         free(p);
         return NULL;
     }
@@ -62,8 +59,7 @@ struct probe *probe_new(unsigned capacity)
 
 void probe_free(struct probe *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     for (size_t i = 0; i < p->nsockets; i++)
         free(p->sockets[i].held);
     free(p->sockets);
@@ -123,8 +119,7 @@ bool probe_pop(struct probe *p, struct api_event *ev)
 
 void probe_queue_event(struct probe *p, const struct api_event *ev)
 {
-    if (!p)
-        return;
+    if (!p) return;
     pthread_mutex_lock(&p->lock);
     push_locked(p, ev);
     pthread_mutex_unlock(&p->lock);
@@ -133,15 +128,13 @@ void probe_queue_event(struct probe *p, const struct api_event *ev)
 /* with the lock held; NULL when fd is negative or memory is short */
 static struct socket_entry *entry_locked(struct probe *p, int fd)
 {
-    if (fd < 0)
-        return NULL;
+    if (fd < 0) return NULL;
     if ((size_t)fd >= p->nsockets) {
         size_t n = p->nsockets ? p->nsockets : 64;
         while (n <= (size_t)fd)
             n *= 2;
         struct socket_entry *s = realloc(p->sockets, n * sizeof *s);
-        if (!s)
-            return NULL;
+        if (!s) return NULL;
         memset(s + p->nsockets, 0, (n - p->nsockets) * sizeof *s);
         p->sockets = s;
         p->nsockets = n;
@@ -160,8 +153,7 @@ static uint32_t thread_number(struct probe *p)
     } seen[4];
     static _Thread_local unsigned next_slot;
     for (int i = 0; i < 4; i++)
-        if (seen[i].serial == p->serial)
-            return seen[i].number;
+        if (seen[i].serial == p->serial) return seen[i].number;
     unsigned slot = next_slot++ % 4;
     seen[slot].serial = p->serial;
     seen[slot].number = atomic_fetch_add(&p->threads, 1) + 1;
@@ -180,8 +172,7 @@ void probe_event_init(struct api_event *ev, enum api_call call, enum api_phase p
 
 void probe_track_socket(struct probe *p, int fd, int sock_type)
 {
-    if (!p)
-        return;
+    if (!p) return;
     pthread_mutex_lock(&p->lock);
     struct socket_entry *e = entry_locked(p, fd);
     if (e) {
@@ -193,24 +184,20 @@ void probe_track_socket(struct probe *p, int fd, int sock_type)
 
 void probe_mark_listening(struct probe *p, int fd)
 {
-    if (!p)
-        return;
+    if (!p) return;
     pthread_mutex_lock(&p->lock);
     struct socket_entry *e = entry_locked(p, fd);
-    if (e)
-        e->listening = true;
+    if (e) e->listening = true;
     pthread_mutex_unlock(&p->lock);
 }
 
 void probe_report(struct probe *p, struct api_event *ev, int addr_fd,
                   const struct sockaddr *peer_override)
 {
-    if (!p)
-        return;
+    if (!p) return;
     ev->thread = thread_number(p);
     struct endpoint peer;
-    if (peer_override)
-        net_endpoint_from_sockaddr(peer_override, &peer);
+    if (peer_override) net_endpoint_from_sockaddr(peer_override, &peer);
     pthread_mutex_lock(&p->lock);
     struct socket_entry *e = entry_locked(p, addr_fd);
     if (e && e->tracked) {
@@ -219,11 +206,9 @@ void probe_report(struct probe *p, struct api_event *ev, int addr_fd,
         ev->local = e->local;
         ev->peer = e->peer;
     }
-    if (peer_override)
-        ev->peer = peer;
+    if (peer_override) ev->peer = peer;
     if (e && e->tracked && !e->local_known) {
-        if (!e->held)
-            e->held = malloc(HELD_PER_SOCKET * sizeof *e->held);
+        if (!e->held) e->held = malloc(HELD_PER_SOCKET * sizeof *e->held);
         if (e->held && e->nheld < HELD_PER_SOCKET)
             e->held[e->nheld++] = *ev;
         else
@@ -240,10 +225,8 @@ static void release_locked(struct probe *p, struct socket_entry *e)
     for (unsigned i = 0; i < e->nheld; i++) {
         struct api_event *ev = &e->held[i];
         ev->local = e->local;
-        if (ev->peer.addr.family == 0)
-            ev->peer = e->peer;
-        if (e->listening)
-            ev->listening = true;
+        if (ev->peer.addr.family == 0) ev->peer = e->peer;
+        if (e->listening) ev->listening = true;
         push_locked(p, ev);
     }
     e->nheld = 0;
@@ -280,28 +263,24 @@ static bool route_source(const struct sockaddr *peer, struct endpoint *out)
         return false;
     }
     int s = socket(to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (s < 0)
-        return false;
+    if (s < 0) return false;
     struct sockaddr_storage me;
     socklen_t mlen = sizeof me;
     bool ok = connect(s, (struct sockaddr *)&to, len) == 0 &&
               getsockname(s, (struct sockaddr *)&me, &mlen) == 0;
     close(s);
-    if (ok)
-        net_endpoint_from_sockaddr((struct sockaddr *)&me, out);
+    if (ok) net_endpoint_from_sockaddr((struct sockaddr *)&me, out);
     return ok;
 }
 
 void probe_learn_addresses(struct probe *p, int fd, const struct sockaddr *toward)
 {
-    if (!p)
-        return;
+    if (!p) return;
     pthread_mutex_lock(&p->lock);
     struct socket_entry *e = entry_locked(p, fd);
     bool wanted = e && e->tracked && (!e->local_known || e->local_wildcard || !e->peer.port);
     pthread_mutex_unlock(&p->lock);
-    if (!wanted)
-        return;
+    if (!wanted) return;
 
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
@@ -325,18 +304,15 @@ void probe_learn_addresses(struct probe *p, int fd, const struct sockaddr *towar
             e->local_known = true;
             e->local_wildcard = wildcard;
         }
-        if (peer.port)
-            e->peer = peer;
-        if (e->local_known && e->nheld)
-            release_locked(p, e);
+        if (peer.port) e->peer = peer;
+        if (e->local_known && e->nheld) release_locked(p, e);
     }
     pthread_mutex_unlock(&p->lock);
 }
 
 void probe_forget_socket(struct probe *p, struct api_event *ev)
 {
-    if (!p)
-        return;
+    if (!p) return;
     ev->thread = thread_number(p);
     pthread_mutex_lock(&p->lock);
     struct socket_entry *e = entry_locked(p, ev->fd);

@@ -10,12 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static void report(struct probe *p, enum api_call call, enum api_phase phase, int fd,
-                   uint64_t ts, int64_t result, int err, uint64_t bytes, int addr_fd,
+static void report(struct probe *p, enum api_call call, enum api_phase phase, int fd, uint64_t ts,
+                   int64_t result, int err, uint64_t bytes, int addr_fd,
                    const struct sockaddr *peer)
 {
-    if (!p)
-        return;
+    if (!p) return;
     struct api_event ev;
     probe_event_init(&ev, call, phase, fd, ts);
     ev.result = result;
@@ -35,8 +34,7 @@ int probe_socket(struct probe *p, int domain, int type, int protocol)
     int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
     int e = errno;
     if (p) {
-        if (fd >= 0)
-            probe_track_socket(p, fd, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (fd >= 0) probe_track_socket(p, fd, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
         struct api_event ev;
         probe_event_init(&ev, API_SOCKET, API_PHASE_RETURN, fd, ts);
         ev.result = fd;
@@ -53,8 +51,7 @@ int probe_bind(struct probe *p, int fd, const struct sockaddr *a, socklen_t len)
     uint64_t ts = net_now_ns();
     int r = bind(fd, a, len);
     int e = errno;
-    if (r == 0)
-        probe_learn_addresses(p, fd, NULL);
+    if (r == 0) probe_learn_addresses(p, fd, NULL);
     report(p, API_BIND, API_PHASE_RETURN, fd, ts, r, e, 0, fd, NULL);
     errno = e;
     return r;
@@ -65,8 +62,7 @@ int probe_listen(struct probe *p, int fd, int backlog)
     uint64_t ts = net_now_ns();
     int r = listen(fd, backlog);
     int e = errno;
-    if (r == 0)
-        probe_mark_listening(p, fd);
+    if (r == 0) probe_mark_listening(p, fd);
     probe_learn_addresses(p, fd, NULL); /* listen() binds a port when bind() did not */
     report(p, API_LISTEN, API_PHASE_RETURN, fd, ts, r, e, 0, fd, NULL);
     errno = e;
@@ -85,13 +81,11 @@ int probe_accept_wait(struct probe *p, int fd, struct sockaddr *a, socklen_t *le
             e = errno;
             break;
         }
-        if (len)
-            *len = room;
+        if (len) *len = room;
         r = accept4(fd, a, len, SOCK_CLOEXEC);
         e = errno;
         /* ECONNABORTED: the client gave up while queued; wait for the next one */
-        if (r >= 0 || !(again(e) || e == ECONNABORTED))
-            break;
+        if (r >= 0 || !(again(e) || e == ECONNABORTED)) break;
     }
     if (r >= 0 && p) {
         probe_track_socket(p, r, SOCK_STREAM);
@@ -108,8 +102,7 @@ int probe_connect_wait(struct probe *p, int fd, const struct sockaddr *a, sockle
     uint64_t ts = net_now_ns();
     int flags = fcntl(fd, F_GETFL);
     bool was_blocking = flags >= 0 && !(flags & O_NONBLOCK);
-    if (was_blocking)
-        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (was_blocking) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     int r = connect(fd, a, len);
     int e = errno;
     /* The kernel picked the local port already: the CALL event (and socket()'s, held until
@@ -122,16 +115,13 @@ int probe_connect_wait(struct probe *p, int fd, const struct sockaddr *a, sockle
         } else {
             int soerr = 0;
             socklen_t sl = sizeof soerr;
-            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
-                soerr = errno;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0) soerr = errno;
             r = soerr ? -1 : 0;
             e = soerr;
         }
     }
-    if (was_blocking)
-        fcntl(fd, F_SETFL, flags);
-    if (r == 0)
-        probe_learn_addresses(p, fd, NULL);
+    if (was_blocking) fcntl(fd, F_SETFL, flags);
+    if (r == 0) probe_learn_addresses(p, fd, NULL);
     report(p, API_CONNECT, API_PHASE_RETURN, fd, net_now_ns(), r, e, 0, fd, a);
     errno = e;
     return r;
@@ -180,8 +170,7 @@ ssize_t probe_recv_wait(struct probe *p, int fd, void *buf, size_t n, int flags,
         }
         r = recv(fd, buf, n, flags | MSG_DONTWAIT);
         e = errno;
-        if (r >= 0 || !again(e))
-            break;
+        if (r >= 0 || !again(e)) break;
     }
     report(p, API_RECV, API_PHASE_RETURN, fd, net_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd,
            NULL);
@@ -206,8 +195,7 @@ ssize_t probe_recvfrom_wait(struct probe *p, int fd, void *buf, size_t n, int fl
         flen = sizeof from;
         r = recvfrom(fd, buf, n, flags | MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
         e = errno;
-        if (r >= 0 || !again(e))
-            break;
+        if (r >= 0 || !again(e)) break;
     }
     const struct sockaddr *peer = NULL;
     if (r >= 0 && flen > 0) {
@@ -219,8 +207,8 @@ ssize_t probe_recvfrom_wait(struct probe *p, int fd, void *buf, size_t n, int fl
         }
         probe_learn_addresses(p, fd, peer);
     }
-    report(p, API_RECVFROM, API_PHASE_RETURN, fd, net_now_ns(), r, e, r > 0 ? (uint64_t)r : 0,
-           fd, peer);
+    report(p, API_RECVFROM, API_PHASE_RETURN, fd, net_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd,
+           peer);
     errno = e;
     return r;
 }
@@ -233,8 +221,7 @@ ssize_t probe_sendto(struct probe *p, int fd, const void *buf, size_t n, int fla
     int e = errno;
     /* the first sendto() binds an unbound socket: its CALL (and socket()) are released */
     probe_learn_addresses(p, fd, a);
-    report(p, API_SENDTO, API_PHASE_RETURN, fd, net_now_ns(), r, e, r > 0 ? (uint64_t)r : 0,
-           fd, a);
+    report(p, API_SENDTO, API_PHASE_RETURN, fd, net_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd, a);
     errno = e;
     return r;
 }
@@ -283,8 +270,8 @@ ssize_t probe_recv(struct probe *p, int fd, void *buf, size_t n, int flags)
     return probe_recv_wait(p, fd, buf, n, flags, NULL);
 }
 
-ssize_t probe_recvfrom(struct probe *p, int fd, void *buf, size_t n, int flags,
-                       struct sockaddr *a, socklen_t *len)
+ssize_t probe_recvfrom(struct probe *p, int fd, void *buf, size_t n, int flags, struct sockaddr *a,
+                       socklen_t *len)
 {
     return probe_recvfrom_wait(p, fd, buf, n, flags, a, len, NULL);
 }

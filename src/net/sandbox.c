@@ -19,11 +19,9 @@ static long read_setting(const char *proc_sys, const char *name)
     char path[512], buf[32];
     snprintf(path, sizeof path, "%s/%s", proc_sys, name);
     FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     long v = -1;
-    if (fgets(buf, sizeof buf, f))
-        sscanf(buf, "%ld", &v);
+    if (fgets(buf, sizeof buf, f)) sscanf(buf, "%ld", &v);
     fclose(f);
     return v;
 }
@@ -57,8 +55,10 @@ void net_sandbox_explain(const char *proc_sys, const char *what, int errnum, cha
                  "user.max_user_namespaces, or a parent namespace's); %s",
                  what, strerror(errnum), root_fix);
     else if (errnum == EINVAL)
-        snprintf(err, errlen, "%s: %s: the process already runs threads (the namespace must "
-                 "be entered before any thread starts)", what, strerror(errnum));
+        snprintf(err, errlen,
+                 "%s: %s: the process already runs threads (the namespace must "
+                 "be entered before any thread starts)",
+                 what, strerror(errnum));
     else
         snprintf(err, errlen,
                  "%s: %s: no kernel setting here forbids user namespaces; a container's "
@@ -69,8 +69,7 @@ void net_sandbox_explain(const char *proc_sys, const char *what, int errnum, cha
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     ssize_t n = write(fd, text, strlen(text));
     int e = errno;
     close(fd);
@@ -149,8 +148,7 @@ int net_sandbox_enter(enum sandbox_kind *kind, char *err, size_t errlen)
     /* AppArmor's restriction lets unshare() succeed but takes the capabilities away: this
      * is where it shows */
     if (loopback_up(err, errlen) < 0) {
-        net_sandbox_explain("/proc/sys", "bringing up lo in the new namespace", errno, err,
-                            errlen);
+        net_sandbox_explain("/proc/sys", "bringing up lo in the new namespace", errno, err, errlen);
         return -1;
     }
     *kind = SANDBOX_USERNS;

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 enum {
-    READY_MS = 3000,        /* a server must listen within this */
-    FINISH_MS = 15000,      /* the whole exchange must end within this */
+    READY_MS = 3000,   /* a server must listen within this */
+    FINISH_MS = 15000, /* the whole exchange must end within this */
     CLIENT_TIMEOUT_MS = 3000,
 };
 
@@ -64,8 +64,7 @@ void scenario_client_options(struct scenario_run *r, struct net_client_options *
 static void *task_main(void *arg)
 {
     struct scenario_task *t = arg;
-    if (t->delay_ms > 0)
-        net_sleep_ms(t->delay_ms);
+    if (t->delay_ms > 0) net_sleep_ms(t->delay_ms);
     t->rc = net_stopped(&t->run->halt) ? 0 : t->fn(t);
     atomic_store(&t->done, true);
     return NULL;
@@ -93,16 +92,14 @@ int scenario_wait_ready(struct scenario_run *r, struct scenario_task *server)
         struct pollfd pfd = {.fd = r->ready[0], .events = POLLIN};
         if (poll(&pfd, 1, 10) == 1) {
             char c;
-            if (read(r->ready[0], &c, 1) == 1)
-                return 0;
+            if (read(r->ready[0], &c, 1) == 1) return 0;
         }
         if (atomic_load(&server->done)) {
             snprintf(r->ctx->err, sizeof r->ctx->err, "%s",
                      server->err[0] ? server->err : "the server ended before listening");
             return -1;
         }
-        if (net_stopped(r->ctx->stop))
-            break;
+        if (net_stopped(r->ctx->stop)) break;
     }
     if (!r->ctx->err[0])
         snprintf(r->ctx->err, sizeof r->ctx->err, "%s",
@@ -115,11 +112,9 @@ int scenario_finish(struct scenario_run *r, struct scenario_task **tasks, size_t
     int waited = 0;
     for (size_t i = 0; i < n; i++) {
         struct scenario_task *t = tasks[i];
-        if (!t->started)
-            continue;
+        if (!t->started) continue;
         while (!atomic_load(&t->done)) {
-            if (net_stopped(r->ctx->stop))
-                atomic_store(&r->halt, true);
+            if (net_stopped(r->ctx->stop)) atomic_store(&r->halt, true);
             if (waited >= FINISH_MS && !atomic_load(&r->halt)) {
                 atomic_store(&r->halt, true);
                 if (!r->ctx->err[0])
@@ -131,11 +126,9 @@ int scenario_finish(struct scenario_run *r, struct scenario_task **tasks, size_t
         }
         pthread_join(t->thread, NULL);
         t->started = false;
-        if (t->rc < 0 && !r->ctx->err[0])
-            snprintf(r->ctx->err, sizeof r->ctx->err, "%s", t->err);
+        if (t->rc < 0 && !r->ctx->err[0]) snprintf(r->ctx->err, sizeof r->ctx->err, "%s", t->err);
         /* a client that failed would leave its server waiting: stop the rest now */
-        if (t->rc < 0)
-            atomic_store(&r->halt, true);
+        if (t->rc < 0) atomic_store(&r->halt, true);
     }
     close(r->ready[0]);
     close(r->ready[1]);
@@ -157,7 +150,8 @@ int scenario_task_client(struct scenario_task *t)
 int scenario_listen_tcp(struct scenario_task *t)
 {
     struct probe *p = t->server.probe;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(t->server.port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(t->server.port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int fd = probe_socket(p, AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {

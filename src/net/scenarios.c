@@ -21,8 +21,7 @@ enum {
 static int echo_once(struct scenario_context *ctx, int proto, const char *message)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0)
-        return -1;
+    if (scenario_run_init(&r, ctx) < 0) return -1;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, proto, 1);
     scenario_client_options(&r, &client.client, proto, message);
@@ -52,8 +51,7 @@ static int run_udp(struct scenario_context *ctx)
 static int run_tcp_vs_udp(struct scenario_context *ctx)
 {
     static const char sentence[] = "the same sentence over both";
-    if (echo_once(ctx, IPPROTO_TCP, sentence) < 0)
-        return -1;
+    if (echo_once(ctx, IPPROTO_TCP, sentence) < 0) return -1;
     return echo_once(ctx, IPPROTO_UDP, sentence);
 }
 
@@ -64,23 +62,20 @@ static int run_threaded(struct scenario_context *ctx)
     static const char *const messages[3] = {"hello from client 1", "hello from client 2",
                                             "hello from client 3"};
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0)
-        return -1;
+    if (scenario_run_init(&r, ctx) < 0) return -1;
     struct scenario_task server = {0}, clients[3] = {{0}};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 3);
     server.server.threaded = true;
     bool ok = scenario_start(&r, &server, scenario_task_server) == 0 &&
               scenario_wait_ready(&r, &server) == 0;
-    if (ok)
-        net_sleep_ms(GAP_MS);
+    if (ok) net_sleep_ms(GAP_MS);
     for (int i = 0; ok && i < 3; i++) {
         scenario_client_options(&r, &clients[i].client, IPPROTO_TCP, messages[i]);
         clients[i].client.pause_ms = 3 * GAP_MS;
         clients[i].delay_ms = i * GAP_MS;
         ok = scenario_start(&r, &clients[i], scenario_task_client) == 0;
     }
-    if (!ok)
-        atomic_store(&r.halt, true);
+    if (!ok) atomic_store(&r.halt, true);
     struct scenario_task *all[] = {&clients[0], &clients[1], &clients[2], &server};
     int rc = scenario_finish(&r, all, 4);
     net_sleep_ms(GAP_MS);
@@ -91,11 +86,11 @@ static int run_threaded(struct scenario_context *ctx)
 
 static int client_socket(struct scenario_task *t, struct sockaddr_in *to)
 {
-    *to = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(t->client.port),
+    *to = (struct sockaddr_in){.sin_family = AF_INET,
+                               .sin_port = htons(t->client.port),
                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int fd = probe_socket(t->client.probe, AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        snprintf(t->err, sizeof t->err, "socket: %s", strerror(errno));
+    if (fd < 0) snprintf(t->err, sizeof t->err, "socket: %s", strerror(errno));
     return fd;
 }
 
@@ -105,8 +100,7 @@ static int handshake_client(struct scenario_task *t)
     struct probe_wait w = {t->client.stop, t->client.timeout_ms};
     struct sockaddr_in to;
     int fd = client_socket(t, &to);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     int rc = probe_connect_wait(p, fd, (struct sockaddr *)&to, sizeof to, &w);
     if (rc < 0)
         snprintf(t->err, sizeof t->err, "connect: %s", strerror(errno));
@@ -119,8 +113,7 @@ static int handshake_client(struct scenario_task *t)
 static int run_handshake(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0)
-        return -1;
+    if (scenario_run_init(&r, ctx) < 0) return -1;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, NULL);
@@ -142,14 +135,15 @@ static int refused_client(struct scenario_task *t)
     struct probe_wait w = {t->client.stop, t->client.timeout_ms};
     struct sockaddr_in to;
     int fd = client_socket(t, &to);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     int rc = probe_connect_wait(t->client.probe, fd, (struct sockaddr *)&to, sizeof to, &w);
     int e = errno;
     probe_close(t->client.probe, fd);
     if (rc == 0) {
-        snprintf(t->err, sizeof t->err, "something listens on 127.0.0.1:%u: no refusal to "
-                 "show", t->client.port);
+        snprintf(t->err, sizeof t->err,
+                 "something listens on 127.0.0.1:%u: no refusal to "
+                 "show",
+                 t->client.port);
         return -1;
     }
     if (e != ECONNREFUSED) {
@@ -162,8 +156,7 @@ static int refused_client(struct scenario_task *t)
 static int run_refused(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0)
-        return -1;
+    if (scenario_run_init(&r, ctx) < 0) return -1;
     struct scenario_task client = {0};
     scenario_client_options(&r, &client.client, IPPROTO_TCP, NULL);
     scenario_start(&r, &client, refused_client);
@@ -176,8 +169,7 @@ static int run_refused(struct scenario_context *ctx)
 static int run_abort(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0)
-        return -1;
+    if (scenario_run_init(&r, ctx) < 0) return -1;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, "hello tcp world");
@@ -201,12 +193,10 @@ static int run_abort(struct scenario_context *ctx)
 static int accept_one(struct scenario_task *t)
 {
     int lfd = scenario_listen_tcp(t);
-    if (lfd < 0)
-        return -1;
+    if (lfd < 0) return -1;
     struct probe_wait w = {t->server.stop, -1};
     int fd = probe_accept_wait(t->server.probe, lfd, NULL, NULL, &w);
-    if (fd < 0)
-        snprintf(t->err, sizeof t->err, "accept: %s", strerror(errno));
+    if (fd < 0) snprintf(t->err, sizeof t->err, "accept: %s", strerror(errno));
     probe_close(t->server.probe, lfd);
     return fd;
 }
@@ -219,15 +209,13 @@ static int half_close_server(struct scenario_task *t)
     struct probe *p = t->server.probe;
     struct probe_wait w = {t->server.stop, -1};
     int fd = accept_one(t);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     char buf[4096];
     ssize_t n;
     while ((n = probe_recv_wait(p, fd, buf, sizeof buf, 0, &w)) > 0) {
     }
     int rc = n == 0 ? 0 : -1;
-    if (rc < 0)
-        snprintf(t->err, sizeof t->err, "server recv: %s", strerror(errno));
+    if (rc < 0) snprintf(t->err, sizeof t->err, "server recv: %s", strerror(errno));
     for (int i = 0; rc == 0 && i < 3; i++) {
         net_sleep_ms(GAP_MS);
         size_t len = strlen(lines[i]);
@@ -244,8 +232,7 @@ static int half_close_server(struct scenario_task *t)
 static int run_half_close(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0)
-        return -1;
+    if (scenario_run_init(&r, ctx) < 0) return -1;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, "hello half-close");
@@ -272,19 +259,16 @@ static int bytestream_client(struct scenario_task *t)
     struct probe_wait w = {t->client.stop, t->client.timeout_ms};
     struct sockaddr_in to;
     int fd = client_socket(t, &to);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     char *bulk = malloc(BYTESTREAM_BULK);
     int rc = bulk ? probe_connect_wait(p, fd, (struct sockaddr *)&to, sizeof to, &w) : -1;
     if (rc < 0)
         snprintf(t->err, sizeof t->err, "connect: %s", bulk ? strerror(errno) : "no memory");
-    if (rc == 0)
-        net_sleep_ms(GAP_MS);
+    if (rc == 0) net_sleep_ms(GAP_MS);
     for (int i = 0; rc == 0 && i < 3; i++)
-        if (probe_send_wait(p, fd, words[i], strlen(words[i]), MSG_NOSIGNAL, &w) < 0)
-            rc = -1;
+        if (probe_send_wait(p, fd, words[i], strlen(words[i]), MSG_NOSIGNAL, &w) < 0) rc = -1;
     if (rc == 0) {
         net_sleep_ms(3 * GAP_MS); /* the server reads the three sends 40 ms after accept */
         for (int i = 0; i < BYTESTREAM_BULK; i++)
@@ -292,8 +276,7 @@ static int bytestream_client(struct scenario_task *t)
         if (probe_send_wait(p, fd, bulk, BYTESTREAM_BULK, MSG_NOSIGNAL, &w) != BYTESTREAM_BULK)
             rc = -1;
     }
-    if (rc < 0 && !t->err[0])
-        snprintf(t->err, sizeof t->err, "client send: %s", strerror(errno));
+    if (rc < 0 && !t->err[0]) snprintf(t->err, sizeof t->err, "client send: %s", strerror(errno));
     net_sleep_ms(GAP_MS);
     probe_close(p, fd);
     free(bulk);
@@ -305,15 +288,12 @@ static int bytestream_server(struct scenario_task *t)
     struct probe *p = t->server.probe;
     struct probe_wait w = {t->server.stop, -1};
     int fd = accept_one(t);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     char *buf = malloc(BYTESTREAM_RECV);
     int rc = buf ? 0 : -1;
     net_sleep_ms(2 * GAP_MS); /* the three sends arrive meanwhile: one recv takes them all */
-    if (rc == 0 && probe_recv_wait(p, fd, buf, BYTESTREAM_RECV, 0, &w) <= 0)
-        rc = -1;
-    if (rc == 0)
-        net_sleep_ms(3 * GAP_MS); /* the bulk send is under way */
+    if (rc == 0 && probe_recv_wait(p, fd, buf, BYTESTREAM_RECV, 0, &w) <= 0) rc = -1;
+    if (rc == 0) net_sleep_ms(3 * GAP_MS); /* the bulk send is under way */
     size_t got = 0;
     ssize_t n = 0;
     while (rc == 0 && (n = probe_recv_wait(p, fd, buf, BYTESTREAM_RECV, 0, &w)) > 0)
@@ -322,8 +302,7 @@ static int bytestream_server(struct scenario_task *t)
         snprintf(t->err, sizeof t->err, "server recv: %s", buf ? strerror(errno) : "no memory");
     else if (got != BYTESTREAM_BULK)
         snprintf(t->err, sizeof t->err, "server got %zu bytes of %d", got, BYTESTREAM_BULK);
-    if (t->err[0])
-        rc = -1;
+    if (t->err[0]) rc = -1;
     free(buf);
     net_sleep_ms(GAP_MS);
     probe_close(p, fd);
@@ -333,8 +312,7 @@ static int bytestream_server(struct scenario_task *t)
 static int run_bytestream(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0)
-        return -1;
+    if (scenario_run_init(&r, ctx) < 0) return -1;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, NULL);
@@ -378,7 +356,6 @@ const struct scenario *net_scenario_find(const char *name)
     size_t n;
     const struct scenario *s = net_scenarios(&n);
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(s[i].name, name))
-            return &s[i];
+        if (!strcmp(s[i].name, name)) return &s[i];
     return NULL;
 }

@@ -13,11 +13,15 @@
 static void explain_bind(int e, const char *addr, uint16_t port, char *err, size_t errlen)
 {
     if (e == EADDRINUSE)
-        snprintf(err, errlen, "port %u is already in use on %s (another server running? "
-                 "choose another with -p)", port, addr);
+        snprintf(err, errlen,
+                 "port %u is already in use on %s (another server running? "
+                 "choose another with -p)",
+                 port, addr);
     else if (e == EACCES)
-        snprintf(err, errlen, "port %u needs privileges (ports below 1024 need root; the "
-                 "course's port is %u)", port, NET_DEFAULT_PORT);
+        snprintf(err, errlen,
+                 "port %u needs privileges (ports below 1024 need root; the "
+                 "course's port is %u)",
+                 port, NET_DEFAULT_PORT);
     else if (e == EADDRNOTAVAIL)
         snprintf(err, errlen, "cannot bind %s: not an address of this machine", addr);
     else
@@ -25,8 +29,8 @@ static void explain_bind(int e, const char *addr, uint16_t port, char *err, size
 }
 
 /* socket + bind (+ listen): the welcoming socket. -1 with err filled. */
-static int open_on(const struct net_server_options *o, const struct sockaddr *a,
-                   socklen_t alen, bool dual_stack, char *err, size_t errlen, int *errnum)
+static int open_on(const struct net_server_options *o, const struct sockaddr *a, socklen_t alen,
+                   bool dual_stack, char *err, size_t errlen, int *errnum)
 {
     int socktype = o->proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
     char name[80];
@@ -38,11 +42,9 @@ static int open_on(const struct net_server_options *o, const struct sockaddr *a,
         return -1;
     }
     int one = 1, zero = 0;
-    if (dual_stack)
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (dual_stack) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     /* a restarted server must not wait for the old connections' TIME-WAIT */
-    if (socktype == SOCK_STREAM)
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (socktype == SOCK_STREAM) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (probe_bind(o->probe, fd, a, alen) < 0) {
         *errnum = errno;
         explain_bind(errno, name, o->port, err, errlen);
@@ -63,14 +65,13 @@ static int open_on(const struct net_server_options *o, const struct sockaddr *a,
 
 static int open_any(const struct net_server_options *o, char *err, size_t errlen)
 {
-    struct sockaddr_in6 in6 = {.sin6_family = AF_INET6, .sin6_port = htons(o->port),
-                               .sin6_addr = IN6ADDR_ANY_INIT};
+    struct sockaddr_in6 in6 = {
+        .sin6_family = AF_INET6, .sin6_port = htons(o->port), .sin6_addr = IN6ADDR_ANY_INIT};
     int e = 0;
     int fd = open_on(o, (struct sockaddr *)&in6, sizeof in6, true, err, errlen, &e);
-    if (fd >= 0 || !(e == EAFNOSUPPORT || e == EADDRNOTAVAIL || e == EPROTONOSUPPORT))
-        return fd;
-    struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(o->port),
-                             .sin_addr.s_addr = htonl(INADDR_ANY)};
+    if (fd >= 0 || !(e == EAFNOSUPPORT || e == EADDRNOTAVAIL || e == EPROTONOSUPPORT)) return fd;
+    struct sockaddr_in in = {
+        .sin_family = AF_INET, .sin_port = htons(o->port), .sin_addr.s_addr = htonl(INADDR_ANY)};
     return open_on(o, (struct sockaddr *)&in, sizeof in, false, err, errlen, &e);
 }
 
@@ -79,8 +80,7 @@ static int open_named(const struct net_server_options *o, char *err, size_t errl
     struct addrinfo *ai;
     int socktype = o->proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
     int rc = net_resolve(o->bind_addr, o->port, socktype, true, &ai, err, errlen);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     int fd = -1, e = 0;
     for (struct addrinfo *i = ai; i && fd < 0; i = i->ai_next)
         fd = open_on(o, i->ai_addr, i->ai_addrlen, false, err, errlen, &e);
@@ -95,16 +95,14 @@ int net_server_run(const struct net_server_options *o, char *err, size_t errlen)
         return -1;
     }
     int fd = o->bind_addr ? open_named(o, err, errlen) : open_any(o, err, errlen);
-    if (fd < 0)
-        return fd;
+    if (fd < 0) return fd;
 
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
     struct endpoint me = {0};
     if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
         net_endpoint_from_sockaddr((struct sockaddr *)&ss, &me);
-    if (o->bound_port)
-        *o->bound_port = me.port;
+    if (o->bound_port) *o->bound_port = me.port;
     char name[80];
     net_format_sockaddr((struct sockaddr *)&ss, name, sizeof name);
     bool dual = ss.ss_family == AF_INET6 && !o->bind_addr;

@@ -17,8 +17,7 @@ struct session {
 
 static void pause_phase(const struct session *s)
 {
-    if (s->o->pause_ms > 0 && !net_stopped(s->o->stop))
-        net_sleep_ms(s->o->pause_ms);
+    if (s->o->pause_ms > 0 && !net_stopped(s->o->stop)) net_sleep_ms(s->o->pause_ms);
 }
 
 static int connect_any(struct session *s, char *err, size_t errlen)
@@ -27,8 +26,7 @@ static int connect_any(struct session *s, char *err, size_t errlen)
     struct addrinfo *ai;
     const char *host = o->host ? o->host : "127.0.0.1";
     int rc = net_resolve(host, o->port, SOCK_STREAM, false, &ai, err, errlen);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     int e = 0;
     s->fd = -1;
     /* a name may have several addresses (localhost: ::1 and 127.0.0.1): try each */
@@ -43,13 +41,11 @@ static int connect_any(struct session *s, char *err, size_t errlen)
         } else {
             e = errno;
             probe_close(o->probe, fd);
-            if (e == EINTR)
-                break;
+            if (e == EINTR) break;
         }
     }
     freeaddrinfo(ai);
-    if (s->fd >= 0)
-        return 0;
+    if (s->fd >= 0) return 0;
     if (e == ECONNREFUSED)
         snprintf(err, errlen, "connection refused by %s: is the server running?", s->server);
     else if (e == ETIMEDOUT)
@@ -63,8 +59,7 @@ static int connect_any(struct session *s, char *err, size_t errlen)
 
 static void write_out(FILE *out, const char *buf, size_t n)
 {
-    if (!out)
-        return;
+    if (!out) return;
     fwrite(buf, 1, n, out);
     fflush(out);
 }
@@ -87,15 +82,12 @@ static int read_to_eof(struct session *s, char *err, size_t errlen)
     char last = '\n';
     for (;;) {
         ssize_t n = probe_recv_wait(s->o->probe, s->fd, buf, sizeof buf, 0, &s->w);
-        if (n < 0)
-            return io_error(s, "receiving from", err, errlen);
-        if (n == 0)
-            break;
+        if (n < 0) return io_error(s, "receiving from", err, errlen);
+        if (n == 0) break;
         write_out(s->o->out, buf, (size_t)n);
         last = buf[n - 1];
     }
-    if (last != '\n')
-        write_out(s->o->out, "\n", 1);
+    if (last != '\n') write_out(s->o->out, "\n", 1);
     return 0;
 }
 
@@ -103,16 +95,16 @@ static int exchange(struct session *s, const char *msg, size_t n, char *err, siz
 {
     const struct net_client_options *o = s->o;
     if (n > NET_MAX_MESSAGE) {
-        snprintf(err, errlen, "message of %zu bytes is longer than the %u bytes the modules "
-                 "echo", n, NET_MAX_MESSAGE);
+        snprintf(err, errlen,
+                 "message of %zu bytes is longer than the %u bytes the modules "
+                 "echo",
+                 n, NET_MAX_MESSAGE);
         return -2;
     }
-    if (n == 0)
-        return 0; /* send() of nothing puts nothing on the wire and gets nothing back */
+    if (n == 0) return 0; /* send() of nothing puts nothing on the wire and gets nothing back */
     if (probe_send_wait(o->probe, s->fd, msg, n, MSG_NOSIGNAL, &s->w) != (ssize_t)n)
         return io_error(s, "sending to", err, errlen);
-    if (o->half_close)
-        return 0;
+    if (o->half_close) return 0;
     char *reply = malloc(n);
     if (!reply) {
         snprintf(err, errlen, "out of memory for a reply of %zu bytes", n);
@@ -125,8 +117,7 @@ static int exchange(struct session *s, const char *msg, size_t n, char *err, siz
             free(reply);
             return io_error(s, "receiving from", err, errlen);
         }
-        if (k == 0)
-            break;
+        if (k == 0) break;
         got += (size_t)k;
     }
     write_out(o->out, reply, got);
@@ -159,11 +150,9 @@ int net_tcp_client(const struct net_client_options *o, char *err, size_t errlen)
 {
     struct session s = {.o = o, .w = {o->stop, o->timeout_ms > 0 ? o->timeout_ms : -1}};
     const char *host = o->host ? o->host : "127.0.0.1";
-    snprintf(s.server, sizeof s.server, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host,
-             o->port);
+    snprintf(s.server, sizeof s.server, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, o->port);
     int rc = connect_any(&s, err, errlen);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     pause_phase(&s);
     if (o->message)
         rc = exchange(&s, o->message, strlen(o->message), err, errlen);

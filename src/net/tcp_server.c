@@ -11,7 +11,7 @@
 
 enum {
     CHUNK = 64 * 1024,
-    MAX_WORKERS = 1024,       /* beyond this, new clients wait in the listen backlog */
+    MAX_WORKERS = 1024, /* beyond this, new clients wait in the listen backlog */
     WORKER_STACK = 256 * 1024,
 };
 
@@ -45,8 +45,7 @@ void net_tcp_serve_connection(const struct net_server_options *o, int fd, const 
         }
         echoed += (uint64_t)n;
     }
-    if (!buf)
-        net_log(o->log, "%s: out of memory", who);
+    if (!buf) net_log(o->log, "%s: out of memory", who);
     free(buf);
     probe_close(o->probe, fd);
 }
@@ -90,8 +89,7 @@ static bool start_worker(const struct net_server_options *o, int fd, const char 
                          struct worker **list)
 {
     struct worker *w = calloc(1, sizeof *w);
-    if (!w)
-        return false;
+    if (!w) return false;
     w->o = o;
     w->fd = fd;
     snprintf(w->who, sizeof w->who, "%s", who);
@@ -125,8 +123,7 @@ int net_tcp_serve(int listen_fd, const struct net_server_options *o, char *err, 
         socklen_t len = sizeof ss;
         int fd = probe_accept_wait(o->probe, listen_fd, (struct sockaddr *)&ss, &len, &w);
         if (fd < 0) {
-            if (errno == EINTR)
-                break;
+            if (errno == EINTR) break;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 /* out of descriptors or memory: clients wait in the backlog meanwhile */
                 net_log(o->log, "accept: %s; waiting for clients to leave", strerror(errno));

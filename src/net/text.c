@@ -8,8 +8,7 @@ void net_uppercase(char *buf, size_t n)
 {
     /* ASCII only, as Python's bytes.upper(): UTF-8 text passes through unchanged */
     for (size_t i = 0; i < n; i++)
-        if (buf[i] >= 'a' && buf[i] <= 'z')
-            buf[i] = (char)(buf[i] - 'a' + 'A');
+        if (buf[i] >= 'a' && buf[i] <= 'z') buf[i] = (char)(buf[i] - 'a' + 'A');
 }
 
 void net_preview(const void *data, size_t n, char *buf, size_t bufsize)
@@ -18,8 +17,7 @@ void net_preview(const void *data, size_t n, char *buf, size_t bufsize)
     const unsigned char *s = data;
     size_t o = 0, limit = bufsize > 8 ? bufsize - 8 : 0; /* room for "...\"" and NUL */
     if (bufsize < 8) {
-        if (bufsize)
-            buf[0] = 0;
+        if (bufsize) buf[0] = 0;
         return;
     }
     buf[o++] = '"';
@@ -52,8 +50,7 @@ void net_preview(const void *data, size_t n, char *buf, size_t bufsize)
 
 void net_log(FILE *log, const char *fmt, ...)
 {
-    if (!log)
-        return;
+    if (!log) return;
     va_list ap;
     va_start(ap, fmt);
     flockfile(log);

@@ -24,20 +24,21 @@ static int exchange(struct session *s, const char *msg, size_t n, char *err, siz
     /* 65535 minus the UDP header and the IPv4 header (IPv6: its header is not counted) */
     size_t limit = s->to->ai_family == AF_INET6 ? 65527 : 65507;
     if (n > limit) {
-        snprintf(err, errlen, "message of %zu bytes does not fit in one UDP datagram "
-                 "(at most %zu bytes over %s)", n, limit,
-                 s->to->ai_family == AF_INET6 ? "IPv6" : "IPv4");
+        snprintf(err, errlen,
+                 "message of %zu bytes does not fit in one UDP datagram "
+                 "(at most %zu bytes over %s)",
+                 n, limit, s->to->ai_family == AF_INET6 ? "IPv6" : "IPv4");
         return -2;
     }
     if (probe_sendto(o->probe, s->fd, msg, n, 0, s->to->ai_addr, s->to->ai_addrlen) < 0) {
         snprintf(err, errlen, "sendto %s: %s", s->server, strerror(errno));
         return -1;
     }
-    ssize_t k = probe_recvfrom_wait(o->probe, s->fd, s->reply, DATAGRAM_MAX, 0, NULL, NULL,
-                                    &s->w);
+    ssize_t k = probe_recvfrom_wait(o->probe, s->fd, s->reply, DATAGRAM_MAX, 0, NULL, NULL, &s->w);
     if (k < 0) {
         if (errno == ETIMEDOUT)
-            snprintf(err, errlen, "no reply from %s within %d ms: UDP does not retransmit, so "
+            snprintf(err, errlen,
+                     "no reply from %s within %d ms: UDP does not retransmit, so "
                      "the datagram or its reply was lost (or no server is listening)",
                      s->server, s->w.timeout_ms);
         else if (errno == EINTR)
@@ -59,16 +60,14 @@ int net_udp_client(const struct net_client_options *o, char *err, size_t errlen)
     struct session s = {.o = o,
                         .w = {o->stop, o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS}};
     const char *host = o->host ? o->host : "127.0.0.1";
-    snprintf(s.server, sizeof s.server, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host,
-             o->port);
+    snprintf(s.server, sizeof s.server, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, o->port);
     int rc = net_resolve(host, o->port, SOCK_DGRAM, false, &s.to, err, errlen);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     s.reply = malloc(DATAGRAM_MAX);
     s.fd = s.reply ? probe_socket(o->probe, s.to->ai_family, SOCK_DGRAM, 0) : -1;
     if (s.fd < 0) {
-        snprintf(err, errlen, "cannot create a socket: %s", s.reply ? strerror(errno)
-                                                                     : "out of memory");
+        snprintf(err, errlen, "cannot create a socket: %s",
+                 s.reply ? strerror(errno) : "out of memory");
         free(s.reply);
         freeaddrinfo(s.to);
         return -1;

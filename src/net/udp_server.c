@@ -21,11 +21,10 @@ int net_udp_serve(int fd, const struct net_server_options *o, char *err, size_t 
     while (!net_stopped(o->stop) && (o->max_clients == 0 || served < o->max_clients)) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
-        ssize_t n = probe_recvfrom_wait(o->probe, fd, buf, DATAGRAM_MAX, 0,
-                                        (struct sockaddr *)&ss, &len, &w);
+        ssize_t n = probe_recvfrom_wait(o->probe, fd, buf, DATAGRAM_MAX, 0, (struct sockaddr *)&ss,
+                                        &len, &w);
         if (n < 0) {
-            if (errno == EINTR)
-                break;
+            if (errno == EINTR) break;
             if (errno == ECONNREFUSED || errno == ENOMEM || errno == ENOBUFS)
                 continue; /* a past reply's ICMP error, or a passing shortage */
             snprintf(err, errlen, "recvfrom: %s", strerror(errno));

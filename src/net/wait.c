@@ -51,14 +51,11 @@ int net_wait_fd(int fd, short events, const struct probe_wait *w)
                 errno = ETIMEDOUT;
                 return -1;
             }
-            if (slice < 0 || deadline - now < (uint64_t)slice)
-                slice = (int)(deadline - now);
+            if (slice < 0 || deadline - now < (uint64_t)slice) slice = (int)(deadline - now);
         }
         struct pollfd pfd = {.fd = fd, .events = events};
         int n = poll(&pfd, 1, slice);
-        if (n > 0)
-            return 1;
-        if (n < 0 && errno != EINTR)
-            return 1; /* let the real call report the error */
+        if (n > 0) return 1;
+        if (n < 0 && errno != EINTR) return 1; /* let the real call report the error */
     }
 }

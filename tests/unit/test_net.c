@@ -36,11 +36,9 @@ static int count_entries(const char *dir)
 {
     DIR *d = opendir(dir);
     int n = 0;
-    if (!d)
-        return -1;
+    if (!d) return -1;
     for (struct dirent *e; (e = readdir(d));)
-        if (e->d_name[0] != '.')
-            n++;
+        if (e->d_name[0] != '.') n++;
     closedir(d);
     return n - (strcmp(dir, "/proc/self/fd") == 0); /* the DIR's own descriptor */
 }
@@ -91,8 +89,7 @@ static void *server_main(void *arg)
     return NULL;
 }
 
-static void server_start(struct server *s, int proto, bool threaded, unsigned max,
-                         struct probe *p)
+static void server_start(struct server *s, int proto, bool threaded, unsigned max, struct probe *p)
 {
     memset(s, 0, sizeof *s);
     assert_int_equal(pipe(s->ready), 0);
@@ -117,8 +114,7 @@ static void server_start(struct server *s, int proto, bool threaded, unsigned ma
 static void server_join(struct server *s, bool stop)
 {
     uint64_t t0 = now_ms();
-    if (stop)
-        atomic_store(&s->stop, true);
+    if (stop) atomic_store(&s->stop, true);
     assert_int_equal(pthread_join(s->thread, NULL), 0);
     assert_true(now_ms() - t0 < 2000);
     close(s->ready[0]);
@@ -128,8 +124,8 @@ static void server_join(struct server *s, bool stop)
 static int tcp_connect(uint16_t port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_true(fd >= 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     struct timeval tv = {5, 0}; /* no test waits forever */
@@ -152,8 +148,7 @@ static size_t recv_exactly(int fd, char *buf, size_t n)
     size_t got = 0;
     while (got < n) {
         ssize_t k = recv(fd, buf + got, n - got, 0);
-        if (k <= 0)
-            break;
+        if (k <= 0) break;
         got += (size_t)k;
     }
     return got;
@@ -180,8 +175,8 @@ static void drain(struct probe *p, struct events *e)
 }
 
 /* Index of the first event matching call/phase/thread (thread 0: any) at or after from. */
-static int find(const struct events *e, enum api_call call, enum api_phase phase,
-                uint32_t thread, size_t from)
+static int find(const struct events *e, enum api_call call, enum api_phase phase, uint32_t thread,
+                size_t from)
 {
     for (size_t i = from; i < e->n; i++)
         if (e->ev[i].call == call && e->ev[i].phase == phase &&
@@ -326,7 +321,8 @@ static void test_server_socket_is_released_by_bind_and_marked_listening(void **s
     struct probe *p = probe_new(64);
     struct events e;
     int fd = probe_socket(p, AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(free_port(SOCK_STREAM)),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(free_port(SOCK_STREAM)),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     drain(p, &e);
     assert_int_equal(e.n, 0);
@@ -367,7 +363,8 @@ static void test_refused_connect_still_names_the_local_port(void **state)
     (void)state;
     struct probe *p = probe_new(64);
     struct events e;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(free_port(SOCK_STREAM)),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(free_port(SOCK_STREAM)),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int fd = probe_socket(p, AF_INET, SOCK_STREAM, 0);
     assert_int_equal(probe_connect(p, fd, (struct sockaddr *)&a, sizeof a), -1);
@@ -390,8 +387,8 @@ static void test_udp_events_name_the_source_address_not_the_wildcard(void **stat
     struct events e;
     struct server s;
     server_start(&s, IPPROTO_UDP, false, 1, p);
-    struct net_client_options c = {.proto = IPPROTO_UDP, .port = s.port,
-                                   .message = "hello udp world", .probe = p};
+    struct net_client_options c = {
+        .proto = IPPROTO_UDP, .port = s.port, .message = "hello udp world", .probe = p};
     char err[256];
     assert_int_equal(net_client_run(&c, err, sizeof err), 0);
     server_join(&s, false);
@@ -424,8 +421,8 @@ static void test_tcp_exchange_events_are_in_causal_order(void **state)
     usleep(50 * 1000); /* the server reaches accept(), as in the scenarios */
     char out[64] = {0};
     FILE *f = fmemopen(out, sizeof out, "w");
-    struct net_client_options c = {.proto = IPPROTO_TCP, .port = s.port,
-                                   .message = "hello tcp world", .probe = p, .out = f};
+    struct net_client_options c = {
+        .proto = IPPROTO_TCP, .port = s.port, .message = "hello tcp world", .probe = p, .out = f};
     char err[256];
     assert_int_equal(net_client_run(&c, err, sizeof err), 0);
     fclose(f);
@@ -468,8 +465,8 @@ static void test_tcp_exchange_events_are_in_causal_order(void **state)
     /* the server sees EOF after the client's close, then closes both of its sockets */
     int eof = -1;
     for (size_t i = 0; i < e.n; i++)
-        if (e.ev[i].call == API_RECV && e.ev[i].phase == API_PHASE_RETURN &&
-            e.ev[i].thread == 1 && e.ev[i].result == 0)
+        if (e.ev[i].call == API_RECV && e.ev[i].phase == API_PHASE_RETURN && e.ev[i].thread == 1 &&
+            e.ev[i].result == 0)
             eof = (int)i;
     assert_true(eof >= 0);
     assert_true(cli_close->ts_ns < e.ev[eof].ts_ns);
@@ -478,8 +475,7 @@ static void test_tcp_exchange_events_are_in_causal_order(void **state)
         closes += e.ev[i].call == API_CLOSE && e.ev[i].thread == 1;
         /* within a thread, time never goes back and a RETURN follows its CALL */
         for (size_t j = i + 1; j < e.n; j++)
-            if (e.ev[j].thread == e.ev[i].thread)
-                assert_true(e.ev[i].ts_ns <= e.ev[j].ts_ns);
+            if (e.ev[j].thread == e.ev[i].thread) assert_true(e.ev[i].ts_ns <= e.ev[j].ts_ns);
     }
     assert_int_equal(closes, 2);
     assert_int_equal(probe_dropped(p), 0);
@@ -497,8 +493,7 @@ static void echo_check(uint16_t port, size_t n)
     send_all(fd, msg, n);
     assert_int_equal(recv_exactly(fd, reply, n), n);
     for (size_t i = 0; i < n; i++)
-        if (reply[i] != (char)('A' + i % 26))
-            fail_msg("byte %zu of the reply is %d", i, reply[i]);
+        if (reply[i] != (char)('A' + i % 26)) fail_msg("byte %zu of the reply is %d", i, reply[i]);
     close(fd);
     free(msg);
     free(reply);
@@ -526,8 +521,7 @@ static void test_tcp_client_sends_and_reads_back_a_mebibyte(void **state)
     memset(msg, 'x', n);
     msg[n] = 0;
     FILE *f = fmemopen(out, n + 2, "w");
-    struct net_client_options c = {.proto = IPPROTO_TCP, .port = s.port, .message = msg,
-                                   .out = f};
+    struct net_client_options c = {.proto = IPPROTO_TCP, .port = s.port, .message = msg, .out = f};
     char err[256];
     assert_int_equal(net_client_run(&c, err, sizeof err), 0);
     fclose(f);
@@ -589,8 +583,8 @@ static void test_threaded_server_serves_500_clients_at_once_without_leaks(void *
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     if (rl.rlim_cur < 2 * N + 100) {
-        print_message("skipped: 500 clients need %d descriptors, the limit is %llu\n",
-                      2 * N + 100, (unsigned long long)rl.rlim_cur);
+        print_message("skipped: 500 clients need %d descriptors, the limit is %llu\n", 2 * N + 100,
+                      (unsigned long long)rl.rlim_cur);
         skip();
     }
     int fds0 = count_fds(), threads0 = count_threads();
@@ -650,8 +644,8 @@ static void test_port_in_use_is_explained(void **state)
     (void)state;
     struct server s;
     server_start(&s, IPPROTO_TCP, false, 0, NULL);
-    struct net_server_options o = {.proto = IPPROTO_TCP, .bind_addr = "127.0.0.1",
-                                   .port = s.port, .ready_fd = -1};
+    struct net_server_options o = {
+        .proto = IPPROTO_TCP, .bind_addr = "127.0.0.1", .port = s.port, .ready_fd = -1};
     char err[256];
     assert_int_equal(net_server_run(&o, err, sizeof err), -1);
     assert_non_null(strstr(err, "already in use"));
@@ -667,16 +661,17 @@ static void test_tcp_client_refused_asks_whether_the_server_runs(void **state)
     struct net_client_options c = {.proto = IPPROTO_TCP, .port = port, .message = "x"};
     char err[256], want[128];
     assert_int_equal(net_client_run(&c, err, sizeof err), -1);
-    snprintf(want, sizeof want, "connection refused by 127.0.0.1:%u: is the server running?",
-             port);
+    snprintf(want, sizeof want, "connection refused by 127.0.0.1:%u: is the server running?", port);
     assert_string_equal(err, want);
 }
 
 static void test_udp_client_reports_a_lost_reply_after_its_timeout(void **state)
 {
     (void)state;
-    struct net_client_options c = {.proto = IPPROTO_UDP, .port = free_port(SOCK_DGRAM),
-                                   .message = "anyone?", .timeout_ms = 200};
+    struct net_client_options c = {.proto = IPPROTO_UDP,
+                                   .port = free_port(SOCK_DGRAM),
+                                   .message = "anyone?",
+                                   .timeout_ms = 200};
     char err[256];
     int fds0 = count_fds();
     uint64_t t0 = now_ms();
@@ -694,12 +689,12 @@ static void test_clients_refuse_bad_input_as_such(void **state)
     char err[256], big[70000];
     memset(big, 'u', sizeof big - 1);
     big[sizeof big - 1] = 0;
-    struct net_client_options c = {.proto = IPPROTO_UDP, .port = free_port(SOCK_DGRAM),
-                                   .message = big};
+    struct net_client_options c = {
+        .proto = IPPROTO_UDP, .port = free_port(SOCK_DGRAM), .message = big};
     assert_int_equal(net_client_run(&c, err, sizeof err), -2);
     assert_non_null(strstr(err, "does not fit in one UDP datagram"));
-    c = (struct net_client_options){.proto = IPPROTO_TCP, .host = "no-such-host.invalid",
-                                    .port = 1, .message = "x"};
+    c = (struct net_client_options){
+        .proto = IPPROTO_TCP, .host = "no-such-host.invalid", .port = 1, .message = "x"};
     assert_int_equal(net_client_run(&c, err, sizeof err), -2);
     assert_non_null(strstr(err, "unknown host 'no-such-host.invalid'"));
 }
@@ -725,9 +720,8 @@ static void test_client_sends_each_line_of_its_input(void **state)
 static void test_scenarios_are_named_and_summarised(void **state)
 {
     (void)state;
-    static const char *const names[] = {"tcp",        "udp",   "threaded",
-                                        "handshake",  "refused", "abort",
-                                        "half-close", "bytestream", "tcp-vs-udp"};
+    static const char *const names[] = {"tcp",   "udp",        "threaded",   "handshake", "refused",
+                                        "abort", "half-close", "bytestream", "tcp-vs-udp"};
     size_t n;
     const struct scenario *s = net_scenarios(&n);
     assert_int_equal(n, sizeof names / sizeof names[0]);
@@ -759,12 +753,10 @@ static void test_every_scenario_runs_to_its_end_and_leaves_nothing(void **state)
     for (size_t i = 0; i < n; i++) {
         struct probe *p = probe_new(4096);
         atomic_bool stop = false;
-        struct scenario_context ctx = {.probe = p, .port = free_port(SOCK_STREAM),
-                                       .stop = &stop};
+        struct scenario_context ctx = {.probe = p, .port = free_port(SOCK_STREAM), .stop = &stop};
         uint64_t t0 = now_ms();
         int rc = s[i].run(&ctx);
-        if (rc != 0)
-            fail_msg("scenario %s: %s", s[i].name, ctx.err);
+        if (rc != 0) fail_msg("scenario %s: %s", s[i].name, ctx.err);
         assert_true(now_ms() - t0 < 5000);
         struct events *e = malloc(sizeof *e);
         drain(p, e);
@@ -838,37 +830,36 @@ static int interface_count(void)
 static int sandbox_child(bool unprivileged, int report_fd)
 {
     char err[512] = "";
-    if (unprivileged &&
-        (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
-         setresuid(65534, 65534, 65534) < 0)) {
+    if (unprivileged && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                         setresuid(65534, 65534, 65534) < 0)) {
         snprintf(err, sizeof err, "cannot become uid 65534: %s", strerror(errno));
         dprintf(report_fd, "%s", err);
         return 77;
     }
     /* changing ids made us undumpable, which hands /proc/self to root; exec (as setpriv
      * does) would have undone that, and so does this */
-    if (unprivileged)
-        prctl(PR_SET_DUMPABLE, 1);
+    if (unprivileged) prctl(PR_SET_DUMPABLE, 1);
     enum sandbox_kind kind;
     if (net_sandbox_enter(&kind, err, sizeof err) < 0) {
         dprintf(report_fd, "%s", err);
         return 77;
     }
-    if (kind != (unprivileged ? SANDBOX_USERNS : SANDBOX_NETNS) || !loopback_is_up()) {
+    if (kind != (geteuid() == 0 ? SANDBOX_NETNS : SANDBOX_USERNS) || !loopback_is_up()) {
         dprintf(report_fd, "kind %s, lo %s", net_sandbox_name(kind),
                 loopback_is_up() ? "up" : "down");
         return 1;
     }
     /* the echo works on the private loopback */
-    struct net_server_options o = {.proto = IPPROTO_UDP, .bind_addr = "127.0.0.1",
-                                   .port = NET_DEFAULT_PORT, .max_clients = 1,
+    struct net_server_options o = {.proto = IPPROTO_UDP,
+                                   .bind_addr = "127.0.0.1",
+                                   .port = NET_DEFAULT_PORT,
+                                   .max_clients = 1,
                                    .ready_fd = -1};
     pid_t pid = fork();
-    if (pid == 0)
-        _exit(net_server_run(&o, err, sizeof err) == 0 ? 0 : 1);
+    if (pid == 0) _exit(net_server_run(&o, err, sizeof err) == 0 ? 0 : 1);
     usleep(200 * 1000);
-    struct net_client_options c = {.proto = IPPROTO_UDP, .port = NET_DEFAULT_PORT,
-                                   .message = "inside", .timeout_ms = 2000};
+    struct net_client_options c = {
+        .proto = IPPROTO_UDP, .port = NET_DEFAULT_PORT, .message = "inside", .timeout_ms = 2000};
     int rc = net_client_run(&c, err, sizeof err);
     int status;
     waitpid(pid, &status, 0);
@@ -882,10 +873,8 @@ static int sandbox_child(bool unprivileged, int report_fd)
 
 static void run_sandbox_test(bool unprivileged)
 {
-    if (unprivileged && geteuid() != 0) {
-        /* already unprivileged: the same test as ours, without switching user */
-        unprivileged = false;
-    }
+    if (unprivileged && geteuid() != 0)
+        unprivileged = false; /* already unprivileged: no user to switch from */
     int pfd[2];
     assert_int_equal(pipe(pfd), 0);
     pid_t pid = fork();
@@ -905,8 +894,7 @@ static void run_sandbox_test(bool unprivileged)
         print_message("skipped: no namespace here: %s\n", msg);
         skip();
     }
-    if (WEXITSTATUS(status) != 0)
-        fail_msg("sandbox: %s", msg);
+    if (WEXITSTATUS(status) != 0) fail_msg("sandbox: %s", msg);
     assert_string_equal(msg, "1"); /* only lo: the host's interfaces are out of sight */
 }
 
