@@ -55,7 +55,6 @@ int view_arrow_label(const struct packet *p, const struct track_info *ti,
  * returns true if cut short. */
 bool view_escape_preview(const uint8_t *s, size_t n, char *buf, size_t max_chars);
 
-const char *view_api_call_name(enum api_call c); /* "accept" */
 /* "connect()", "accept() = 5 from 127.0.0.1:42410", "recv() = 16 bytes" ... */
 int view_api_label(const struct api_event *ev, char *buf, size_t size);
 
@@ -71,6 +70,7 @@ struct view_lanes {
     struct endpoint ep[VIEW_MAX_LANES];
     enum role role[VIEW_MAX_LANES];
     uint64_t last_used[VIEW_MAX_LANES];
+    uint64_t generation; /* changes whenever a lane gets an endpoint */
 };
 
 void view_lanes_init(struct view_lanes *l, int capacity);
@@ -79,6 +79,9 @@ int view_lanes_find(const struct view_lanes *l, const struct endpoint *e);
 bool view_lanes_note(struct view_lanes *l, const struct endpoint *e, enum role r);
 /* Clients on the left in order of appearance, servers on the right (textbook layout). */
 void view_lanes_arrange(struct view_lanes *l);
+/* Keeps a lane for the next endpoint of role r (its address family stays 0 until then), so a
+ * live diagram can put clients left and the server right before any of them appears. */
+void view_lanes_reserve(struct view_lanes *l, enum role r);
 /* Drawing pass: the lane of e, taking a free or the least recently used lane in dynamic
  * mode (*changed set when a lane got a new endpoint). -1 if none can be had. */
 int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r, uint64_t clock,

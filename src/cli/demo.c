@@ -1,10 +1,417 @@
-/* `sockscope demo`: being written (issue 3); this placeholder is replaced this session. */
+/* `sockscope demo [SCENARIO]`: the main job. Runs the built-in client and server of a
+ * scenario in a private network namespace while a capture thread watches its loopback, and
+ * streams the diagram: socket API calls on their lifelines, packets as arrows, in time order.
+ * Wiring only: sandbox and scenarios live in net/, the capture thread in capture/, the merge
+ * in timeline/, drawing in view/ and export/. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "sockscope/capture.h"
+#include "sockscope/decode.h"
+#include "sockscope/export.h"
+#include "sockscope/net.h"
+#include "sockscope/timeline.h"
+#include "sockscope/track.h"
+#include "sockscope/view.h"
+
+/* API events reach the merge a little after the packets they caused; hold everything this
+ * long so both leave in time order. */
+#define HOLD_BACK_NS (40 * 1000000ull)
+/* After the scenario returns: the last ACK and any retransmission still on their way. */
+#define TAIL_NS (150 * 1000000ull)
+
+static const char demo_usage[] =
+    "usage: sockscope demo [OPTIONS] [SCENARIO]\n"
+    "\n"
+    "Runs a built-in TCP/UDP client and server in a private network namespace (no root\n"
+    "needed), captures their loopback, and draws what happens: socket API calls on each\n"
+    "lifeline and the packets they cause. Default scenario: tcp.\n"
+    "\n"
+    "options:\n"
+    "  --list                the scenarios, one line each\n"
+    "  --text                stream the text diagram (the default for now)\n"
+    "  --format text|json    text diagram or JSON Lines (packets and API calls)\n"
+    "  -w FILE               also save the capture as a pcap file\n"
+    "  --time rel|abs|delta  time column (default: since the first event)\n"
+    "  --raw                 raw sequence numbers\n"
+    "  --ascii               pure ASCII drawing (automatic when the locale is not UTF-8)\n"
+    "  --width N             columns (default: the terminal's, or 100)\n"
+    "  --color, --no-color   force colour on or off\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Exit status: 0 ok, 1 the scenario or the capture failed, 2 usage error.\n";
+
+struct demo_args {
+    const struct scenario *scenario;
+    bool json;
+    const char *write_path;
+    struct export_options exp;
+};
+
+static atomic_bool demo_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&demo_stop, true);
+}
+
+static void list_scenarios(FILE *f)
+{
+    size_t n;
+    const struct scenario *s = net_scenarios(&n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  %-12s %s\n", s[i].name, s[i].summary);
+}
+
+static int parse_args(int argc, char **argv, struct demo_args *a)
+{
+    enum { OPT_LIST = 256, OPT_TEXT, OPT_FORMAT, OPT_TIME, OPT_RAW, OPT_ASCII, OPT_WIDTH,
+           OPT_COLOR, OPT_NO_COLOR };
+    static const struct option longopts[] = {
+        {"list", no_argument, 0, OPT_LIST},         {"text", no_argument, 0, OPT_TEXT},
+        {"format", required_argument, 0, OPT_FORMAT}, {"time", required_argument, 0, OPT_TIME},
+        {"raw", no_argument, 0, OPT_RAW},           {"ascii", no_argument, 0, OPT_ASCII},
+        {"width", required_argument, 0, OPT_WIDTH}, {"color", no_argument, 0, OPT_COLOR},
+        {"colour", no_argument, 0, OPT_COLOR},      {"no-color", no_argument, 0, OPT_NO_COLOR},
+        {"no-colour", no_argument, 0, OPT_NO_COLOR}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *no_color = getenv("NO_COLOR");
+    int color = -1, c;
+    long width = 0;
+    bool ascii = false;
+
+    memset(a, 0, sizeof *a);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hw:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(demo_usage, stdout);
+            fputs("\nscenarios:\n", stdout);
+            list_scenarios(stdout);
+            return -1;
+        case OPT_LIST:
+            list_scenarios(stdout);
+            return -1;
+        case 'w': a->write_path = optarg; break;
+        case OPT_TEXT: a->json = false; break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "json")) {
+                a->json = true;
+            } else if (strcmp(optarg, "text")) {
+                cli_error("demo: unknown --format '%s' (text or json)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_TIME:
+            if (!strcmp(optarg, "rel"))
+                a->exp.time = TIME_REL;
+            else if (!strcmp(optarg, "abs"))
+                a->exp.time = TIME_ABS;
+            else if (!strcmp(optarg, "delta"))
+                a->exp.time = TIME_DELTA;
+            else {
+                cli_error("demo: unknown --time '%s' (rel, abs or delta)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_RAW: a->exp.raw_seq = true; break;
+        case OPT_ASCII: ascii = true; break;
+        case OPT_WIDTH:
+            if (!cli_parse_long(optarg, 40, VIEW_MAX_WIDTH, &width)) {
+                cli_error("demo: --width wants a number from 40 to %d, not '%s'",
+                          VIEW_MAX_WIDTH, optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_COLOR: color = 1; break;
+        case OPT_NO_COLOR: color = 0; break;
+        default:
+            if (optopt == 'w')
+                cli_error("demo: -w needs a file name");
+            else if (optopt)
+                cli_error("demo: unknown option '-%c' (see 'sockscope demo --help')", optopt);
+            else
+                cli_error("demo: unknown or incomplete option '%s' (see 'sockscope demo "
+                          "--help')", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    const char *name = optind < argc ? argv[optind++] : "tcp";
+    if (optind < argc) {
+        cli_error("demo: one scenario at a time ('%s' is extra)", argv[optind]);
+        return EXIT_USAGE;
+    }
+    a->scenario = net_scenario_find(name);
+    if (!a->scenario) {
+        cli_error("demo: no scenario named '%s'; the scenarios are:", name);
+        list_scenarios(stderr);
+        return EXIT_USAGE;
+    }
+    a->exp.ascii = ascii || !cli_locale_is_utf8();
+    a->exp.width = width ? (int)width : cli_terminal_width(100);
+    if (a->exp.width < 40)
+        a->exp.width = 40;
+    if (a->exp.width > VIEW_MAX_WIDTH)
+        a->exp.width = VIEW_MAX_WIDTH;
+    if (color < 0)
+        color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    a->exp.color = color;
+    return 0;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct scenario_thread {
+    const struct scenario *scenario;
+    struct scenario_context ctx;
+    int result;
+    atomic_bool done;
+};
+
+static void *run_scenario(void *arg)
+{
+    struct scenario_thread *st = arg;
+    st->result = st->scenario->run(&st->ctx);
+    atomic_store(&st->done, true);
+    return NULL;
+}
+
+/* Everything the main loop draws with. */
+struct session {
+    struct demo_args *args;
+    struct out *o;
+    struct tracker *tracker;
+    struct text_export *text;
+    int linktype;
+    uint64_t frames;
+};
+
+static void draw(struct session *s, const struct timeline_item *it)
+{
+    if (it->kind == TIMELINE_API) {
+        if (s->args->json)
+            export_json_api(s->o, &it->api);
+        else
+            export_text_api(s->text, &it->api);
+        return;
+    }
+    struct packet pkt;
+    struct track_info info;
+    decode_packet(s->linktype, it->frame.data, it->frame.caplen, it->frame.wirelen,
+                  it->frame.ts_ns, &pkt);
+    track_feed(s->tracker, &pkt, it->frame.number, &info);
+    struct export_frame ef = {.number = it->frame.number, .pkt = &pkt, .info = &info};
+    if (s->args->json)
+        export_json_frame(s->o, &ef);
+    else
+        export_text_frame(s->text, &ef);
+    s->frames++;
+}
+
+/* Moves what the capture thread and the probe have into the merge, then draws what is older
+ * than the horizon. Returns false when the merge overflowed (nothing is lost silently). */
+static void pump(struct session *s, struct capture_live *cap, struct probe *probe,
+                 struct timeline_merge *m, uint64_t horizon, uint64_t *merge_drops)
+{
+    struct capture_frame fr;
+    struct api_event ev;
+    struct timeline_item it;
+    for (;;) {
+        bool moved = false;
+        while (capture_live_next(cap, &fr) == 1) {
+            moved = true;
+            if (!timeline_merge_push_frame(m, &fr)) {
+                /* full: draw the oldest to make room, however young */
+                while (timeline_merge_pop(m, UINT64_MAX, &it)) {
+                    draw(s, &it);
+                    if (timeline_merge_push_frame(m, &fr))
+                        break;
+                }
+                if (!timeline_merge_count(m) && !timeline_merge_push_frame(m, &fr))
+                    (*merge_drops)++;
+            }
+        }
+        while (probe_pop(probe, &ev)) {
+            moved = true;
+            if (!timeline_merge_push_api(m, &ev)) {
+                if (timeline_merge_pop(m, UINT64_MAX, &it))
+                    draw(s, &it);
+                if (!timeline_merge_push_api(m, &ev))
+                    (*merge_drops)++;
+            }
+        }
+        if (!moved)
+            break;
+    }
+    while (timeline_merge_pop(m, horizon, &it))
+        draw(s, &it);
+    out_flush(s->o);
+}
+
+static void drain_fd(int fd)
+{
+    uint64_t junk;
+    if (fd >= 0)
+        while (read(fd, &junk, sizeof junk) > 0) {
+        }
+}
+
+/* Endpoints the scenario will draw: enough lanes, not more, so the arrows are long. */
+static int scenario_lanes(const struct scenario *s)
+{
+    if (!strcmp(s->name, "threaded"))
+        return 4;
+    if (!strcmp(s->name, "tcp-vs-udp"))
+        return 3;
+    return 2;
+}
 
 int cli_demo(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("demo: not available in this build yet");
-    return EXIT_RUNTIME;
+    struct demo_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0)
+        return EXIT_OK;
+    if (rc)
+        return rc;
+
+    /* The namespace first: unshare needs a single-threaded process. */
+    char err[1024];
+    enum sandbox_kind kind = SANDBOX_NONE;
+    bool sandboxed = net_sandbox_enter(&kind, err, sizeof err) == 0;
+    if (!sandboxed)
+        fprintf(stderr, "sockscope: demo: no private network namespace: %s\n"
+                        "sockscope: demo: falling back to this machine's loopback, port %d "
+                        "only\n", err, NET_DEFAULT_PORT);
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char bpf[128] = "";
+    if (!sandboxed)
+        snprintf(bpf, sizeof bpf, "port %d or port %d or icmp or icmp6", NET_DEFAULT_PORT,
+                 NET_DEFAULT_PORT + 1);
+    struct capture_live_options copt = {.device = "lo", .bpf = bpf,
+                                        .write_path = a.write_path};
+    struct capture_live *cap = NULL;
+    rc = capture_live_open(&copt, &cap, err, sizeof err);
+    if (rc != CAPTURE_OK) {
+        cli_error("demo: %s", err);
+        return rc == CAPTURE_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    if (capture_live_start(cap, err, sizeof err) != 0 ||
+        capture_live_wait_ready(cap, 3000, err, sizeof err) != 0) {
+        cli_error("demo: %s", err);
+        capture_live_close(cap);
+        return EXIT_RUNTIME;
+    }
+
+    struct probe *probe = probe_new(8192);
+    struct timeline_merge *merge = timeline_merge_new(16384, 64u << 20);
+    struct out *o = malloc(sizeof *o);
+    struct tracker *tracker = track_new();
+    struct view_lanes lanes;
+    if (!probe || !merge || !o || !tracker) {
+        cli_error("demo: out of memory");
+        return EXIT_RUNTIME;
+    }
+    out_init(o, stdout);
+    /* clients on the left, the server on the right, as textbooks draw them */
+    int time_w = a.exp.time == TIME_ABS ? 17 : 12;
+    view_lanes_init(&lanes, view_geometry_max_lanes(a.exp.width, time_w));
+    lanes.dynamic = true;
+    for (int i = 1; i < scenario_lanes(a.scenario); i++)
+        view_lanes_reserve(&lanes, ROLE_CLIENT);
+    view_lanes_reserve(&lanes, ROLE_SERVER);
+    struct session s = {.args = &a, .o = o, .tracker = tracker,
+                        .linktype = capture_live_linktype(cap)};
+    if (!a.json)
+        s.text = export_text_new(o, &a.exp, &lanes);
+
+    if (!a.json)
+        fprintf(stderr, "sockscope: demo '%s': %s (%s)\n", a.scenario->name,
+                a.scenario->summary, net_sandbox_name(kind));
+
+    struct scenario_thread st = {.scenario = a.scenario};
+    st.ctx.probe = probe;
+    st.ctx.port = NET_DEFAULT_PORT;
+    st.ctx.stop = &demo_stop;
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, run_scenario, &st) != 0) {
+        cli_error("demo: cannot start the scenario thread: %s", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+
+    uint64_t merge_drops = 0, finished_at = 0;
+    struct pollfd pfd[2] = {{.fd = capture_live_wake_fd(cap), .events = POLLIN},
+                            {.fd = probe_wake_fd(probe), .events = POLLIN}};
+    for (;;) {
+        poll(pfd, 2, 10);
+        drain_fd(pfd[0].fd);
+        drain_fd(pfd[1].fd);
+        uint64_t now = now_ns();
+        pump(&s, cap, probe, merge, now - HOLD_BACK_NS, &merge_drops);
+        if (!finished_at && (atomic_load(&st.done) || atomic_load(&demo_stop)))
+            finished_at = now;
+        if (finished_at && (now - finished_at > TAIL_NS || atomic_load(&demo_stop)))
+            break;
+        if (o->failed)
+            break;
+    }
+    atomic_store(&demo_stop, true);
+    pthread_join(thread, NULL);
+    capture_live_stop(cap);
+    pump(&s, cap, probe, merge, UINT64_MAX, &merge_drops);
+    if (s.text) {
+        export_text_finish(s.text);
+        export_text_free(s.text);
+    }
+    out_flush(o);
+
+    struct capture_live_stats cs;
+    capture_live_stats(cap, &cs);
+    uint64_t api_dropped = probe_dropped(probe);
+    if (cs.kernel_dropped || cs.ring_dropped || api_dropped || merge_drops)
+        fprintf(stderr, "sockscope: demo: lost %llu frames in the kernel, %llu in the ring, "
+                        "%llu API events, %llu in the merge\n",
+                (unsigned long long)cs.kernel_dropped, (unsigned long long)cs.ring_dropped,
+                (unsigned long long)api_dropped, (unsigned long long)merge_drops);
+    if (a.write_path)
+        fprintf(stderr, "sockscope: demo: capture saved to %s (%llu frames)\n", a.write_path,
+                (unsigned long long)cs.frames);
+
+    int status = EXIT_OK;
+    if (o->failed) {
+        cli_error("demo: cannot write the output");
+        status = EXIT_RUNTIME;
+    } else if (st.result != 0) {
+        cli_error("demo: scenario '%s' failed: %s", a.scenario->name, st.ctx.err);
+        status = EXIT_RUNTIME;
+    }
+    capture_live_close(cap);
+    probe_free(probe);
+    timeline_merge_free(merge);
+    track_free(tracker);
+    free(o);
+    return status;
 }

@@ -331,7 +331,7 @@ void export_json_api(struct out *o, const struct api_event *ev)
     w = PUT(w, ",\"proto\":");
     w = ev->sock_type == SOCK_DGRAM ? PUT(w, "\"udp\"") : PUT(w, "\"tcp\"");
     w = PUT(w, ",\"call\":\"");
-    w = put_str(w, view_api_call_name(ev->call));
+    w = put_str(w, net_api_call_name(ev->call));
     w = PUT(w, "\",\"phase\":\"");
     w = ev->phase == API_PHASE_CALL ? PUT(w, "call") : PUT(w, "return");
     w = PUT(w, "\",\"fd\":");

@@ -24,6 +24,12 @@ struct text_export {
     struct view_row row;
     struct view_row template; /* lifelines only */
     int template_lanes;       /* lanes in use when the template was made; -1: none yet */
+    uint64_t template_generation;
+    /* per lane: the first thread seen calling on it; once another thread calls there too
+     * (the threaded server), calls on that lane name their thread */
+    uint32_t lane_thread[VIEW_MAX_LANES];
+    bool lane_threads[VIEW_MAX_LANES];
+    struct endpoint lane_owner[VIEW_MAX_LANES];
 };
 
 static const char *const sgr[STYLE_COUNT] = {
@@ -118,11 +124,13 @@ static void format_time(struct text_export *t, uint64_t ts, char *buf, size_t si
  * of lanes in use changes: this runs for every row). */
 static void lifelines(struct text_export *t)
 {
-    if (t->template_lanes != t->lanes->count) {
+    if (t->template_generation != t->lanes->generation || t->template_lanes < 0) {
         view_row_lifelines(&t->template, &t->geo, t->opt.ascii);
-        for (int i = t->lanes->count; i < t->geo.lanes; i++)
-            t->template.cells[t->geo.x[i]].ch = ' ';
+        for (int i = 0; i < t->geo.lanes; i++)
+            if (i >= t->lanes->count || !t->lanes->ep[i].addr.family)
+                t->template.cells[t->geo.x[i]].ch = ' ';
         t->template_lanes = t->lanes->count;
+        t->template_generation = t->lanes->generation;
     }
     t->row.width = t->template.width;
     memcpy(t->row.cells, t->template.cells, sizeof t->row.cells[0] * (size_t)t->row.width);
@@ -176,7 +184,7 @@ static void header_lanes(struct text_export *t, uint64_t ts, int only)
         }
     }
     for (int i = 0; i < t->lanes->count; i++)
-        if (only < 0 || i == only)
+        if ((only < 0 || i == only) && t->lanes->ep[i].addr.family)
             center(t, i, t->lanes->role[i] == ROLE_SERVER ? "server" : "client", STYLE_HEADER);
     emit_row(t);
 
@@ -186,7 +194,8 @@ static void header_lanes(struct text_export *t, uint64_t ts, int only)
         else
             blank(t);
         for (int i = 0; i < t->lanes->count; i++)
-            if ((only < 0 || i == only) && (!stagger || i % 2 == pass))
+            if ((only < 0 || i == only) && (!stagger || i % 2 == pass) &&
+                t->lanes->ep[i].addr.family)
                 center(t, i, names[i], STYLE_HEADER);
         emit_row(t);
     }
@@ -343,9 +352,11 @@ void export_text_api(struct text_export *t, const struct api_event *ev)
         note_row(t, when, label);
         return;
     }
+    /* A socket bound to a port below the ephemeral range is a server's, even before listen()
+     * says so (Linux hands clients ports from 32768 up); the tracker reads ports the same way. */
+    bool server = ev->listening || (ev->local.port && ev->local.port < 32768);
     bool changed;
-    int lane = view_lanes_take_socket(t->lanes, &ev->local,
-                                      ev->listening ? ROLE_SERVER : ROLE_CLIENT,
+    int lane = view_lanes_take_socket(t->lanes, &ev->local, server ? ROLE_SERVER : ROLE_CLIENT,
                                       ++t->clock, &changed);
     if (lane < 0) {
         note_row(t, when, label);
@@ -356,6 +367,17 @@ void export_text_api(struct text_export *t, const struct api_event *ev)
         header(t, ev->ts_ns);
     } else if (changed) {
         header_lanes(t, ev->ts_ns, lane);
+    }
+    if (!endpoint_equal(&t->lane_owner[lane], &t->lanes->ep[lane])) {
+        t->lane_owner[lane] = t->lanes->ep[lane];
+        t->lane_thread[lane] = ev->thread;
+        t->lane_threads[lane] = false;
+    }
+    if (ev->thread != t->lane_thread[lane])
+        t->lane_threads[lane] = true;
+    if (t->lane_threads[lane]) {
+        size_t n = strlen(label);
+        snprintf(label + n, sizeof label - n, " [thread %u]", ev->thread);
     }
     lifelines(t);
     view_row_text(&t->row, 1, when, STYLE_TIME);

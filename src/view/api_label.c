@@ -6,20 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *view_api_call_name(enum api_call c)
-{
-    static const char *const names[API_CALL_COUNT] = {
-        [API_SOCKET] = "socket",     [API_BIND] = "bind",       [API_LISTEN] = "listen",
-        [API_ACCEPT] = "accept",     [API_CONNECT] = "connect", [API_SEND] = "send",
-        [API_RECV] = "recv",         [API_SENDTO] = "sendto",   [API_RECVFROM] = "recvfrom",
-        [API_SHUTDOWN] = "shutdown", [API_CLOSE] = "close",
-    };
-    return (unsigned)c < API_CALL_COUNT ? names[c] : "?";
-}
-
 int view_api_label(const struct api_event *ev, char *buf, size_t size)
 {
-    const char *name = view_api_call_name(ev->call);
+    const char *name = net_api_call_name(ev->call);
     char peer[80] = "";
     if (ev->peer.addr.family)
         view_endpoint_name(&ev->peer, peer, sizeof peer);
@@ -29,8 +18,10 @@ int view_api_label(const struct api_event *ev, char *buf, size_t size)
         case API_CONNECT:
             return snprintf(buf, size, "connect(%s)", peer);
         case API_SEND:
+            return snprintf(buf, size, "send(%llu bytes)", (unsigned long long)ev->bytes);
         case API_SENDTO:
-            return snprintf(buf, size, "%s(%llu bytes)", name, (unsigned long long)ev->bytes);
+            return snprintf(buf, size, "sendto(%llu bytes%s%s)", (unsigned long long)ev->bytes,
+                            peer[0] ? " to " : "", peer);
         case API_ACCEPT:
         case API_RECV:
         case API_RECVFROM:
@@ -58,9 +49,13 @@ int view_api_label(const struct api_event *ev, char *buf, size_t size)
     case API_RECVFROM:
         if (ev->result == 0 && ev->sock_type != SOCK_DGRAM)
             return snprintf(buf, size, "%s() = 0: the peer closed", name);
+        if (ev->call == API_RECVFROM && peer[0])
+            return snprintf(buf, size, "recvfrom() = %lld bytes from %s", (long long)ev->result,
+                            peer);
         return snprintf(buf, size, "%s() = %lld bytes", name, (long long)ev->result);
     case API_SEND:
     case API_SENDTO:
+    case API_CONNECT:
         return snprintf(buf, size, "%s() = %lld", name, (long long)ev->result);
     default:
         return snprintf(buf, size, "%s()", name);

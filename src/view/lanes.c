@@ -35,6 +35,17 @@ void view_lanes_init(struct view_lanes *l, int capacity)
     l->capacity = capacity;
 }
 
+void view_lanes_reserve(struct view_lanes *l, enum role r)
+{
+    if (l->count == l->capacity)
+        return;
+    memset(&l->ep[l->count], 0, sizeof l->ep[l->count]);
+    l->role[l->count] = r;
+    l->last_used[l->count] = 0;
+    l->count++;
+    l->generation++;
+}
+
 int view_lanes_find(const struct view_lanes *l, const struct endpoint *e)
 {
     for (int i = 0; i < l->count; i++)
@@ -86,16 +97,24 @@ int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r,
                 l->ep[k].addr.family == e->addr.family) {
                 l->ep[k] = *e; /* the same lifeline, now with its address: not news */
                 l->last_used[k] = clock;
+                l->generation++;
                 return k;
             }
         }
     }
     if (i < 0) {
-        if (!l->dynamic && l->count == l->capacity)
-            return -1;
-        if (l->count < l->capacity) {
+        /* a lane kept for this role, else a new one, else any kept lane, else the oldest */
+        for (int k = 0; k < l->count && i < 0; k++)
+            if (!l->ep[k].addr.family && l->role[k] == r)
+                i = k;
+        if (i < 0 && l->count < l->capacity)
             i = l->count++;
-        } else {
+        for (int k = 0; k < l->count && i < 0; k++)
+            if (!l->ep[k].addr.family)
+                i = k;
+        if (i < 0) {
+            if (!l->dynamic)
+                return -1;
             i = 0;
             for (int k = 1; k < l->count; k++)
                 if (l->last_used[k] < l->last_used[i])
@@ -103,6 +122,7 @@ int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r,
         }
         l->ep[i] = *e;
         l->role[i] = r;
+        l->generation++;
         *changed = true;
     }
     l->last_used[i] = clock;
