@@ -58,10 +58,12 @@ struct demo_args {
 };
 
 static atomic_bool demo_stop;
+static volatile sig_atomic_t demo_interrupted;
 
 static void on_signal(int sig)
 {
     (void)sig;
+    demo_interrupted = 1;
     atomic_store(&demo_stop, true);
 }
 
@@ -305,7 +307,6 @@ int cli_demo(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     char bpf[128] = "";
     if (!sandboxed)
@@ -403,6 +404,9 @@ int cli_demo(int argc, char **argv)
     int status = EXIT_OK;
     if (o->failed) {
         cli_error("demo: cannot write the output");
+        status = EXIT_RUNTIME;
+    } else if (demo_interrupted) {
+        cli_error("demo: interrupted");
         status = EXIT_RUNTIME;
     } else if (st.result != 0) {
         cli_error("demo: scenario '%s' failed: %s", a.scenario->name, st.ctx.err);
