@@ -3,7 +3,10 @@
 #ifndef SOCKSCOPE_CLI_H
 #define SOCKSCOPE_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
+
+#include "sockscope/export.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -12,6 +15,42 @@ int cli_server(int argc, char **argv);
 int cli_client(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+
+/* ---- the options of every command that draws a diagram (diagram_options.c) ---- */
+enum {
+    CLI_OPT_FORMAT = 1000,
+    CLI_OPT_TEXT,
+    CLI_OPT_TIME,
+    CLI_OPT_RAW,
+    CLI_OPT_ASCII,
+    CLI_OPT_WIDTH,
+    CLI_OPT_COLOR,
+    CLI_OPT_NO_COLOR,
+};
+
+/* Entries for a getopt_long table. */
+#define CLI_DIAGRAM_LONGOPTS                                                                     \
+    {"format", required_argument, 0, CLI_OPT_FORMAT}, {"text", no_argument, 0, CLI_OPT_TEXT},  \
+        {"time", required_argument, 0, CLI_OPT_TIME}, {"raw", no_argument, 0, CLI_OPT_RAW},    \
+        {"ascii", no_argument, 0, CLI_OPT_ASCII}, {"width", required_argument, 0, CLI_OPT_WIDTH}, \
+        {"color", no_argument, 0, CLI_OPT_COLOR}, {"colour", no_argument, 0, CLI_OPT_COLOR},   \
+        {"no-color", no_argument, 0, CLI_OPT_NO_COLOR},                                        \
+        {"no-colour", no_argument, 0, CLI_OPT_NO_COLOR}
+
+struct cli_diagram {
+    bool json;
+    struct export_options exp; /* filled by cli_diagram_finish */
+    bool ascii;
+    int width; /* 0: the terminal's */
+    int color; /* -1: decide by the terminal and NO_COLOR */
+};
+
+void cli_diagram_init(struct cli_diagram *d);
+/* 1: the option was one of these and is recorded; 0: not one of these; -1: a bad value (the
+ * error is printed, naming cmd). */
+int cli_diagram_option(const char *cmd, int opt, const char *arg, struct cli_diagram *d);
+/* Fills d->exp from what was given and from the terminal. */
+void cli_diagram_finish(struct cli_diagram *d);
 
 /* Strict number parsing: the whole word must be a number in [min, max]. */
 bool cli_parse_long(const char *s, long min, long max, long *out);

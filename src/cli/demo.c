@@ -77,23 +77,18 @@ static void list_scenarios(FILE *f)
 
 static int parse_args(int argc, char **argv, struct demo_args *a)
 {
-    enum { OPT_LIST = 256, OPT_TEXT, OPT_FORMAT, OPT_TIME, OPT_RAW, OPT_ASCII, OPT_WIDTH,
-           OPT_COLOR, OPT_NO_COLOR };
+    enum { OPT_LIST = 256 };
     static const struct option longopts[] = {
-        {"list", no_argument, 0, OPT_LIST},         {"text", no_argument, 0, OPT_TEXT},
-        {"format", required_argument, 0, OPT_FORMAT}, {"time", required_argument, 0, OPT_TIME},
-        {"raw", no_argument, 0, OPT_RAW},           {"ascii", no_argument, 0, OPT_ASCII},
-        {"width", required_argument, 0, OPT_WIDTH}, {"color", no_argument, 0, OPT_COLOR},
-        {"colour", no_argument, 0, OPT_COLOR},      {"no-color", no_argument, 0, OPT_NO_COLOR},
-        {"no-colour", no_argument, 0, OPT_NO_COLOR}, {"help", no_argument, 0, 'h'},
+        CLI_DIAGRAM_LONGOPTS,
+        {"list", no_argument, 0, OPT_LIST},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    const char *no_color = getenv("NO_COLOR");
-    int color = -1, c;
-    long width = 0;
-    bool ascii = false;
+    int c;
 
+    struct cli_diagram d;
     memset(a, 0, sizeof *a);
+    cli_diagram_init(&d);
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "hw:", longopts, NULL)) != -1) {
@@ -107,39 +102,12 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
             list_scenarios(stdout);
             return -1;
         case 'w': a->write_path = optarg; break;
-        case OPT_TEXT: a->json = false; break;
-        case OPT_FORMAT:
-            if (!strcmp(optarg, "json")) {
-                a->json = true;
-            } else if (strcmp(optarg, "text")) {
-                cli_error("demo: unknown --format '%s' (text or json)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_TIME:
-            if (!strcmp(optarg, "rel"))
-                a->exp.time = TIME_REL;
-            else if (!strcmp(optarg, "abs"))
-                a->exp.time = TIME_ABS;
-            else if (!strcmp(optarg, "delta"))
-                a->exp.time = TIME_DELTA;
-            else {
-                cli_error("demo: unknown --time '%s' (rel, abs or delta)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_RAW: a->exp.raw_seq = true; break;
-        case OPT_ASCII: ascii = true; break;
-        case OPT_WIDTH:
-            if (!cli_parse_long(optarg, 40, VIEW_MAX_WIDTH, &width)) {
-                cli_error("demo: --width wants a number from 40 to %d, not '%s'",
-                          VIEW_MAX_WIDTH, optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_COLOR: color = 1; break;
-        case OPT_NO_COLOR: color = 0; break;
         default:
+            switch (cli_diagram_option("demo", c, optarg, &d)) {
+            case 1: continue;
+            case -1: return EXIT_USAGE;
+            default: break;
+            }
             if (optopt == 'w')
                 cli_error("demo: -w needs a file name");
             else if (optopt)
@@ -161,15 +129,9 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
         list_scenarios(stderr);
         return EXIT_USAGE;
     }
-    a->exp.ascii = ascii || !cli_locale_is_utf8();
-    a->exp.width = width ? (int)width : cli_terminal_width(100);
-    if (a->exp.width < 40)
-        a->exp.width = 40;
-    if (a->exp.width > VIEW_MAX_WIDTH)
-        a->exp.width = VIEW_MAX_WIDTH;
-    if (color < 0)
-        color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
-    a->exp.color = color;
+    cli_diagram_finish(&d);
+    a->json = d.json;
+    a->exp = d.exp;
     return 0;
 }
 

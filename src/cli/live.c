@@ -69,22 +69,17 @@ static void on_stop_signal(int sig)
 
 static int parse_args(int argc, char **argv, struct live_args *a)
 {
-    enum { OPT_FORMAT = 256, OPT_TEXT, OPT_TIME, OPT_RAW, OPT_ASCII, OPT_WIDTH, OPT_COLOR,
-           OPT_NO_COLOR };
-    static const struct option longopts[] = {
-        {"format", required_argument, 0, OPT_FORMAT}, {"text", no_argument, 0, OPT_TEXT},
-        {"time", required_argument, 0, OPT_TIME},     {"raw", no_argument, 0, OPT_RAW},
-        {"ascii", no_argument, 0, OPT_ASCII},         {"width", required_argument, 0, OPT_WIDTH},
-        {"color", no_argument, 0, OPT_COLOR},         {"colour", no_argument, 0, OPT_COLOR},
-        {"no-color", no_argument, 0, OPT_NO_COLOR},   {"no-colour", no_argument, 0, OPT_NO_COLOR},
-        {"help", no_argument, 0, 'h'},                {0, 0, 0, 0},
-    };
-    const char *no_color = getenv("NO_COLOR");
-    int color = -1;
-    long width = 0, kib;
-    bool ascii = false;
 
+    static const struct option longopts[] = {
+        CLI_DIAGRAM_LONGOPTS,
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    long kib;
+
+    struct cli_diagram d;
     memset(a, 0, sizeof *a);
+    cli_diagram_init(&d);
     opterr = 0;
     optind = 1;
     int c;
@@ -113,41 +108,12 @@ static int parse_args(int argc, char **argv, struct live_args *a)
             }
             a->cap.buffer_kib = (int)kib;
             break;
-        case OPT_FORMAT:
-            if (!strcmp(optarg, "json")) {
-                a->json = true;
-            } else if (!strcmp(optarg, "text")) {
-                a->json = false;
-            } else {
-                cli_error("live: unknown --format '%s' (text or json)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_TEXT: a->json = false; break;
-        case OPT_TIME:
-            if (!strcmp(optarg, "rel"))
-                a->exp.time = TIME_REL;
-            else if (!strcmp(optarg, "abs"))
-                a->exp.time = TIME_ABS;
-            else if (!strcmp(optarg, "delta"))
-                a->exp.time = TIME_DELTA;
-            else {
-                cli_error("live: unknown --time '%s' (rel, abs or delta)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_RAW: a->exp.raw_seq = true; break;
-        case OPT_ASCII: ascii = true; break;
-        case OPT_WIDTH:
-            if (!cli_parse_long(optarg, 40, VIEW_MAX_WIDTH, &width)) {
-                cli_error("live: --width wants a number from 40 to %d, not '%s'",
-                          VIEW_MAX_WIDTH, optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_COLOR: color = 1; break;
-        case OPT_NO_COLOR: color = 0; break;
         default:
+            switch (cli_diagram_option("live", c, optarg, &d)) {
+            case 1: continue;
+            case -1: return EXIT_USAGE;
+            default: break;
+            }
             if (optopt && optopt < 256 && strchr("iwcB", optopt))
                 cli_error("live: -%c needs a value (see 'sockscope live --help')", optopt);
             else if (optopt)
@@ -163,15 +129,9 @@ static int parse_args(int argc, char **argv, struct live_args *a)
         return EXIT_RUNTIME;
     }
     a->cap.bpf = a->bpf;
-    a->exp.ascii = ascii || !cli_locale_is_utf8();
-    a->exp.width = width ? (int)width : cli_terminal_width(100);
-    if (a->exp.width < 40)
-        a->exp.width = 40;
-    if (a->exp.width > VIEW_MAX_WIDTH)
-        a->exp.width = VIEW_MAX_WIDTH;
-    if (color < 0)
-        color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
-    a->exp.color = color;
+    cli_diagram_finish(&d);
+    a->json = d.json;
+    a->exp = d.exp;
     return 0;
 }
 

@@ -77,22 +77,17 @@ static bool parse_flow(const char *s, struct flow_filter *f)
 
 static int parse_args(int argc, char **argv, struct trace_args *a)
 {
-    enum { OPT_FORMAT = 256, OPT_TIME, OPT_FLOW, OPT_RAW, OPT_ASCII, OPT_WIDTH, OPT_COLOR,
-           OPT_NO_COLOR };
+    enum { OPT_FLOW = 256 };
     static const struct option longopts[] = {
-        {"format", required_argument, 0, OPT_FORMAT}, {"time", required_argument, 0, OPT_TIME},
-        {"flow", required_argument, 0, OPT_FLOW},     {"raw", no_argument, 0, OPT_RAW},
-        {"ascii", no_argument, 0, OPT_ASCII},         {"width", required_argument, 0, OPT_WIDTH},
-        {"color", no_argument, 0, OPT_COLOR},         {"colour", no_argument, 0, OPT_COLOR},
-        {"no-color", no_argument, 0, OPT_NO_COLOR},   {"no-colour", no_argument, 0, OPT_NO_COLOR},
-        {"help", no_argument, 0, 'h'},                {0, 0, 0, 0},
+        CLI_DIAGRAM_LONGOPTS,
+        {"flow", required_argument, 0, OPT_FLOW},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
-    const char *no_color = getenv("NO_COLOR");
-    int color = -1;
-    long width = 0;
-    bool ascii = false;
 
+    struct cli_diagram d;
     memset(a, 0, sizeof *a);
+    cli_diagram_init(&d);
     opterr = 0;
     optind = 1;
     int c;
@@ -110,26 +105,6 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
                 return EXIT_USAGE;
             }
             break;
-        case OPT_FORMAT:
-            if (!strcmp(optarg, "json")) {
-                a->json = true;
-            } else if (strcmp(optarg, "text")) {
-                cli_error("trace: unknown --format '%s' (text or json)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_TIME:
-            if (!strcmp(optarg, "rel"))
-                a->exp.time = TIME_REL;
-            else if (!strcmp(optarg, "abs"))
-                a->exp.time = TIME_ABS;
-            else if (!strcmp(optarg, "delta"))
-                a->exp.time = TIME_DELTA;
-            else {
-                cli_error("trace: unknown --time '%s' (rel, abs or delta)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
         case OPT_FLOW:
             if (a->flow_count == MAX_FLOW_FILTERS) {
                 cli_error("trace: at most %d --flow options", MAX_FLOW_FILTERS);
@@ -141,18 +116,12 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
                 return EXIT_USAGE;
             }
             break;
-        case OPT_RAW: a->exp.raw_seq = true; break;
-        case OPT_ASCII: ascii = true; break;
-        case OPT_WIDTH:
-            if (!cli_parse_long(optarg, 40, VIEW_MAX_WIDTH, &width)) {
-                cli_error("trace: --width wants a number from 40 to %d, not '%s'",
-                          VIEW_MAX_WIDTH, optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_COLOR: color = 1; break;
-        case OPT_NO_COLOR: color = 0; break;
         default:
+            switch (cli_diagram_option("trace", c, optarg, &d)) {
+            case 1: continue;
+            case -1: return EXIT_USAGE;
+            default: break;
+            }
             if (optopt && optopt < 256 && strchr("rc", optopt))
                 cli_error("trace: -%c needs a value (see 'sockscope trace --help')", optopt);
             else if (optopt)
@@ -174,15 +143,9 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
         cli_error("trace: out of memory");
         return EXIT_RUNTIME;
     }
-    a->exp.ascii = ascii || !cli_locale_is_utf8();
-    a->exp.width = width ? (int)width : cli_terminal_width(100);
-    if (a->exp.width < 40)
-        a->exp.width = 40;
-    if (a->exp.width > VIEW_MAX_WIDTH)
-        a->exp.width = VIEW_MAX_WIDTH;
-    if (color < 0)
-        color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
-    a->exp.color = color;
+    cli_diagram_finish(&d);
+    a->json = d.json;
+    a->exp = d.exp;
     return 0;
 }
 
