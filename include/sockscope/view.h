@@ -152,4 +152,30 @@ void view_row_api(struct view_row *r, const struct view_geometry *g, int lane, c
 /* Puts a state name beside lane i: outside the diagram for the outer lanes, right otherwise. */
 void view_row_state(struct view_row *r, const struct view_geometry *g, int lane, const char *name);
 
+/* ---- shared row builders (rows.c): pieces both the text exporter and the TUI need ---- */
+#define VIEW_HEADER_MAX_ROWS 3
+
+/* Writes text centred on lane i's column, kept inside the diagram's width. */
+void view_row_center(struct view_row *r, const struct view_geometry *g, int lane, const char *text,
+                     enum style s);
+/* The header over the lifelines into rows[0..]: the roles ("client", "server"), then each
+ * ip:port (on two staggered rows when names are wider than the pitch); time_title ("time")
+ * goes in the time column. Lanes without an endpoint stay blank. Returns the rows written
+ * (2 or 3). */
+int view_header_rows(struct view_row rows[VIEW_HEADER_MAX_ROWS], const struct view_geometry *g,
+                     const struct view_lanes *l, const char *time_title);
+/* A note (a frame that belongs to no conversation) beside the first lifeline. */
+void view_row_note(struct view_row *r, const struct view_geometry *g, const char *text);
+/* "0.000042": seconds.microseconds from base to ts ("-0.000003" when ts is earlier: captures
+ * are not always in time order). Returns the length. */
+int view_time_since(uint64_t ts, uint64_t base, char *buf, size_t size);
+
+/* ---- explanations (explain.c): one plain-language line per event, for teaching ---- */
+
+/* What this packet means, in words a student can follow ("SYN+ACK: the server accepts; its
+ * ack 1 = the client's initial sequence number + 1"). frame is its number in the capture.
+ * Returns the length (cut to fit size, always terminated). */
+int view_explain(const struct packet *p, const struct track_info *ti, uint32_t frame, char *buf,
+                 size_t size);
+
 #endif

@@ -15,6 +15,7 @@ int cli_server(int argc, char **argv);
 int cli_client(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_open(int argc, char **argv);
 
 /* ---- the options of every command that draws a diagram (diagram_options.c) ---- */
 enum {

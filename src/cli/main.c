@@ -14,6 +14,7 @@ static const char usage[] =
     "commands:\n"
     "  demo [SCENARIO]       run a built-in client and server in a private network\n"
     "                        namespace and draw their traffic live (no root needed)\n"
+    "  open FILE [BPF...]    replay a pcap/pcapng capture in the terminal, event by event\n"
     "  trace FILE [BPF...]   print the sequence diagram of a pcap/pcapng capture\n"
     "                        (text or JSON Lines)\n"
     "  live [-i IF] [BPF...] capture an interface and stream the diagram\n"
@@ -51,7 +52,7 @@ int main(int argc, char **argv)
         int (*run)(int argc, char **argv);
     } commands[] = {
         {"trace", cli_trace}, {"demo", cli_demo},     {"live", cli_live},
-        {"server", cli_server}, {"client", cli_client},
+        {"server", cli_server}, {"client", cli_client}, {"open", cli_open},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))

@@ -1,0 +1,120 @@
+/* `sockscope open FILE [BPF...]`: the capture replayed in the TUI, event by event.
+ * Parses the options, then hands over to tui_open_file; errors come back as one line. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sockscope/tui.h"
+
+static const char open_usage[] =
+    "usage: sockscope open [OPTIONS] FILE [BPF EXPRESSION...]\n"
+    "\n"
+    "Replays a pcap or pcapng capture as a sequence diagram in the terminal: one lifeline per\n"
+    "ip:port, events appearing one by one, the selected one explained in plain words.\n"
+    "\n"
+    "keys: Space play/pause, -> or n step, <- or p back (PgDn/PgUp for presenter clickers),\n"
+    "      j/k select, + and - speed, G show all, ? help, q quit\n"
+    "\n"
+    "options:\n"
+    "  -r FILE               the capture to read (or give FILE as the first word)\n"
+    "  --theme NAME          dark (default), light, projector or mono (NO_COLOR: mono)\n"
+    "  --ascii               pure ASCII drawing (automatic when the locale is not UTF-8)\n"
+    "  --raw                 raw sequence and acknowledgement numbers (default: relative)\n"
+    "  --headless-frames N   tests: draw N frames without a keyboard (each steps the\n"
+    "                        replay, or runs the next --headless-keys word), print the\n"
+    "                        screen as text and exit; size from LINES and COLUMNS\n"
+    "  --headless-keys KEYS  tests: words such as 'n Down PgDn Space ? resize:60x15'\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Exit status: 0 ok, 1 runtime failure (no terminal), 2 usage error or bad input.\n";
+
+int cli_open(int argc, char **argv)
+{
+    enum { OPT_THEME = 256, OPT_ASCII, OPT_RAW, OPT_FRAMES, OPT_KEYS };
+    static const struct option longopts[] = {
+        {"theme", required_argument, 0, OPT_THEME},
+        {"ascii", no_argument, 0, OPT_ASCII},
+        {"raw", no_argument, 0, OPT_RAW},
+        {"headless-frames", required_argument, 0, OPT_FRAMES},
+        {"headless-keys", required_argument, 0, OPT_KEYS},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct tui_options o = {0};
+    const char *no_color = getenv("NO_COLOR");
+    int theme = -1;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "hr:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(open_usage, stdout);
+            return EXIT_OK;
+        case 'r':
+            o.file = optarg;
+            break;
+        case OPT_THEME:
+            if ((theme = tui_theme_parse(optarg)) < 0) {
+                cli_error("open: unknown --theme '%s' (dark, light, projector or mono)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_ASCII:
+            o.ascii = true;
+            break;
+        case OPT_RAW:
+            o.raw_seq = true;
+            break;
+        case OPT_FRAMES:
+            if (!cli_parse_long(optarg, 1, 1000000, &o.headless_frames)) {
+                cli_error("open: --headless-frames wants a number from 1 to 1000000, not '%s'",
+                          optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_KEYS:
+            o.headless_keys = optarg;
+            break;
+        default:
+            if (optopt == 'r')
+                cli_error("open: -r needs a file (see 'sockscope open --help')");
+            else if (optopt && optopt < 256)
+                cli_error("open: unknown option '-%c' (see 'sockscope open --help')", optopt);
+            else
+                cli_error("open: unknown or incomplete option '%s' (see 'sockscope open "
+                          "--help')",
+                          argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!o.file) {
+        if (optind >= argc) {
+            cli_error("open: which capture? usage: sockscope open FILE [BPF...]");
+            return EXIT_USAGE;
+        }
+        o.file = argv[optind++];
+    }
+    if (o.headless_keys && !o.headless_frames) {
+        cli_error("open: --headless-keys needs --headless-frames N");
+        return EXIT_USAGE;
+    }
+    char *bpf = NULL;
+    if (optind < argc && !(bpf = cli_join_words(argc - optind, argv + optind))) {
+        cli_error("open: out of memory");
+        return EXIT_RUNTIME;
+    }
+    o.bpf = bpf;
+    if (theme < 0) theme = no_color && *no_color ? TUI_THEME_MONO : TUI_THEME_DARK;
+    o.theme = (enum tui_theme)theme;
+    o.ascii = o.ascii || !cli_locale_is_utf8();
+
+    char err[512];
+    int rc = tui_open_file(&o, err, sizeof err);
+    free(bpf);
+    if (rc == TUI_OK) return EXIT_OK;
+    cli_error("%s", err);
+    return rc == TUI_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+}

@@ -1,0 +1,202 @@
+/* The diagram screen: the lifeline header with each end's current TCP state, the arrows of
+ * the events shown so far (the same view rows `trace` prints), the selected event reversed
+ * and explained in one plain sentence, a status bar and the footer of keys. */
+#include <string.h>
+
+#include "tui_internal.h"
+
+#define TIME_WIDTH 12
+
+static int event_height(void *ctx, uint32_t i)
+{
+    const struct tui_app *a = ctx;
+    const struct tui_event *e = tui_events_get(&a->ev, i);
+    return e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED) ? 2 : 1;
+}
+
+static void too_small(const struct tui_app *a)
+{
+    char line[96];
+    tui_term_text(0, 0, "Terminal too small", TUI_ROLE_MESSAGE, a->layout.cols);
+    snprintf(line, sizeof line, "%dx%d: sockscope needs %dx%d", a->layout.cols, a->layout.rows,
+             TUI_MIN_COLS, TUI_MIN_ROWS);
+    if (a->layout.rows > 1) tui_term_text(1, 0, line, STYLE_PLAIN, a->layout.cols);
+    if (a->layout.rows > 2) tui_term_text(2, 0, "q quits", STYLE_DIM, a->layout.cols);
+}
+
+/* The header's last line: each lane's TCP state after the selected event. */
+static void state_line(struct tui_app *a, int y)
+{
+    bool ascii = tui_term_ascii();
+    view_row_lifelines(&a->row, &a->geo, ascii);
+    uint32_t upto = a->replay.shown ? a->replay.selected + 1 : 0;
+    for (int i = 0; i < a->ev.lanes.count && i < a->geo.lanes; i++) {
+        enum tcp_state s = tui_events_lane_state(&a->ev, i, upto);
+        if (s != TCP_STATE_UNKNOWN)
+            view_row_center(&a->row, &a->geo, i, track_state_name(s), STYLE_STATE);
+    }
+    tui_term_row(y, &a->row, false);
+}
+
+static void arrow_row(struct tui_app *a, uint32_t i, const struct tui_label *l)
+{
+    const struct tui_event *e = tui_events_get(&a->ev, i);
+    bool ascii = tui_term_ascii();
+    char when[32];
+    view_row_lifelines(&a->row, &a->geo, ascii);
+    view_time_since(e->ts_ns, a->ev.first_ts, when, sizeof when);
+    view_row_text(&a->row, 1, when, STYLE_TIME);
+    const char *text = l ? l->label : "";
+    if (e->bits & TUI_EV_NOTE)
+        view_row_note(&a->row, &a->geo, text);
+    else
+        view_row_arrow(&a->row, &a->geo, e->lane_a, e->lane_b, text, (enum style)e->style, ascii);
+}
+
+static void states_row(struct tui_app *a, const struct tui_event *e)
+{
+    view_row_lifelines(&a->row, &a->geo, tui_term_ascii());
+    if (e->bits & TUI_EV_SRC_CHANGED)
+        view_row_state(&a->row, &a->geo, e->lane_a, track_state_name(e->states & 0xF));
+    if (e->bits & TUI_EV_DST_CHANGED)
+        view_row_state(&a->row, &a->geo, e->lane_b, track_state_name(e->states >> 4));
+}
+
+static void body(struct tui_app *a, const struct tui_label **selected_label, char *err,
+                 size_t errlen)
+{
+    const struct tui_layout *lay = &a->layout;
+    struct tui_replay *r = &a->replay;
+    a->top = tui_layout_top(a->top, r->selected, r->shown, lay->body_rows, event_height, a);
+    int y = lay->body_y, end = lay->body_y + lay->body_rows;
+    uint32_t last = a->top + (uint32_t)lay->body_rows;
+    for (uint32_t i = a->top; i < r->shown && y < end; i++) {
+        const struct tui_label *l =
+            tui_labels_get(&a->labels, &a->ev, &a->geo, i, a->top, last, err, errlen);
+        bool sel = i == r->selected;
+        if (sel) *selected_label = l;
+        arrow_row(a, i, l);
+        tui_term_row(y++, &a->row, sel);
+        const struct tui_event *e = tui_events_get(&a->ev, i);
+        if (y < end && (e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED))) {
+            states_row(a, e);
+            tui_term_row(y++, &a->row, false);
+        }
+    }
+    /* lifelines run down to the bottom of the body */
+    view_row_lifelines(&a->row, &a->geo, tui_term_ascii());
+    while (y < end)
+        tui_term_row(y++, &a->row, false);
+}
+
+/* Columns of UTF-8 text (one per code point: the text is ASCII plus arrows and dashes). */
+static int text_columns(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Bytes taken by the first cols columns of s. */
+static int text_prefix(const char *s, int cols)
+{
+    int i = 0, c = 0;
+    for (; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80) continue;
+        if (c == cols) break;
+        c++;
+    }
+    return i;
+}
+
+static void explanation(const struct tui_app *a, const struct tui_label *l, const char *err)
+{
+    int y = a->layout.explain_y;
+    const char *text;
+    if (err[0])
+        text = err;
+    else if (a->ev.count == 0)
+        text = "This capture holds no frames.";
+    else if (a->replay.shown == 0)
+        text = "Press Space to play the capture, or n (or PgDn) to show one event at a time; "
+               "? lists every key.";
+    else
+        text = l ? l->explain : "";
+    int role = err[0] ? TUI_ROLE_MESSAGE : TUI_ROLE_EXPLAIN, width = a->layout.cols - 2;
+    for (int line = 0; line < a->layout.explain_rows; line++) {
+        tui_term_fill(y + line, TUI_ROLE_EXPLAIN);
+        /* wrap at the last space that fits; the last line takes the rest, clipped */
+        int n = (int)strlen(text), cut = n;
+        if (line + 1 < a->layout.explain_rows && text_columns(text) > width) {
+            cut = text_prefix(text, width);
+            for (int k = cut; k > width / 2; k--)
+                if (text[k] == ' ') {
+                    cut = k;
+                    break;
+                }
+        }
+        char part[TUI_EXPLAIN_MAX + 256];
+        snprintf(part, sizeof part, "%.*s", cut, text);
+        tui_term_text(y + line, 1, part, role, width);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s && s[1] ? s + 1 : path;
+}
+
+static void status(const struct tui_app *a)
+{
+    const struct tui_replay *r = &a->replay;
+    const char *sep = tui_term_ascii() ? " | " : " │ ";
+    char line[512], pos[96] = "";
+    if (r->shown) {
+        const struct tui_event *e = tui_events_get(&a->ev, r->selected);
+        snprintf(pos, sizeof pos, "%sevent %u of %u shown, frame %u", sep, r->selected + 1,
+                 r->shown, e->frame);
+    }
+    snprintf(line, sizeof line, " %s%s%u packets%s%s %s%s", base_name(a->opt->file), sep,
+             a->ev.count, sep, r->playing ? "REPLAY" : "PAUSED", tui_replay_speed_name(r), pos);
+    int y = a->layout.status_y;
+    tui_term_fill(y, TUI_ROLE_BAR);
+    int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, a->layout.cols);
+    const char *msg = a->message[0] ? a->message : a->ev.warning;
+    if (msg[0] && used + 4 < a->layout.cols) {
+        int n = (int)strlen(msg) + 1;
+        int x = a->layout.cols - n;
+        if (x < used + 2) x = used + 2;
+        tui_term_text(y, x, msg, TUI_ROLE_MESSAGE, a->layout.cols - x);
+    }
+}
+
+void tui_diagram_draw(struct tui_app *a)
+{
+    int rows, cols;
+    tui_term_size(&rows, &cols);
+    int width = cols > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : cols;
+    int lanes = a->ev.lanes.count < 2 ? 2 : a->ev.lanes.count;
+    view_geometry_init(&a->geo, width < TUI_MIN_COLS ? TUI_MIN_COLS : width, TIME_WIDTH, lanes);
+    int header = view_header_rows(a->header, &a->geo, &a->ev.lanes, "time");
+    tui_layout_compute(&a->layout, rows, cols, header + 1);
+    tui_term_erase();
+    if (a->layout.too_small) {
+        too_small(a);
+        return;
+    }
+    for (int i = 0; i < a->layout.header_rows && i < header; i++)
+        tui_term_row(a->layout.header_y + i, &a->header[i], false);
+    if (a->layout.header_rows > header) state_line(a, a->layout.header_y + header);
+
+    char err[256] = "";
+    const struct tui_label *sel = NULL;
+    body(a, &sel, err, sizeof err);
+    if (a->layout.explain_y >= 0) explanation(a, sel, err);
+    status(a);
+    if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
+}

@@ -1,0 +1,190 @@
+/* The event store of `open`: the capture is decoded and tracked once, and each frame leaves a
+ * 24-byte record (time, frame number, lanes, style, TCP states) in chunked arrays. Labels
+ * are not kept: labels.c rebuilds them by reading the file again. This is the seed of
+ * DESIGN.md's timeline/ store and belongs there once timeline/ takes it over. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockscope/capture.h"
+#include "sockscope/decode.h"
+#include "tui_internal.h"
+
+_Static_assert(sizeof(struct tui_event) <= 24, "the issue asks for < 32 bytes per packet");
+
+#define NO_LANE 0xFF
+
+static struct tui_event *append(struct tui_events *ev)
+{
+    uint32_t c = ev->count / TUI_CHUNK_EVENTS;
+    if (c == ev->chunks) {
+        if (ev->chunks == ev->chunk_cap) {
+            uint32_t cap = ev->chunk_cap ? ev->chunk_cap * 2 : 16;
+            struct tui_event **n = realloc(ev->chunk, sizeof *n * cap);
+            if (!n) return NULL;
+            ev->chunk = n;
+            ev->chunk_cap = cap;
+        }
+        ev->chunk[c] = malloc(sizeof(struct tui_event) * TUI_CHUNK_EVENTS);
+        if (!ev->chunk[c]) return NULL;
+        ev->chunks++;
+    }
+    if (ev->count == UINT32_MAX) return NULL;
+    return &ev->chunk[c][ev->count++ % TUI_CHUNK_EVENTS];
+}
+
+/* Lane of an endpoint in the planning order (clients and servers mixed), NO_LANE when the
+ * diagram has no room for it. */
+static uint8_t note_lane(struct tui_events *ev, const struct endpoint *e, enum role r)
+{
+    if (!view_lanes_note(&ev->lanes, e, r)) return NO_LANE;
+    return (uint8_t)view_lanes_find(&ev->lanes, e);
+}
+
+static void record(struct tui_events *ev, struct tui_event *rec, const struct packet *p,
+                   const struct track_info *ti, uint32_t frame)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->ts_ns = p->ts_ns;
+    rec->frame = frame;
+    rec->lane_a = rec->lane_b = NO_LANE;
+    switch (p->proto) {
+    case PROTO_TCP:
+        ev->tcp++;
+        break;
+    case PROTO_UDP:
+        ev->udp++;
+        break;
+    default:
+        ev->other++;
+        break;
+    }
+    if (!ti->has_flow) {
+        rec->bits = TUI_EV_NOTE;
+        return;
+    }
+    const struct endpoint *src = ti->dir == ROLE_CLIENT ? &ti->client : &ti->server;
+    const struct endpoint *dst = ti->dir == ROLE_CLIENT ? &ti->server : &ti->client;
+    enum role rs = ti->dir == ROLE_CLIENT ? ROLE_CLIENT : ROLE_SERVER;
+    rec->lane_a = note_lane(ev, src, rs);
+    rec->lane_b = note_lane(ev, dst, rs == ROLE_CLIENT ? ROLE_SERVER : ROLE_CLIENT);
+    if (rec->lane_a == NO_LANE || rec->lane_b == NO_LANE || rec->lane_a == rec->lane_b) {
+        rec->bits = TUI_EV_NOTE;
+        ev->no_lane++;
+        return;
+    }
+    rec->style = (uint8_t)view_packet_style(p, ti);
+    rec->states = (uint8_t)((ti->state_src & 0xF) | (ti->state_dst & 0xF) << 4);
+    rec->states_before =
+        (uint8_t)((ti->state_src_before & 0xF) | (ti->state_dst_before & 0xF) << 4);
+    if (ti->state_src != ti->state_src_before && ti->state_src) rec->bits |= TUI_EV_SRC_CHANGED;
+    if (ti->state_dst != ti->state_dst_before && ti->state_dst) rec->bits |= TUI_EV_DST_CHANGED;
+}
+
+/* Lanes were numbered as endpoints appeared; the diagram puts clients left and servers right,
+ * so renumber every record once the whole capture is known. */
+static void arrange(struct tui_events *ev)
+{
+    struct view_lanes before = ev->lanes;
+    uint8_t map[VIEW_MAX_LANES];
+    view_lanes_arrange(&ev->lanes);
+    for (int i = 0; i < before.count; i++)
+        map[i] = (uint8_t)view_lanes_find(&ev->lanes, &before.ep[i]);
+    bool seen[VIEW_MAX_LANES] = {0};
+    for (uint32_t i = 0; i < ev->count; i++) {
+        struct tui_event *e = &ev->chunk[i / TUI_CHUNK_EVENTS][i % TUI_CHUNK_EVENTS];
+        if (e->bits & TUI_EV_NOTE) continue;
+        e->lane_a = map[e->lane_a];
+        e->lane_b = map[e->lane_b];
+        if (!seen[e->lane_a]) {
+            seen[e->lane_a] = true;
+            ev->lane_first_state[e->lane_a] = e->states_before & 0xF;
+        }
+        if (!seen[e->lane_b]) {
+            seen[e->lane_b] = true;
+            ev->lane_first_state[e->lane_b] = e->states_before >> 4;
+        }
+    }
+}
+
+int tui_events_load(struct tui_events *ev, const char *path, const char *bpf, char *err,
+                    size_t errlen)
+{
+    memset(ev, 0, sizeof *ev);
+    view_lanes_init(&ev->lanes, VIEW_MAX_LANES);
+    struct capture_file *cf;
+    int rc = capture_file_open(path, bpf, &cf, err, errlen);
+    if (rc != CAPTURE_OK) return rc == CAPTURE_E_BAD_INPUT ? TUI_E_BAD_INPUT : TUI_E_RUNTIME;
+    int linktype = capture_file_linktype(cf);
+    if (!decode_linktype_supported(linktype)) {
+        snprintf(err, errlen,
+                 "%s: link type %d (%s) is not supported; sockscope decodes Ethernet, Linux "
+                 "cooked (SLL, SLL2), BSD loopback and raw IP captures",
+                 path, linktype, capture_file_linktype_name(cf));
+        capture_file_close(cf);
+        return TUI_E_BAD_INPUT;
+    }
+    struct tracker *tr = track_new();
+    if (!tr) {
+        capture_file_close(cf);
+        snprintf(err, errlen, "out of memory");
+        return TUI_E_RUNTIME;
+    }
+    struct capture_frame fr;
+    struct packet pkt;
+    struct track_info info;
+    char why[256];
+    rc = TUI_OK;
+    for (;;) {
+        int got = capture_file_next(cf, &fr, why, sizeof why);
+        if (got == 0) break;
+        if (got < 0) {
+            if (ev->count == 0) {
+                snprintf(err, errlen, "%s: no readable frame: %s", path, why);
+                rc = TUI_E_BAD_INPUT;
+            } else {
+                snprintf(ev->warning, sizeof ev->warning, "%s", why);
+            }
+            break;
+        }
+        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
+        track_feed(tr, &pkt, fr.number, &info);
+        struct tui_event *rec = append(ev);
+        if (!rec) {
+            snprintf(err, errlen, "%s: out of memory after %u frames", path, ev->count);
+            rc = TUI_E_RUNTIME;
+            break;
+        }
+        if (ev->count == 1) ev->first_ts = pkt.ts_ns;
+        record(ev, rec, &pkt, &info, fr.number);
+    }
+    track_free(tr);
+    capture_file_close(cf);
+    if (rc != TUI_OK) {
+        tui_events_free(ev);
+        return rc;
+    }
+    arrange(ev);
+    return TUI_OK;
+}
+
+void tui_events_free(struct tui_events *ev)
+{
+    for (uint32_t i = 0; i < ev->chunks; i++)
+        free(ev->chunk[i]);
+    free(ev->chunk);
+    ev->chunk = NULL;
+    ev->chunks = ev->chunk_cap = ev->count = 0;
+}
+
+enum tcp_state tui_events_lane_state(const struct tui_events *ev, int lane, uint32_t upto)
+{
+    if (upto > ev->count) upto = ev->count;
+    /* newest first: the lane's last event is usually a few rows up */
+    for (uint32_t i = upto; i-- > 0;) {
+        const struct tui_event *e = tui_events_get(ev, i);
+        if (e->bits & TUI_EV_NOTE) continue;
+        if (e->lane_a == lane) return (enum tcp_state)(e->states & 0xF);
+        if (e->lane_b == lane) return (enum tcp_state)(e->states >> 4);
+    }
+    return (enum tcp_state)ev->lane_first_state[lane];
+}

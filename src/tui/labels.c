@@ -1,0 +1,132 @@
+/* Arrow labels and explanations for a window of events around what is on screen. The event
+ * store keeps no text (24 bytes a frame), so the labels are rebuilt by reading the capture
+ * again from its start through decode and track, which makes relative numbers and marks
+ * exactly those of the first pass. A window holds TUI_LABEL_WINDOW events: a small capture
+ * is read once; in a large one, scrolling far costs a read up to the new window. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockscope/capture.h"
+#include "sockscope/decode.h"
+#include "tui_internal.h"
+
+int tui_labels_init(struct tui_labels *c, const char *path, const char *bpf,
+                    const struct label_options *opt)
+{
+    memset(c, 0, sizeof *c);
+    c->path = path;
+    c->bpf = bpf;
+    c->opt = *opt;
+    c->rows = malloc(sizeof *c->rows * TUI_LABEL_WINDOW);
+    return c->rows ? TUI_OK : TUI_E_RUNTIME;
+}
+
+void tui_labels_free(struct tui_labels *c)
+{
+    free(c->rows);
+    c->rows = NULL;
+    c->count = 0;
+}
+
+static void note_text(const struct packet *p, const struct track_info *ti, uint32_t frame,
+                      char *buf, size_t size)
+{
+    if (!ti->has_flow) {
+        const char *what = p->status == PACKET_OK ? "not TCP or UDP" : "not decoded";
+        snprintf(buf, size, "frame %u: %s%s%s", frame, what, p->why ? ": " : "",
+                 p->why ? p->why : "");
+        return;
+    }
+    char a[80], b[80];
+    view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->client : &ti->server, a, sizeof a);
+    view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->server : &ti->client, b, sizeof b);
+    snprintf(buf, size, "frame %u: %s -> %s (no lane free)", frame, a, b);
+}
+
+static void build(struct tui_labels *c, const struct tui_event *e, const struct view_geometry *g,
+                  const struct packet *p, const struct track_info *ti, struct tui_label *out)
+{
+    view_explain(p, ti, e->frame, out->explain, sizeof out->explain);
+    if (e->bits & TUI_EV_NOTE) {
+        note_text(p, ti, e->frame, out->label, sizeof out->label);
+        return;
+    }
+    int room = view_arrow_label_room(g, e->lane_a, e->lane_b);
+    if (room > TUI_LABEL_MAX - 1) room = TUI_LABEL_MAX - 1;
+    view_arrow_label(p, ti, &c->opt, room, out->label, sizeof out->label);
+}
+
+/* Reads the capture from the start and fills the window [start, start + count). */
+static int refill(struct tui_labels *c, const struct tui_events *ev, const struct view_geometry *g,
+                  uint32_t start, char *err, size_t errlen)
+{
+    uint32_t end = start + TUI_LABEL_WINDOW;
+    if (end > ev->count) end = ev->count;
+    c->width = 0;
+    c->count = 0;
+    c->rereads++;
+    struct capture_file *cf;
+    int rc = capture_file_open(c->path, c->bpf, &cf, err, errlen);
+    if (rc != CAPTURE_OK) return TUI_E_RUNTIME;
+    int linktype = capture_file_linktype(cf);
+    struct tracker *tr = track_new();
+    if (!tr) {
+        capture_file_close(cf);
+        snprintf(err, errlen, "out of memory");
+        return TUI_E_RUNTIME;
+    }
+    struct capture_frame fr;
+    struct packet pkt;
+    struct track_info info;
+    char why[256];
+    uint32_t k = 0;
+    rc = TUI_OK;
+    while (k < end) {
+        if (capture_file_next(cf, &fr, why, sizeof why) <= 0) break;
+        const struct tui_event *e = tui_events_get(ev, k);
+        if (fr.number != e->frame) break;
+        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
+        track_feed(tr, &pkt, fr.number, &info);
+        if (k >= start) build(c, e, g, &pkt, &info, &c->rows[k - start]);
+        k++;
+    }
+    if (k < end) {
+        snprintf(err, errlen, "%s changed since it was opened: frame %u cannot be read again",
+                 c->path, k < ev->count ? tui_events_get(ev, k)->frame : k + 1);
+        rc = TUI_E_RUNTIME;
+    } else {
+        c->first = start;
+        c->count = end - start;
+        c->width = g->width;
+    }
+    track_free(tr);
+    capture_file_close(cf);
+    return rc;
+}
+
+const struct tui_label *tui_labels_get(struct tui_labels *c, const struct tui_events *ev,
+                                       const struct view_geometry *g, uint32_t i, uint32_t first,
+                                       uint32_t last, char *err, size_t errlen)
+{
+    if (c->broken) snprintf(err, errlen, "%s", c->error);
+    if (i >= ev->count || c->broken) return NULL;
+    if (c->width == g->width && i >= c->first && i - c->first < c->count)
+        return &c->rows[i - c->first];
+    /* centre the window on what is wanted, so small moves either way stay inside it */
+    if (last < first) last = first;
+    uint32_t span = last - first + 1;
+    if (span > TUI_LABEL_WINDOW) span = TUI_LABEL_WINDOW;
+    uint32_t margin = (TUI_LABEL_WINDOW - span) / 2;
+    uint32_t start = first > margin ? first - margin : 0;
+    if (ev->count <= TUI_LABEL_WINDOW)
+        start = 0;
+    else if (start > ev->count - TUI_LABEL_WINDOW)
+        start = ev->count - TUI_LABEL_WINDOW;
+    if (i < start || i - start >= TUI_LABEL_WINDOW) start = i;
+    if (refill(c, ev, g, start, err, errlen) != TUI_OK) {
+        c->broken = true; /* reading again on every frame would not help */
+        snprintf(c->error, sizeof c->error, "%s", err);
+        return NULL;
+    }
+    return &c->rows[i - c->first];
+}
