@@ -144,9 +144,9 @@ static void explain_tcp(struct line *l, const struct packet *p, const struct tra
         if (ti->state_dst_before == TCP_STATE_SYN_RECEIVED &&
             ti->state_dst == TCP_STATE_ESTABLISHED) {
             say(l,
-                "ACK: the %s acknowledges the %s's SYN (ack %u = its ISN + 1); the "
+                "ACK: the %s acknowledges the %s's SYN (ack %u = the %s's ISN + 1); the "
                 "three-way handshake is complete",
-                me, peer, ti->ack_rel);
+                me, peer, ti->ack_rel, peer);
         } else if (ti->state_dst != ti->state_dst_before &&
                    (ti->state_dst == TCP_STATE_CLOSED || ti->state_dst == TCP_STATE_FIN_WAIT_2)) {
             say(l,
@@ -160,7 +160,8 @@ static void explain_tcp(struct line *l, const struct packet *p, const struct tra
                 me, ti->ack_rel, ti->ack_rel);
         }
         if (ti->acked_frame && ti->ack_rtt_ns >= 0)
-            say(l, "; %.3f ms after frame %u", (double)ti->ack_rtt_ns / 1e6, ti->acked_frame);
+            say(l, "; it came %.3f ms after frame %u: the round-trip time",
+                (double)ti->ack_rtt_ns / 1e6, ti->acked_frame);
         return;
     }
     say(l, "TCP segment from the %s without ACK, SYN, FIN or RST", me);

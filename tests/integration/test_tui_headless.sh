@@ -116,5 +116,13 @@ expect_rc 2 'needs --headless-frames' open --headless-keys n "$cap"
 echo "not a capture" >"$tmp/notes.txt"
 expect_rc 2 'notes.txt' open "$tmp/notes.txt"
 
+# no terminal at all (no controlling tty, redirected stdio): exit 1 and say what to use
+if command -v setsid >/dev/null; then
+  setsid "$bin" open "$cap" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?
+  if [ $rc = 1 ] && grep -q "no terminal to draw on.*sockscope trace" "$tmp/err"; then
+    passed=$((passed+1)); else echo "FAIL: open without a terminal -> $rc"; cat "$tmp/err"
+    fails=$((fails+1)); fi
+fi
+
 echo "$passed checks passed, $fails failed"
 [ $fails = 0 ]
