@@ -65,6 +65,9 @@ void probe_free(struct probe *p);
 int probe_wake_fd(const struct probe *p); /* readable while events wait */
 bool probe_pop(struct probe *p, struct api_event *ev);
 uint64_t probe_dropped(const struct probe *p);
+/* The time of the oldest event still held back (its socket's address not known yet), or
+ * UINT64_MAX: whoever merges events by time must not let anything younger pass before it. */
+uint64_t probe_oldest_held(struct probe *p);
 
 /* The modules call the socket API through these. Each makes the real call and reports a
  * CALL and a RETURN event; calls that cannot block (socket, bind, listen, shutdown, close)

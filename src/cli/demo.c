@@ -333,7 +333,8 @@ int cli_demo(int argc, char **argv)
         drain_fd(pfd[0].fd);
         drain_fd(pfd[1].fd);
         uint64_t now = now_ns();
-        pump(&s, cap, probe, merge, now - HOLD_BACK_NS, &merge_drops);
+        uint64_t horizon = now - HOLD_BACK_NS, held = probe_oldest_held(probe);
+        pump(&s, cap, probe, merge, held < horizon ? held : horizon, &merge_drops);
         if (!finished_at && (atomic_load(&st.done) || atomic_load(&demo_stop)))
             finished_at = now;
         if (finished_at && (now - finished_at > TAIL_NS || atomic_load(&demo_stop)))

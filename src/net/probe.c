@@ -117,6 +117,18 @@ bool probe_pop(struct probe *p, struct api_event *ev)
     return got;
 }
 
+uint64_t probe_oldest_held(struct probe *p)
+{
+    uint64_t oldest = UINT64_MAX;
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->nsockets; i++)
+        for (unsigned k = 0; k < p->sockets[i].nheld; k++)
+            if (p->sockets[i].held[k].ts_ns < oldest)
+                oldest = p->sockets[i].held[k].ts_ns;
+    pthread_mutex_unlock(&p->lock);
+    return oldest;
+}
+
 void probe_queue_event(struct probe *p, const struct api_event *ev)
 {
     if (!p) return;
