@@ -23,6 +23,7 @@ struct text_export {
     uint64_t clock; /* one tick per row drawn: the age of a lane for reuse */
     struct view_row row;
     struct view_row template; /* lifelines only */
+    struct view_row header[VIEW_HEADER_MAX_ROWS];
     int template_lanes;       /* lanes in use when the template was made; -1: none yet */
     uint64_t template_generation;
     /* per lane: the first thread seen calling on it; once another thread calls there too
@@ -40,9 +41,8 @@ static const char *const sgr[STYLE_COUNT] = {
 };
 
 /* One row as UTF-8 (and SGR colour codes), written straight into the output buffer. */
-static void emit_row(struct text_export *t)
+static void emit(struct text_export *t, const struct view_row *r)
 {
-    struct view_row *r = &t->row;
     int end = r->width;
     while (end > 0 && r->cells[end - 1].ch == ' ')
         end--;
@@ -79,6 +79,11 @@ static void emit_row(struct text_export *t)
     out_commit(t->o, w);
 }
 
+static void emit_row(struct text_export *t)
+{
+    emit(t, &t->row);
+}
+
 static int time_width(enum time_format f)
 {
     return f == TIME_ABS ? 17 : 12;
@@ -94,30 +99,7 @@ static void format_time(struct text_export *t, uint64_t ts, char *buf, size_t si
                  (unsigned)(ts % 1000000000u / 1000u));
         return;
     }
-    uint64_t base = t->opt.time == TIME_DELTA ? t->prev_ts : t->first_ts;
-    uint64_t d = ts >= base ? ts - base : 0;
-    bool negative = ts < base; /* captures are not always in time order */
-    if (negative)
-        d = base - ts;
-    /* seconds.microseconds, by hand: this runs for every row */
-    char tmp[32];
-    int i = sizeof tmp;
-    uint32_t us = (uint32_t)(d % 1000000000u / 1000u);
-    for (int k = 0; k < 6; k++, us /= 10)
-        tmp[--i] = (char)('0' + us % 10);
-    tmp[--i] = '.';
-    uint64_t sec = d / 1000000000u;
-    do {
-        tmp[--i] = (char)('0' + sec % 10);
-        sec /= 10;
-    } while (sec);
-    if (negative)
-        tmp[--i] = '-';
-    size_t n = sizeof tmp - (size_t)i;
-    if (n >= size)
-        n = size - 1;
-    memcpy(buf, tmp + i, n);
-    buf[n] = '\0';
+    view_time_since(ts, t->opt.time == TIME_DELTA ? t->prev_ts : t->first_ts, buf, size);
 }
 
 /* A row with the lifelines of the lanes in use (copied from a template made when the number
@@ -136,70 +118,35 @@ static void lifelines(struct text_export *t)
     memcpy(t->row.cells, t->template.cells, sizeof t->row.cells[0] * (size_t)t->row.width);
 }
 
-static void blank(struct text_export *t)
-{
-    t->row.width = t->geo.width;
-    for (int i = 0; i < t->row.width; i++)
-        t->row.cells[i] = (struct cell){' ', STYLE_PLAIN};
-}
-
-static void center(struct text_export *t, int lane, const char *text, enum style s)
-{
-    int n = (int)strlen(text);
-    int x = t->geo.x[lane] - n / 2;
-    if (x < t->geo.time_width)
-        x = t->geo.time_width;
-    if (x + n > t->geo.width)
-        x = t->geo.width - n;
-    view_row_text(&t->row, x, text, s);
-}
-
 /* Header rows: role and ip:port over each lane (only over `only` when >= 0: a lifeline that
  * joins a diagram already drawn; the others keep their lifelines running). */
 static void header_lanes(struct text_export *t, uint64_t ts, int only)
 {
-    char names[VIEW_MAX_LANES][80];
-    bool stagger = false;
-    for (int i = 0; i < t->lanes->count; i++) {
-        view_endpoint_name(&t->lanes->ep[i], names[i], sizeof names[i]);
-        if ((only < 0 || i == only) && (int)strlen(names[i]) >= t->geo.pitch)
-            stagger = true;
-    }
-
-    if (only >= 0 && t->header_done)
-        lifelines(t);
-    else
-        blank(t);
-    if (!t->header_done) {
+    if (only < 0 || !t->header_done) {
+        char title[32];
         if (t->opt.time == TIME_ABS) {
-            char day[32];
             time_t sec = (time_t)(ts / 1000000000u);
             struct tm tm;
             localtime_r(&sec, &tm);
-            strftime(day, sizeof day, "%Y-%m-%d", &tm);
-            view_row_text(&t->row, 1, day, STYLE_TIME);
+            strftime(title, sizeof title, "%Y-%m-%d", &tm);
         } else {
-            view_row_text(&t->row, 1, t->opt.time == TIME_DELTA ? "delta" : "time",
-                          STYLE_TIME);
+            snprintf(title, sizeof title, "%s", t->opt.time == TIME_DELTA ? "delta" : "time");
         }
+        int n = view_header_rows(t->header, &t->geo, t->lanes, t->header_done ? NULL : title);
+        for (int i = 0; i < n; i++)
+            emit(t, &t->header[i]);
+        t->header_done = true;
+        return;
     }
-    for (int i = 0; i < t->lanes->count; i++)
-        if ((only < 0 || i == only) && t->lanes->ep[i].addr.family)
-            center(t, i, t->lanes->role[i] == ROLE_SERVER ? "server" : "client", STYLE_HEADER);
+    char name[80];
+    view_endpoint_name(&t->lanes->ep[only], name, sizeof name);
+    lifelines(t);
+    view_row_center(&t->row, &t->geo, only,
+                    t->lanes->role[only] == ROLE_SERVER ? "server" : "client", STYLE_HEADER);
     emit_row(t);
-
-    for (int pass = 0; pass < (stagger ? 2 : 1); pass++) {
-        if (only >= 0 && t->header_done)
-            lifelines(t);
-        else
-            blank(t);
-        for (int i = 0; i < t->lanes->count; i++)
-            if ((only < 0 || i == only) && (!stagger || i % 2 == pass) &&
-                t->lanes->ep[i].addr.family)
-                center(t, i, names[i], STYLE_HEADER);
-        emit_row(t);
-    }
-    t->header_done = true;
+    lifelines(t);
+    view_row_center(&t->row, &t->geo, only, name, STYLE_HEADER);
+    emit_row(t);
 }
 
 static void header(struct text_export *t, uint64_t ts)
@@ -242,8 +189,7 @@ static void note_row(struct text_export *t, const char *time_text, const char *t
 {
     lifelines(t);
     view_row_text(&t->row, 1, time_text, STYLE_TIME);
-    int x = t->geo.x[0] + 2;
-    view_row_text(&t->row, x, text, STYLE_NOTE);
+    view_row_note(&t->row, &t->geo, text);
     emit_row(t);
 }
 

@@ -300,20 +300,21 @@ int view_arrow_label(const struct packet *p, const struct track_info *ti,
     struct label_parts lp;
     build_parts(p, ti, opt, &lp);
 
-    const char *full[] = {lp.head, lp.window, lp.options, lp.preview, lp.marks};
+    /* Marks right after the essentials: they are what a shortened label must keep. */
+    const char *full[] = {lp.head, lp.marks, lp.window, lp.options, lp.preview};
     int n = join(buf, size, full, 5);
     if (n <= max_chars)
         return n;
     /* In a handshake the options (MSS, window scale) are the lesson; elsewhere the window. */
     if (p->proto == PROTO_TCP && (p->flags & TCP_SYN)) {
-        const char *no_window_yet[] = {lp.head, lp.options, lp.preview, lp.marks};
+        const char *no_window_yet[] = {lp.head, lp.marks, lp.options, lp.preview};
         if ((n = join(buf, size, no_window_yet, 4)) <= max_chars)
             return n;
     }
-    const char *no_options[] = {lp.head, lp.window, lp.preview, lp.marks};
+    const char *no_options[] = {lp.head, lp.marks, lp.window, lp.preview};
     if ((n = join(buf, size, no_options, 4)) <= max_chars)
         return n;
-    const char *no_window[] = {lp.head, lp.preview, lp.marks};
+    const char *no_window[] = {lp.head, lp.marks, lp.preview};
     if ((n = join(buf, size, no_window, 3)) <= max_chars)
         return n;
     if (lp.preview[0]) {
@@ -331,7 +332,7 @@ int view_arrow_label(const struct packet *p, const struct track_info *ti,
                 *slash = '\0';
             snprintf(shorter, sizeof shorter, "\"%s%s\"", lp.preview_inner,
                      opt->ascii ? "..." : "\xe2\x80\xa6");
-            const char *with_short[] = {lp.head, shorter, lp.marks};
+            const char *with_short[] = {lp.head, lp.marks, shorter};
             return join(buf, size, with_short, 3);
         }
     }
