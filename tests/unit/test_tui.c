@@ -287,37 +287,6 @@ static void test_jumping_to_the_end_of_a_huge_capture_looks_back_one_screen(void
     assert_int_equal(tui_layout_top(0, n - 1, n, 30, ones, NULL), n - 30);
 }
 
-/* ---- the explanation line ---- */
-
-static void test_syn_ack_explained_as_client_isn_plus_one(void **state)
-{
-    (void)state;
-    struct packet p = {.proto = PROTO_TCP, .flags = TCP_SYN | TCP_ACK, .seq = 777};
-    struct track_info ti = {
-        .has_flow = true, .flow_proto = PROTO_TCP, .dir = ROLE_SERVER, .ack_rel = 1};
-    char b[320];
-    view_explain(&p, &ti, 2, b, sizeof b);
-    assert_non_null(strstr(b, "SYN+ACK: the server accepts; its ack 1 = the client's initial "
-                              "sequence number + 1"));
-}
-
-static void test_marks_are_called_suspected(void **state)
-{
-    (void)state;
-    struct packet p = {.proto = PROTO_TCP, .flags = TCP_ACK | TCP_PSH, .payload_len = 10};
-    struct track_info ti = {.has_flow = true,
-                            .flow_proto = PROTO_TCP,
-                            .dir = ROLE_CLIENT,
-                            .seq_rel = 101,
-                            .marks = MARK_RETRANSMISSION};
-    char b[320];
-    view_explain(&p, &ti, 9, b, sizeof b);
-    assert_true(strncmp(b, "Suspected retransmission", 24) == 0);
-    char tiny[8];
-    view_explain(&p, &ti, 9, tiny, sizeof tiny);
-    assert_int_equal(strlen(tiny), 7);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,8 +308,6 @@ int main(void)
         cmocka_unit_test(test_top_scrolls_the_least_to_show_the_selection),
         cmocka_unit_test(test_top_pulls_earlier_events_in_after_a_step_back),
         cmocka_unit_test(test_jumping_to_the_end_of_a_huge_capture_looks_back_one_screen),
-        cmocka_unit_test(test_syn_ack_explained_as_client_isn_plus_one),
-        cmocka_unit_test(test_marks_are_called_suspected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -253,6 +253,37 @@ static void test_escape_preview_counts_escapes_in_its_limit(void **state)
     assert_string_equal(b, "ok");
 }
 
+/* ---- the explanation line ---- */
+
+static void test_syn_ack_explained_as_client_isn_plus_one(void **state)
+{
+    (void)state;
+    struct packet p = {.proto = PROTO_TCP, .flags = TCP_SYN | TCP_ACK, .seq = 777};
+    struct track_info ti = {
+        .has_flow = true, .flow_proto = PROTO_TCP, .dir = ROLE_SERVER, .ack_rel = 1};
+    char b[320];
+    view_explain(&p, &ti, 2, b, sizeof b);
+    assert_non_null(strstr(b, "SYN+ACK: the server accepts; its ack 1 = the client's initial "
+                              "sequence number + 1"));
+}
+
+static void test_marks_are_called_suspected(void **state)
+{
+    (void)state;
+    struct packet p = {.proto = PROTO_TCP, .flags = TCP_ACK | TCP_PSH, .payload_len = 10};
+    struct track_info ti = {.has_flow = true,
+                            .flow_proto = PROTO_TCP,
+                            .dir = ROLE_CLIENT,
+                            .seq_rel = 101,
+                            .marks = MARK_RETRANSMISSION};
+    char b[320];
+    view_explain(&p, &ti, 9, b, sizeof b);
+    assert_true(strncmp(b, "Suspected retransmission", 24) == 0);
+    char tiny[8];
+    view_explain(&p, &ti, 9, tiny, sizeof tiny);
+    assert_int_equal(strlen(tiny), 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +299,8 @@ int main(void)
         cmocka_unit_test(test_label_too_long_for_arrow_is_not_drawn_over_lifelines),
         cmocka_unit_test(test_state_names_sit_outside_the_outer_lifelines),
         cmocka_unit_test(test_escape_preview_counts_escapes_in_its_limit),
+        cmocka_unit_test(test_syn_ack_explained_as_client_isn_plus_one),
+        cmocka_unit_test(test_marks_are_called_suspected),
     };
     return cmocka_run_group_tests_name("view", tests, NULL, NULL);
 }
