@@ -34,6 +34,19 @@ int capture_file_open(const char *path, const char *bpf, struct capture_file **o
 int capture_file_next(struct capture_file *f, struct capture_frame *frame, char *err,
                       size_t errlen);
 
+/* Which reader: AUTO maps classic pcap files (faster, same frames, same errors) and uses
+ * libpcap for the rest; LIBPCAP always uses libpcap (tests compare the two). */
+enum capture_reader { CAPTURE_READER_AUTO = 0, CAPTURE_READER_LIBPCAP };
+int capture_file_open_reader(const char *path, const char *bpf, enum capture_reader reader,
+                             struct capture_file **out, char *err, size_t errlen);
+
+/* Mapped files only (true): from now on a frame's data stays valid after the next call, until
+ * capture_file_release_before() passes data beyond it or the file is closed, so frames can be
+ * handed to another thread. false (libpcap): data is valid until the next call, as always. */
+bool capture_file_keep_frames(struct capture_file *f);
+/* Frames whose data lies before data are no longer used (after capture_file_keep_frames). */
+void capture_file_release_before(struct capture_file *f, const uint8_t *data);
+
 int capture_file_linktype(const struct capture_file *f);
 const char *capture_file_linktype_name(const struct capture_file *f);
 void capture_file_close(struct capture_file *f);

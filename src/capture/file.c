@@ -1,6 +1,6 @@
-/* Reading saved captures (pcap and pcapng) through libpcap, with nanosecond stamps.
- * The BPF filter is applied per frame with pcap_offline_filter so frame numbers stay the
- * ones the file has, as tshark and Wireshark show them. */
+/* Reading saved captures with nanosecond stamps: classic pcap through a mapping
+ * (pcap_mmap.c), pcapng and the rest through libpcap. The BPF filter is applied per frame with
+ * pcap_offline_filter so frame numbers stay the ones the file has, as tshark shows them. */
 #include "sockscope/capture.h"
 
 #include <errno.h>
@@ -10,8 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "map_internal.h"
+
 struct capture_file {
-    pcap_t *pcap;
+    pcap_t *pcap;            /* always open: header checks, link type, filter compilation */
+    struct capture_map *map; /* NULL: frames come from libpcap */
     struct bpf_program filter;
     int has_filter;
     uint32_t number;
@@ -36,8 +39,33 @@ static int explain_open_error(const char *path, const char *pcap_msg, char *err,
     return fail(err, errlen, CAPTURE_E_BAD_INPUT, "%s: cannot read capture: %s", path, pcap_msg);
 }
 
+/* Link types whose records libpcap hands over untouched (no pseudo-header byte swapping)
+ * with the usual 256 KiB ceiling on a record: the ones the mapped reader may take. */
+static bool mappable_linktype(int dlt)
+{
+    switch (dlt) {
+    case DLT_NULL:
+    case DLT_EN10MB:
+    case DLT_RAW:
+    case DLT_LOOP:
+    case DLT_LINUX_SLL:
+    case DLT_IPV4:
+    case DLT_IPV6:
+    case DLT_LINUX_SLL2:
+        return true;
+    default:
+        return false;
+    }
+}
+
 int capture_file_open(const char *path, const char *bpf, struct capture_file **out, char *err,
                       size_t errlen)
+{
+    return capture_file_open_reader(path, bpf, CAPTURE_READER_AUTO, out, err, errlen);
+}
+
+int capture_file_open_reader(const char *path, const char *bpf, enum capture_reader reader,
+                             struct capture_file **out, char *err, size_t errlen)
 {
     struct stat st;
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
@@ -61,11 +89,15 @@ int capture_file_open(const char *path, const char *bpf, struct capture_file **o
         return explain_open_error(path, pcap_err, err, errlen);
     }
     f->nanosecond = pcap_get_tstamp_precision(f->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+    if (reader == CAPTURE_READER_AUTO && S_ISREG(st.st_mode) &&
+        mappable_linktype(pcap_datalink(f->pcap)))
+        f->map = capture_map_open(path, pcap_snapshot(f->pcap));
 
     if (bpf && *bpf) {
         if (pcap_compile(f->pcap, &f->filter, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
             snprintf(err, errlen, "invalid filter expression '%s': %s", bpf,
                      pcap_geterr(f->pcap));
+            capture_map_close(f->map);
             pcap_close(f->pcap);
             free(f);
             return CAPTURE_E_BAD_INPUT;
@@ -76,12 +108,46 @@ int capture_file_open(const char *path, const char *bpf, struct capture_file **o
     return CAPTURE_OK;
 }
 
+/* The mapped reader: same numbering, filter and error wording as the libpcap loop below. */
+static int next_mapped(struct capture_file *f, struct capture_frame *frame, char *err,
+                       size_t errlen)
+{
+    struct capture_map_record r;
+    char why[256];
+
+    for (;;) {
+        int rc = capture_map_next(f->map, &r, why, sizeof why);
+        if (rc == 0)
+            return 0;
+        if (rc < 0) {
+            snprintf(err, errlen, "capture stops short after frame %u: %s", f->number, why);
+            return CAPTURE_E_RUNTIME;
+        }
+        f->number++;
+        if (f->has_filter) {
+            struct pcap_pkthdr h = {.caplen = r.caplen, .len = r.wirelen};
+            if (!pcap_offline_filter(&f->filter, &h, r.data))
+                continue;
+        }
+        /* as libpcap: microseconds scaled up in 64 bits */
+        int64_t frac = capture_map_nanosecond(f->map) ? r.frac : r.frac * 1000;
+        frame->data = r.data;
+        frame->caplen = r.caplen;
+        frame->wirelen = r.wirelen;
+        frame->ts_ns = (uint64_t)r.sec * 1000000000u + (uint64_t)frac;
+        frame->number = f->number;
+        return 1;
+    }
+}
+
 int capture_file_next(struct capture_file *f, struct capture_frame *frame, char *err,
                       size_t errlen)
 {
     struct pcap_pkthdr *h;
     const u_char *data;
 
+    if (f->map)
+        return next_mapped(f, frame, err, errlen);
     for (;;) {
         int rc = pcap_next_ex(f->pcap, &h, &data);
         if (rc == PCAP_ERROR_BREAK)
@@ -104,6 +170,20 @@ int capture_file_next(struct capture_file *f, struct capture_frame *frame, char 
     }
 }
 
+bool capture_file_keep_frames(struct capture_file *f)
+{
+    if (!f->map)
+        return false;
+    capture_map_keep(f->map, true);
+    return true;
+}
+
+void capture_file_release_before(struct capture_file *f, const uint8_t *data)
+{
+    if (f->map)
+        capture_map_release_before(f->map, data);
+}
+
 int capture_file_linktype(const struct capture_file *f)
 {
     return pcap_datalink(f->pcap);
@@ -121,6 +201,7 @@ void capture_file_close(struct capture_file *f)
         return;
     if (f->has_filter)
         pcap_freecode(&f->filter);
+    capture_map_close(f->map);
     pcap_close(f->pcap);
     free(f);
 }

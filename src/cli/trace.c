@@ -13,6 +13,7 @@
 #include "sockscope/export.h"
 #include "sockscope/track.h"
 #include "sockscope/view.h"
+#include "trace_pipeline.h"
 
 #define MAX_FLOW_FILTERS 64
 
@@ -163,10 +164,11 @@ static bool flow_selected(const struct trace_args *a, const struct track_info *t
 }
 
 /* One pass over the capture: every frame goes through decode and track; frames that pass
- * the filters reach the callback. Returns an exit code. */
-typedef void (*frame_fn)(void *ctx, const struct export_frame *f);
-
-static int run_pass(const struct trace_args *a, frame_fn fn, void *ctx, bool report, bool *stop)
+ * the filters reach the callback. With `threaded` and a mapped capture, the callback runs on
+ * a second thread (trace_pipeline.c) while this one reads, decodes and tracks; *stop is then
+ * read only by that thread. Returns an exit code. */
+static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bool report,
+                    bool *stop, bool threaded)
 {
     char err[512];
     struct capture_file *cf;
@@ -190,38 +192,53 @@ static int run_pass(const struct trace_args *a, frame_fn fn, void *ctx, bool rep
         cli_error("out of memory");
         return EXIT_RUNTIME;
     }
+    struct trace_pipe *pipe = NULL;
+    if (threaded && capture_file_keep_frames(cf))
+        pipe = trace_pipe_start(fn, ctx, stop);
     struct capture_frame fr;
-    struct packet pkt;
-    struct track_info info;
+    struct trace_rec local, *r = &local;
     long shown = 0, frames_read = 0;
-    int status = EXIT_OK;
     for (;;) {
-        if (stop && *stop)
+        if (pipe ? trace_pipe_stopped(pipe) : stop && *stop)
             break;
-        rc = capture_file_next(cf, &fr, err, sizeof err);
-        if (rc == 0)
-            break;
-        if (rc < 0) {
-            if (report) {
-                if (frames_read == 0) {
-                    cli_error("%s: no readable frame: %s", a->file, err);
-                    status = EXIT_USAGE;
-                } else {
-                    fprintf(stderr, "sockscope: warning: %s: %s; everything before it is "
-                                    "shown\n", a->file, err);
-                }
-            }
-            break;
+        if (frames_read && frames_read % 1024 == 0) {
+            /* pages of frames nobody uses any more leave resident memory */
+            const uint8_t *oldest = pipe ? trace_pipe_oldest(pipe) : NULL;
+            capture_file_release_before(cf, oldest ? oldest : local.frame);
         }
+        if (pipe)
+            r = trace_pipe_slot(pipe);
+        rc = capture_file_next(cf, &fr, err, sizeof err);
+        if (rc <= 0)
+            break;
         frames_read++;
-        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
-        track_feed(tr, &pkt, fr.number, &info);
-        if (!flow_selected(a, &info))
+        r->frame = local.frame = fr.data;
+        r->number = fr.number;
+        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &r->pkt);
+        track_feed(tr, &r->pkt, fr.number, &r->info);
+        if (!flow_selected(a, &r->info))
             continue;
-        struct export_frame ef = {.number = fr.number, .pkt = &pkt, .info = &info};
-        fn(ctx, &ef);
+        if (pipe) {
+            trace_pipe_push(pipe);
+        } else {
+            struct export_frame ef = {.number = fr.number, .pkt = &r->pkt, .info = &r->info};
+            fn(ctx, &ef);
+        }
         if (a->count && ++shown >= a->count)
             break;
+    }
+    if (pipe)
+        trace_pipe_finish(pipe);
+    /* Reported once every frame before it has been written, as the single loop did. */
+    int status = EXIT_OK;
+    if (rc < 0 && report) {
+        if (frames_read == 0) {
+            cli_error("%s: no readable frame: %s", a->file, err);
+            status = EXIT_USAGE;
+        } else {
+            fprintf(stderr, "sockscope: warning: %s: %s; everything before it is shown\n",
+                    a->file, err);
+        }
     }
     track_free(tr);
     capture_file_close(cf);
@@ -271,13 +288,13 @@ int cli_trace(int argc, char **argv)
     }
     out_init(o, stdout);
     if (a.json) {
-        rc = run_pass(&a, json_frame, o, true, &o->failed);
+        rc = run_pass(&a, json_frame, o, true, &o->failed, true);
     } else {
         struct view_lanes lanes;
         int time_w = a.exp.time == TIME_ABS ? 17 : 12;
         view_lanes_init(&lanes, view_geometry_max_lanes(a.exp.width, time_w));
         struct plan plan = {.lanes = &lanes};
-        rc = run_pass(&a, plan_frame, &plan, false, &plan.full);
+        rc = run_pass(&a, plan_frame, &plan, false, &plan.full, false);
         if (rc == EXIT_OK) {
             if (plan.full) {
                 /* More endpoints than lanes: lanes are handed out as endpoints appear. */
@@ -288,7 +305,7 @@ int cli_trace(int argc, char **argv)
                 view_lanes_arrange(&lanes);
             }
             struct text_export *t = export_text_new(o, &a.exp, &lanes);
-            rc = run_pass(&a, text_frame, t, true, &o->failed);
+            rc = run_pass(&a, text_frame, t, true, &o->failed, true);
             if (rc == EXIT_OK)
                 export_text_finish(t);
             export_text_free(t);

@@ -1,0 +1,37 @@
+/* The fast reader of classic pcap files (file.c picks it when it can): the file is mapped
+ * and walked record by record, with libpcap's checks and error messages. Private to
+ * src/capture/. */
+#ifndef SOCKSCOPE_CAPTURE_MAP_INTERNAL_H
+#define SOCKSCOPE_CAPTURE_MAP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct capture_map;
+
+struct capture_map_record {
+    const uint8_t *data;
+    uint32_t caplen, wirelen;
+    int64_t sec, frac; /* as libpcap 1.10 reads them: signed 32-bit in the machine's byte
+                        * order, unsigned in the other */
+};
+
+/* Maps path when it is a regular file holding a pcap 2.4 capture with one of the four
+ * classic magics. snapshot is libpcap's (pcap_snapshot: 0 and oversized values already
+ * adjusted). NULL when the file is not one this reader takes: the caller uses libpcap. */
+struct capture_map *capture_map_open(const char *path, int snapshot);
+/* Nanosecond stamps in the file (magic a1b23c4d, either byte order). */
+bool capture_map_nanosecond(const struct capture_map *m);
+/* 1: a record; 0: end of file; -1: the file stops short or lies, err holds libpcap's words.
+ * An error is sticky. */
+int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *err,
+                     size_t errlen);
+/* Off (default): a record's bytes are valid until the next capture_map_next, and pages
+ * behind the reader are dropped as it goes. On: they stay valid until released. */
+void capture_map_keep(struct capture_map *m, bool keep);
+/* Every record whose data lies before p is no longer used (keep mode). */
+void capture_map_release_before(struct capture_map *m, const uint8_t *p);
+void capture_map_close(struct capture_map *m);
+
+#endif
