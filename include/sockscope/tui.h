@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sockscope/track.h"
+
 /* Error classes, as capture/'s: the command picks its exit code from them. */
 enum tui_error {
     TUI_OK = 0,
@@ -22,12 +24,15 @@ struct tui_options {
     const char *bpf;      /* NULL or "" for every frame */
     bool ascii;           /* ASCII glyphs even on a UTF-8 terminal */
     bool raw_seq;         /* raw sequence numbers in labels */
+    bool no_mouse;        /* leave the mouse to the terminal (copying text with it) */
     enum tui_theme theme; /* NO_COLOR is applied by the caller (mono) */
     /* Headless runs for tests and sanitizers: no keyboard, output to /dev/null, size from
      * LINES/COLUMNS. headless_frames > 0 draws that many frames (each one runs the next key
      * of headless_keys, else steps the replay), then prints the screen as text on stdout. */
     long headless_frames;
-    const char *headless_keys; /* words: "n", "Down", "PgDn", "Space", "resize:60x15" ... */
+    /* words: "n", "Down", "PgDn", "Space", "Tab", "resize:60x15", "type:stream_1" (types
+     * "stream 1"), "click:X,Y", "wheelup:X,Y", "wheeldown:X,Y" */
+    const char *headless_keys;
 };
 
 /* Enum value of "dark", "light", "projector", "mono"; -1 when unknown. */
@@ -103,5 +108,88 @@ typedef int (*tui_height_fn)(void *ctx, uint32_t event);
  * bottom, earlier events are pulled in to fill the body (after a step back). */
 uint32_t tui_layout_top(uint32_t top, uint32_t selected, uint32_t shown, int body_rows,
                         tui_height_fn height, void *ctx);
+
+/* ---- the flow list: one row per conversation, sortable and filterable ---- */
+#define TUI_NO_FLOW UINT32_MAX
+#define TUI_NO_LANE 0xFF
+
+struct tui_flow {
+    uint32_t stream;                    /* tcp.stream or udp.stream, as trace's --flow */
+    uint8_t proto;                      /* PROTO_TCP or PROTO_UDP */
+    uint8_t lane_client, lane_server;   /* lanes of the diagram, TUI_NO_LANE when none */
+    uint8_t state_client, state_server; /* enum tcp_state after its last packet */
+    bool selected;                      /* chosen on the flow list: the diagram draws it */
+    struct endpoint client, server;
+    uint32_t packets;
+    uint64_t bytes; /* frame bytes on the wire, as Wireshark's conversation table */
+    uint64_t first_ns, last_ns;
+};
+
+enum tui_flow_column {
+    TUI_FLOW_STREAM = 0,
+    TUI_FLOW_PROTO,
+    TUI_FLOW_CLIENT,
+    TUI_FLOW_SERVER,
+    TUI_FLOW_PACKETS,
+    TUI_FLOW_BYTES,
+    TUI_FLOW_STATE,
+    TUI_FLOW_DURATION,
+    TUI_FLOW_COLUMNS
+};
+
+/* "Stream", "Proto", "Client", ... */
+const char *tui_flow_column_name(enum tui_flow_column c);
+/* Sorts order[0..n) (indices into flows) by a column, ties by order of appearance; stable. */
+void tui_flows_sort(uint32_t *order, uint32_t n, const struct tui_flow *flows,
+                    enum tui_flow_column by, bool descending);
+/* The flow list's filter: every word of text (case-insensitive) must appear in the row's
+ * protocol, stream number, client or server ip:port or state ("udp", "12000", "51582",
+ * "127.0.0.1:5", "tcp:2", "time-wait"). Empty text matches every flow. */
+bool tui_flow_matches(const struct tui_flow *f, const char *text);
+/* "TIME-WAIT/CLOSED" (client/server) for TCP, "" for UDP. */
+void tui_flow_state_text(const struct tui_flow *f, char *buf, size_t size);
+
+/* ---- display filter of the diagram (':' then terms, all of which must hold) ----
+ *   tcp | udp            the conversation's protocol
+ *   stream N             stream N (tcp:N or udp:N to be precise), as trace's --flow
+ *   port N               either end's port
+ *   host ADDR            either end's address (IPv4 or IPv6)
+ *   ADDR:PORT            either end exactly ([::1]:12000 for IPv6)
+ *   flag F[+F...]        TCP packets with every named flag set (SYN, ACK, FIN, RST, PSH,
+ *                        URG, ECE, CWR): "flag SYN" holds for SYN and SYN+ACK
+ *   not TERM, !TERM      the opposite
+ * Frames that belong to no conversation pass only an empty filter. */
+#define TUI_FILTER_TERMS 8
+#define TUI_FILTER_TEXT 128
+
+enum tui_filter_kind {
+    TUI_FILTER_PROTO,
+    TUI_FILTER_STREAM,
+    TUI_FILTER_PORT,
+    TUI_FILTER_HOST,
+    TUI_FILTER_ENDPOINT,
+    TUI_FILTER_FLAG,
+};
+
+struct tui_filter_term {
+    enum tui_filter_kind kind;
+    bool negate;
+    uint8_t proto; /* PROTO_TCP, PROTO_UDP; 0 in a stream term: either */
+    uint16_t flags;
+    uint32_t stream;
+    struct endpoint ep; /* HOST uses the address only, PORT the port only */
+};
+
+struct tui_filter {
+    int count;
+    struct tui_filter_term term[TUI_FILTER_TERMS];
+    char text[TUI_FILTER_TEXT]; /* as typed, for the status bar */
+};
+
+/* Parses text (an optional leading ':' is skipped); empty text clears. On error returns -1,
+ * leaves *f untouched and says which word is wrong in err. */
+int tui_filter_parse(struct tui_filter *f, const char *text, char *err, size_t errlen);
+/* flow NULL: a frame of no conversation. tcp_flags: the packet's flags (0 for UDP). */
+bool tui_filter_match(const struct tui_filter *f, const struct tui_flow *flow, uint16_t tcp_flags);
 
 #endif

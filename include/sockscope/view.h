@@ -178,4 +178,31 @@ int view_time_since(uint64_t ts, uint64_t base, char *buf, size_t size);
 int view_explain(const struct packet *p, const struct track_info *ti, uint32_t frame, char *buf,
                  size_t size);
 
+/* ---- header fields with their offsets (fields.c): for the packet detail and its hex ---- */
+#define VIEW_FIELD_NAME 32
+#define VIEW_FIELD_VALUE 96
+
+struct view_field {
+    const char *layer;           /* "Ethernet", "IPv4", "TCP", "UDP", "Data"... (static) */
+    char name[VIEW_FIELD_NAME];  /* "Source port" */
+    char value[VIEW_FIELD_VALUE]; /* "51582", "0x012 SYN+ACK", "(truncated: ...)" */
+    uint32_t offset;             /* first byte, counted from the start of the frame */
+    uint32_t size;               /* bytes it touches (a bit field: the bytes holding it) */
+    uint32_t layer_offset;       /* where its layer's header starts */
+    uint8_t bits;                /* 0: whole bytes; else a bit field of this many bits... */
+    uint8_t first_bit;           /* ...starting at this bit of the first byte (0 = MSB) */
+    bool truncated;              /* the capture ends here: no field after this one */
+};
+
+/* Lists every header field of a decoded frame, outermost first, with its byte offset and
+ * size: link layer, IPv4/IPv6 (and extension headers), TCP (and each option), UDP, ICMP, then
+ * the payload. Walks frame again with the decoder's bounds discipline (nothing past
+ * p->caplen is read; a header cut short ends the list with a truncated entry) and takes from
+ * p what decode already knows (which transport, the payload). Returns the number written. */
+int view_fields_walk(const struct packet *p, const uint8_t *frame, struct view_field *out,
+                     int max);
+/* One sentence for a field: "UDP Length: 2 bytes at offset 38 (byte 4 of the UDP header)
+ * = 23". Returns the length. */
+int view_field_describe(const struct view_field *f, char *buf, size_t size);
+
 #endif

@@ -15,28 +15,33 @@ static const char open_usage[] =
     "ip:port, events appearing one by one, the selected one explained in plain words.\n"
     "\n"
     "keys: Space play/pause, -> or n step, <- or p back (PgDn/PgUp for presenter clickers),\n"
-    "      j/k select, + and - speed, G show all, ? help, q quit\n"
+    "      j/k select, + and - speed, G show all, Enter packet detail, f flow list,\n"
+    "      / search, : display filter (e.g. ':stream 1', ':port 12000 flag SYN'),\n"
+    "      Tab next screen, ? help, q quit; the mouse selects and scrolls\n"
     "\n"
     "options:\n"
     "  -r FILE               the capture to read (or give FILE as the first word)\n"
     "  --theme NAME          dark (default), light, projector or mono (NO_COLOR: mono)\n"
     "  --ascii               pure ASCII drawing (automatic when the locale is not UTF-8)\n"
     "  --raw                 raw sequence and acknowledgement numbers (default: relative)\n"
+    "  --no-mouse            leave the mouse to the terminal (to select and copy text)\n"
     "  --headless-frames N   tests: draw N frames without a keyboard (each steps the\n"
     "                        replay, or runs the next --headless-keys word), print the\n"
     "                        screen as text and exit; size from LINES and COLUMNS\n"
-    "  --headless-keys KEYS  tests: words such as 'n Down PgDn Space ? resize:60x15'\n"
+    "  --headless-keys KEYS  tests: words such as 'n Down PgDn Space ? resize:60x15',\n"
+    "                        'type:stream_1' (types 'stream 1'), 'click:X,Y', 'wheelup:X,Y'\n"
     "  -h, --help            this text\n"
     "\n"
     "Exit status: 0 ok, 1 runtime failure (no terminal), 2 usage error or bad input.\n";
 
 int cli_open(int argc, char **argv)
 {
-    enum { OPT_THEME = 256, OPT_ASCII, OPT_RAW, OPT_FRAMES, OPT_KEYS };
+    enum { OPT_THEME = 256, OPT_ASCII, OPT_RAW, OPT_FRAMES, OPT_KEYS, OPT_NO_MOUSE };
     static const struct option longopts[] = {
         {"theme", required_argument, 0, OPT_THEME},
         {"ascii", no_argument, 0, OPT_ASCII},
         {"raw", no_argument, 0, OPT_RAW},
+        {"no-mouse", no_argument, 0, OPT_NO_MOUSE},
         {"headless-frames", required_argument, 0, OPT_FRAMES},
         {"headless-keys", required_argument, 0, OPT_KEYS},
         {"help", no_argument, 0, 'h'},
@@ -67,6 +72,9 @@ int cli_open(int argc, char **argv)
             break;
         case OPT_RAW:
             o.raw_seq = true;
+            break;
+        case OPT_NO_MOUSE:
+            o.no_mouse = true;
             break;
         case OPT_FRAMES:
             if (!cli_parse_long(optarg, 1, 1000000, &o.headless_frames)) {

@@ -73,13 +73,14 @@ static void slower(struct tui_app *a)
 
 static void help(struct tui_app *a)
 {
+    a->help_from = a->screen;
     a->screen = TUI_SCREEN_HELP;
-    a->help_top = 0;
+    a->help_top = -1; /* help.c opens it at the section of the screen it came from */
 }
 
 static void close_help(struct tui_app *a)
 {
-    a->screen = TUI_SCREEN_DIAGRAM;
+    a->screen = a->help_from ? a->help_from : TUI_SCREEN_DIAGRAM;
 }
 
 static void help_down(struct tui_app *a)
@@ -97,11 +98,271 @@ static void quit(struct tui_app *a)
     a->quit = true;
 }
 
-/* ---- the table ---- */
+/* ---- screens ---- */
+
+static void to_flows(struct tui_app *a)
+{
+    tui_flows_refresh(a);
+    a->screen = TUI_SCREEN_FLOWS;
+}
+
+static void to_diagram(struct tui_app *a)
+{
+    a->screen = TUI_SCREEN_DIAGRAM;
+}
+
+static void to_detail(struct tui_app *a)
+{
+    a->screen = TUI_SCREEN_DETAIL;
+}
+
+/* Tab: diagram -> flows -> detail -> diagram; Shift-Tab the other way. */
+static void next_screen(struct tui_app *a)
+{
+    if (a->screen == TUI_SCREEN_DIAGRAM)
+        to_flows(a);
+    else if (a->screen == TUI_SCREEN_FLOWS)
+        to_detail(a);
+    else
+        to_diagram(a);
+}
+
+static void previous_screen(struct tui_app *a)
+{
+    if (a->screen == TUI_SCREEN_DIAGRAM)
+        to_detail(a);
+    else if (a->screen == TUI_SCREEN_DETAIL)
+        to_flows(a);
+    else
+        to_diagram(a);
+}
+
+/* ---- diagram: search, filter, mouse ---- */
+
+static void search(struct tui_app *a)
+{
+    tui_prompt_start(a, TUI_PROMPT_SEARCH);
+}
+
+static void next_match(struct tui_app *a)
+{
+    tui_search_next(a, true);
+}
+
+static void previous_match(struct tui_app *a)
+{
+    tui_search_next(a, false);
+}
+
+static void end_search(struct tui_app *a)
+{
+    a->search[0] = '\0';
+}
+
+static void filter(struct tui_app *a)
+{
+    tui_prompt_start(a, TUI_PROMPT_FILTER);
+}
+
+static void click(struct tui_app *a)
+{
+    int y, x;
+    tui_term_mouse(&y, &x);
+    uint32_t pos = tui_diagram_hit(a, y);
+    if (pos != TUI_ROW_NONE) tui_replay_move(&a->replay, (int64_t)pos - a->replay.selected);
+}
+
+static void wheel_down(struct tui_app *a)
+{
+    tui_replay_move(&a->replay, 3);
+}
+
+static void wheel_up(struct tui_app *a)
+{
+    tui_replay_move(&a->replay, -3);
+}
+
+/* ---- flow list ---- */
+
+static int list_page(const struct tui_app *a)
+{
+    int n = a->layout.body_rows - 2;
+    return n > 1 ? n : 1;
+}
+
+static void flow_down(struct tui_app *a)
+{
+    tui_flows_move(a, 1);
+}
+
+static void flow_up(struct tui_app *a)
+{
+    tui_flows_move(a, -1);
+}
+
+static void flow_page_down(struct tui_app *a)
+{
+    tui_flows_move(a, list_page(a));
+}
+
+static void flow_page_up(struct tui_app *a)
+{
+    tui_flows_move(a, -list_page(a));
+}
+
+static void flow_first(struct tui_app *a)
+{
+    tui_flows_move(a, -(int64_t)a->flows.count);
+}
+
+static void flow_last(struct tui_app *a)
+{
+    tui_flows_move(a, a->flows.count);
+}
+
+static void flow_wheel_down(struct tui_app *a)
+{
+    tui_flows_move(a, 3);
+}
+
+static void flow_wheel_up(struct tui_app *a)
+{
+    tui_flows_move(a, -3);
+}
+
+static void flow_toggle(struct tui_app *a)
+{
+    tui_flows_toggle(a);
+}
+
+static void flow_all(struct tui_app *a)
+{
+    for (uint32_t i = 0; i < a->flows.count; i++)
+        a->ev.flows[a->flows.order[i]].selected = true;
+    tui_flows_refresh(a);
+}
+
+static void flow_clear(struct tui_app *a)
+{
+    tui_flows_clear(a);
+    tui_app_refilter(a);
+    snprintf(a->message, sizeof a->message, "no flow chosen: the diagram draws every flow");
+}
+
+static void flow_open(struct tui_app *a)
+{
+    tui_flows_open(a);
+}
+
+static void flow_sort(struct tui_app *a)
+{
+    a->flows.sort = (a->flows.sort + 1) % TUI_FLOW_COLUMNS;
+    tui_flows_refresh(a);
+}
+
+static void flow_reverse(struct tui_app *a)
+{
+    a->flows.descending = !a->flows.descending;
+    tui_flows_refresh(a);
+}
+
+static void flow_filter(struct tui_app *a)
+{
+    tui_prompt_start(a, TUI_PROMPT_FLOWS);
+}
+
+static void flow_click(struct tui_app *a)
+{
+    int y, x;
+    tui_term_mouse(&y, &x);
+    tui_flows_click(a, y);
+}
+
+/* ---- packet detail ---- */
+
+static void field_down(struct tui_app *a)
+{
+    tui_detail_move(a, 1);
+}
+
+static void field_up(struct tui_app *a)
+{
+    tui_detail_move(a, -1);
+}
+
+static void field_page_down(struct tui_app *a)
+{
+    tui_detail_move(a, list_page(a) / 2);
+}
+
+static void field_page_up(struct tui_app *a)
+{
+    tui_detail_move(a, -list_page(a) / 2);
+}
+
+static void field_first(struct tui_app *a)
+{
+    tui_detail_move(a, -TUI_MAX_FIELDS);
+}
+
+static void field_last(struct tui_app *a)
+{
+    tui_detail_move(a, TUI_MAX_FIELDS);
+}
+
+static void field_click(struct tui_app *a)
+{
+    int y, x;
+    tui_term_mouse(&y, &x);
+    tui_detail_click(a, y, x);
+}
+
+static void event_next(struct tui_app *a)
+{
+    if (a->replay.shown && a->replay.selected + 1 < a->replay.shown)
+        tui_replay_move(&a->replay, 1);
+    else
+        step(a);
+}
+
+static void event_previous(struct tui_app *a)
+{
+    tui_replay_move(&a->replay, -1);
+}
+
+/* ---- typing after / or : ---- */
+
+static void prompt_accept(struct tui_app *a)
+{
+    tui_prompt_accept(a);
+}
+
+static void prompt_cancel(struct tui_app *a)
+{
+    tui_prompt_cancel(a);
+}
+
+static void prompt_erase(struct tui_app *a)
+{
+    tui_prompt_erase(a);
+}
+
+/* ---- the table: an action applies on every screen (or mode) whose bit it has; modes come
+ * first, so while a search is active n finds the next match instead of stepping ---- */
 #define D TUI_SCREEN_DIAGRAM
 #define H TUI_SCREEN_HELP
+#define F TUI_SCREEN_FLOWS
+#define X TUI_SCREEN_DETAIL
+#define P TUI_SCREEN_PROMPT
+#define S TUI_SCREEN_SEARCHING
 
 static const struct tui_action actions[] = {
+    {{TUI_KEY_ENTER}, "Apply", "search, filter or keep the text typed", P, prompt_accept},
+    {{TUI_KEY_ESC}, "Cancel", "leave the line unchanged", P, prompt_cancel},
+    {{TUI_KEY_BACKSPACE}, "Erase", "erase the last character", P, prompt_erase},
+    {{'n'}, "Next", "next event matching the search (wraps around)", S, next_match},
+    {{'N'}, "Prev", "previous event matching the search", S, previous_match},
+    {{TUI_KEY_ESC}, "EndSearch", "end the search: n steps again", S, end_search},
     {{' '}, "Play", "play or pause: events appear one by one, paced per event", D, play},
     {{TUI_KEY_RIGHT, 'n', 'l', TUI_KEY_PGDN},
      "Step",
@@ -121,11 +382,79 @@ static const struct tui_action actions[] = {
     {{'G', TUI_KEY_END}, "All", "show every event and select the last", D, all},
     {{'+', '='}, "Faster", "replay faster (x1/4 ... x64)", D, faster},
     {{'-', '_'}, "Slower", "replay slower", D, slower},
-    {{'?', 'H'}, "Help", "this help", D, help},
-    {{'?', 'q', TUI_KEY_ESC, TUI_KEY_ENTER}, "Back", "back to the diagram", H, close_help},
+    {{TUI_KEY_ENTER, 'i'}, "Detail", "packet detail: header fields and hex", D, to_detail},
+    {{'f'}, "Flows", "the flow list: choose which conversations to draw", D | X, to_flows},
+    {{'/'}, "Search", "search arrow labels and payloads (capital letters: exact case)", D, search},
+    {{':'},
+     "Filter",
+     "display filter: tcp, udp, stream N, port N, host A, flag SYN, not ...",
+     D,
+     filter},
+    {{TUI_KEY_CLICK}, NULL, "mouse: select the arrow clicked", D, click},
+    {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: select further down", D, wheel_down},
+    {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: select further up", D, wheel_up},
+    {{TUI_KEY_DOWN, 'j'}, NULL, "next flow", F, flow_down},
+    {{TUI_KEY_UP, 'k'}, NULL, "previous flow", F, flow_up},
+    {{TUI_KEY_PGDN, TUI_CTRL('f')}, NULL, "a page of flows down", F, flow_page_down},
+    {{TUI_KEY_PGUP, TUI_CTRL('b')}, NULL, "a page of flows up", F, flow_page_up},
+    {{'g', TUI_KEY_HOME}, NULL, "first flow", F, flow_first},
+    {{'G', TUI_KEY_END}, NULL, "last flow", F, flow_last},
+    {{' '},
+     "Choose",
+     "choose the flow (or leave it): the diagram draws the chosen ones",
+     F,
+     flow_toggle},
+    {{TUI_KEY_ENTER},
+     "Draw",
+     "the diagram of the chosen flows (none: the one under the cursor)",
+     F,
+     flow_open},
+    {{'a'}, "All", "choose every flow listed (after / to narrow the list)", F, flow_all},
+    {{'c'}, "Clear", "choose none: the diagram draws every flow", F, flow_clear},
+    {{'s'}, "Sort", "sort by the next column", F, flow_sort},
+    {{'S'}, "Reverse", "reverse the order", F, flow_reverse},
+    {{'/'},
+     "Filter",
+     "type words to narrow the list: endpoint, port, tcp or udp, state",
+     F,
+     flow_filter},
+    {{TUI_KEY_CLICK}, NULL, "mouse: put the cursor on the flow clicked", F, flow_click},
+    {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: down the list", F, flow_wheel_down},
+    {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: up the list", F, flow_wheel_up},
+    {{TUI_KEY_DOWN, 'j'}, NULL, "next header field: its bytes light up in the hex", X, field_down},
+    {{TUI_KEY_UP, 'k'}, NULL, "previous header field", X, field_up},
+    {{TUI_KEY_PGDN, TUI_CTRL('f')}, NULL, "fields further down", X, field_page_down},
+    {{TUI_KEY_PGUP, TUI_CTRL('b')}, NULL, "fields further up", X, field_page_up},
+    {{'g', TUI_KEY_HOME}, NULL, "first field", X, field_first},
+    {{'G', TUI_KEY_END}, NULL, "last field", X, field_last},
+    {{TUI_KEY_RIGHT, 'n', 'l'},
+     "Next",
+     "the next event (the same field stays selected)",
+     X,
+     event_next},
+    {{TUI_KEY_LEFT, 'p', 'h'}, "Prev", "the previous event", X, event_previous},
+    {{TUI_KEY_CLICK},
+     NULL,
+     "mouse: select the field, or the field of the byte, clicked",
+     X,
+     field_click},
+    {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: next field", X, field_down},
+    {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: previous field", X, field_up},
+    {{TUI_KEY_ESC, 'd'},
+     "Diagram",
+     "back to the diagram (the chosen flows stay chosen)",
+     F,
+     to_diagram},
+    {{TUI_KEY_ESC, 'd', TUI_KEY_ENTER}, "Diagram", "back to the diagram", X, to_diagram},
+    {{TUI_KEY_TAB}, NULL, "next screen: diagram, flows, packet detail", D | F | X, next_screen},
+    {{TUI_KEY_BTAB}, NULL, "previous screen", D | F | X, previous_screen},
+    {{'?', 'H'}, "Help", "this help", D | F | X, help},
+    {{'?', 'q', TUI_KEY_ESC, TUI_KEY_ENTER}, "Back", "back to the screen before", H, close_help},
     {{TUI_KEY_DOWN, 'j', ' ', TUI_KEY_PGDN}, NULL, "scroll the help down", H, help_down},
     {{TUI_KEY_UP, 'k', TUI_KEY_PGUP}, NULL, "scroll the help up", H, help_up},
-    {{'q', 'Q'}, "Quit", "quit", D, quit},
+    {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: scroll the help", H, help_down},
+    {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: scroll the help back", H, help_up},
+    {{'q', 'Q'}, "Quit", "quit", D | F | X, quit},
 };
 
 #define N_ACTIONS (sizeof actions / sizeof actions[0])
@@ -135,12 +464,23 @@ static const struct {
     int key;
     const char *name, *glyph;
 } named[] = {
-    {' ', "Space", "Space"},        {TUI_KEY_UP, "Up", "↑"},
-    {TUI_KEY_DOWN, "Down", "↓"},    {TUI_KEY_LEFT, "Left", "←"},
-    {TUI_KEY_RIGHT, "Right", "→"},  {TUI_KEY_PGUP, "PgUp", "PgUp"},
-    {TUI_KEY_PGDN, "PgDn", "PgDn"}, {TUI_KEY_HOME, "Home", "Home"},
-    {TUI_KEY_END, "End", "End"},    {TUI_KEY_ENTER, "Enter", "Enter"},
+    {' ', "Space", "Space"},
+    {TUI_KEY_UP, "Up", "↑"},
+    {TUI_KEY_DOWN, "Down", "↓"},
+    {TUI_KEY_LEFT, "Left", "←"},
+    {TUI_KEY_RIGHT, "Right", "→"},
+    {TUI_KEY_PGUP, "PgUp", "PgUp"},
+    {TUI_KEY_PGDN, "PgDn", "PgDn"},
+    {TUI_KEY_HOME, "Home", "Home"},
+    {TUI_KEY_END, "End", "End"},
+    {TUI_KEY_ENTER, "Enter", "Enter"},
     {TUI_KEY_ESC, "Esc", "Esc"},
+    {TUI_KEY_TAB, "Tab", "Tab"},
+    {TUI_KEY_BTAB, "S-Tab", "S-Tab"},
+    {TUI_KEY_BACKSPACE, "Backspace", "Backspace"},
+    {TUI_KEY_CLICK, "Click", "Click"},
+    {TUI_KEY_WHEEL_UP, "WheelUp", "WheelUp"},
+    {TUI_KEY_WHEEL_DOWN, "WheelDown", "WheelDown"},
 };
 
 const char *tui_key_name(int key, bool ascii, char buf[8])
@@ -175,8 +515,9 @@ int tui_key_from_name(const char *name)
 
 bool tui_actions_dispatch(struct tui_app *a, int key)
 {
+    unsigned mask = tui_app_keymask(a);
     for (size_t i = 0; i < N_ACTIONS; i++) {
-        if (!(actions[i].screens & a->screen)) continue;
+        if (!(actions[i].screens & mask)) continue;
         for (int k = 0; k < 4 && actions[i].keys[k]; k++) {
             if (actions[i].keys[k] == key) {
                 actions[i].run(a);
@@ -192,12 +533,13 @@ void tui_actions_footer(const struct tui_app *a, int y)
     bool ascii = tui_term_ascii();
     tui_term_fill(y, TUI_ROLE_FOOTER);
     int x = 0, cols = a->layout.cols;
+    unsigned mask = tui_app_keymask(a);
     for (size_t i = 0; i < N_ACTIONS && x < cols; i++) {
-        if (!(actions[i].screens & a->screen) || !actions[i].footer) continue;
+        if (!(actions[i].screens & mask) || !actions[i].footer) continue;
         char buf[8];
         const char *k = tui_key_name(actions[i].keys[0], ascii, buf);
-        int need = (int)strlen(actions[i].footer) + 3;
-        if (x + need > cols) break;
+        int need = (int)strlen(actions[i].footer) + (int)strlen(k) + 3;
+        if (x + need > cols) continue; /* a shorter label further on may still fit */
         x += tui_term_text(y, x, k, TUI_ROLE_BAR_KEY, cols - x);
         x += tui_term_text(y, x, " ", TUI_ROLE_FOOTER, cols - x);
         x += tui_term_text(y, x, actions[i].footer, TUI_ROLE_FOOTER, cols - x);

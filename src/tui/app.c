@@ -1,6 +1,7 @@
 /* The TUI application of `sockscope open`: index the capture, start the terminal, then one
  * loop — draw the current screen, wait for a key or the next replay event, run the action —
- * until the user quits or a signal arrives. Headless runs replace the keyboard by a script. */
+ * until the user quits or a signal arrives. Headless runs replace the keyboard (and the
+ * mouse) by a script. Also the state every screen shares: the status bar and the filter. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,43 +23,168 @@ int tui_theme_parse(const char *name)
     return -1;
 }
 
-/* Headless script: the next word of headless_keys as a key; "resize:COLSxROWS" resizes. */
-static int script_key(const char **script)
+/* Headless script: words of keys by name; "type:TEXT" types TEXT; "click:X,Y",
+ * "wheelup:X,Y" and "wheeldown:X,Y" are the mouse; "resize:COLSxROWS" resizes. */
+struct script {
+    const char *s;
+    char typing[80]; /* what a type: word has left to type */
+    size_t typed;
+};
+
+static int script_key(struct script *sc)
 {
-    const char *s = *script;
+    if (sc->typing[sc->typed]) {
+        unsigned char c = (unsigned char)sc->typing[sc->typed++];
+        return c == '_' ? ' ' : c; /* words cannot hold a space: '_' types one */
+    }
+    const char *s = sc->s;
     while (*s == ' ')
         s++;
     if (!*s) {
-        *script = s;
+        sc->s = s;
         return TUI_KEY_NONE;
     }
-    char word[32];
+    char word[80];
     size_t n = strcspn(s, " ");
     if (n >= sizeof word) n = sizeof word - 1;
     memcpy(word, s, n);
     word[n] = '\0';
-    *script = s + strcspn(s, " ");
-    int cols, rows;
+    sc->s = s + strcspn(s, " ");
+    int cols, rows, x, y;
     if (sscanf(word, "resize:%dx%d", &cols, &rows) == 2 && cols > 0 && rows > 0) {
         tui_term_resize(rows, cols);
         return TUI_KEY_RESIZE;
     }
+    if (!strncmp(word, "type:", 5) && word[5]) {
+        snprintf(sc->typing, sizeof sc->typing, "%s", word + 6);
+        sc->typed = 0;
+        return (unsigned char)word[5] == '_' ? ' ' : (unsigned char)word[5];
+    }
+    static const struct {
+        const char *prefix;
+        int key;
+    } mouse[] = {{"click:", TUI_KEY_CLICK},
+                 {"wheelup:", TUI_KEY_WHEEL_UP},
+                 {"wheeldown:", TUI_KEY_WHEEL_DOWN}};
+    for (size_t i = 0; i < sizeof mouse / sizeof mouse[0]; i++) {
+        size_t len = strlen(mouse[i].prefix);
+        if (!strncmp(word, mouse[i].prefix, len) && sscanf(word + len, "%d,%d", &x, &y) == 2) {
+            tui_term_set_mouse(y, x);
+            return mouse[i].key;
+        }
+    }
     return tui_key_from_name(word);
+}
+
+unsigned tui_app_keymask(const struct tui_app *a)
+{
+    if (a->prompt) return TUI_SCREEN_PROMPT;
+    unsigned m = a->screen;
+    if (a->screen == TUI_SCREEN_DIAGRAM && a->search[0]) m |= TUI_SCREEN_SEARCHING;
+    return m;
+}
+
+void tui_app_refilter(struct tui_app *a)
+{
+    struct tui_replay *r = &a->replay;
+    uint32_t last = r->shown ? tui_visible_event(&a->vis, r->shown - 1) : UINT32_MAX;
+    uint32_t sel = r->shown ? tui_visible_event(&a->vis, r->selected) : UINT32_MAX;
+    if (tui_visible_build(&a->vis, &a->ev, &a->filter) != TUI_OK) {
+        snprintf(a->message, sizeof a->message, "out of memory: every event is drawn");
+        tui_flows_clear(a);
+        a->filter = (struct tui_filter){0};
+        tui_visible_build(&a->vis, &a->ev, &a->filter);
+    }
+    r->total = a->vis.count;
+    r->shown = tui_visible_upto(&a->vis, last);
+    uint32_t s = tui_visible_upto(&a->vis, sel);
+    r->selected = s ? s - 1 : 0;
+    if (r->shown && r->selected >= r->shown) r->selected = r->shown - 1;
+    r->playing = false;
+    a->top = 0;
+}
+
+void tui_app_too_small(const struct tui_app *a)
+{
+    char line[96];
+    tui_term_text(0, 0, "Terminal too small", TUI_ROLE_MESSAGE, a->layout.cols);
+    snprintf(line, sizeof line, "%dx%d: sockscope needs %dx%d", a->layout.cols, a->layout.rows,
+             TUI_MIN_COLS, TUI_MIN_ROWS);
+    if (a->layout.rows > 1) tui_term_text(1, 0, line, STYLE_PLAIN, a->layout.cols);
+    if (a->layout.rows > 2) tui_term_text(2, 0, "q quits", STYLE_DIM, a->layout.cols);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s && s[1] ? s + 1 : path;
+}
+
+void tui_app_status(const struct tui_app *a, int y, const char *where)
+{
+    const struct tui_replay *r = &a->replay;
+    const char *sep = tui_term_ascii() ? " | " : " │ ";
+    char line[512], pos[96] = "", scope[200] = "";
+    if (r->shown) {
+        const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, r->selected));
+        snprintf(pos, sizeof pos, "%sevent %u of %u shown, frame %u", sep, r->selected + 1,
+                 r->shown, e->frame);
+    }
+    if (a->vis.restricted) {
+        size_t n = 0;
+        if (a->flows.chosen)
+            n += (size_t)snprintf(scope + n, sizeof scope - n, "%s%u flow%s", sep, a->flows.chosen,
+                                  a->flows.chosen == 1 ? "" : "s");
+        if (a->filter.count && n < sizeof scope)
+            snprintf(scope + n, sizeof scope - n, "%s:%s", sep, a->filter.text);
+    }
+    snprintf(line, sizeof line, " %s%s%s%s%u packets%s%s %s%s%s", where ? where : "",
+             where ? sep : "", base_name(a->opt->file), sep, a->ev.count, sep,
+             r->playing ? "REPLAY" : "PAUSED", tui_replay_speed_name(r), pos, scope);
+    tui_term_fill(y, TUI_ROLE_BAR);
+    int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, a->layout.cols);
+    const char *msg = a->message[0] ? a->message : a->ev.warning;
+    if (msg[0] && used + 4 < a->layout.cols) {
+        int n = (int)strlen(msg) + 1;
+        int x = a->layout.cols - n;
+        if (x < used + 2) x = used + 2;
+        tui_term_text(y, x, msg, TUI_ROLE_MESSAGE, a->layout.cols - x);
+    }
 }
 
 static void draw(struct tui_app *a)
 {
     if (a->screen == TUI_SCREEN_HELP)
         tui_help_draw(a);
+    else if (a->screen == TUI_SCREEN_FLOWS)
+        tui_flows_draw(a);
+    else if (a->screen == TUI_SCREEN_DETAIL)
+        tui_detail_draw(a);
     else
         tui_diagram_draw(a);
     tui_term_flush();
 }
 
+static void handle(struct tui_app *a, int key)
+{
+    bool typing = a->prompt != TUI_PROMPT_NONE;
+    /* the message stays while typing: it says what is wrong with the filter */
+    if (!typing) a->message[0] = '\0';
+    if (tui_actions_dispatch(a, key)) return;
+    if (typing) {
+        tui_prompt_key(a, key);
+        return;
+    }
+    if (key >= TUI_KEY_CLICK && key <= TUI_KEY_WHEEL_DOWN) return; /* mouse where nothing is */
+    char name[8];
+    snprintf(a->message, sizeof a->message, "key %s does nothing here; ? for help",
+             tui_key_name(key, tui_term_ascii(), name));
+}
+
 static void run(struct tui_app *a)
 {
     const struct tui_options *o = a->opt;
-    const char *script = o->headless_keys ? o->headless_keys : "";
+    struct script sc = {.s = o->headless_keys ? o->headless_keys : ""};
     long frames = 0;
     while (!a->quit) {
         draw(a);
@@ -66,19 +192,12 @@ static void run(struct tui_app *a)
         if (o->headless_frames > 0) {
             if (++frames >= o->headless_frames) break;
             key = tui_term_key(0);
-            if (key == TUI_KEY_NONE) key = *script ? script_key(&script) : 'n';
+            if (key == TUI_KEY_NONE) key = *sc.s || sc.typing[sc.typed] ? script_key(&sc) : 'n';
         } else {
             key = tui_term_key(tui_replay_wait_ms(&a->replay, tui_now_ns()));
         }
         if (key == TUI_KEY_SIGNAL) break;
-        if (key != TUI_KEY_NONE && key != TUI_KEY_RESIZE) {
-            a->message[0] = '\0';
-            if (!tui_actions_dispatch(a, key)) {
-                char name[8];
-                snprintf(a->message, sizeof a->message, "key %s does nothing here; ? for help",
-                         tui_key_name(key, tui_term_ascii(), name));
-            }
-        }
+        if (key != TUI_KEY_NONE && key != TUI_KEY_RESIZE) handle(a, key);
         tui_replay_tick(&a->replay, tui_now_ns());
     }
     if (o->headless_frames > 0) tui_term_dump(stdout);
@@ -94,14 +213,18 @@ int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
     }
     a->opt = o;
     a->screen = TUI_SCREEN_DIAGRAM;
+    a->detail.event = UINT32_MAX;
     int rc = tui_events_load(&a->ev, o->file, o->bpf, err, errlen);
     if (rc != TUI_OK) {
         free(a);
         return rc;
     }
-    tui_replay_init(&a->replay, a->ev.count);
-    struct tui_term_options to = {
-        .ascii = o->ascii, .headless = o->headless_frames > 0, .theme = o->theme};
+    tui_visible_build(&a->vis, &a->ev, &a->filter); /* everything: cannot fail */
+    tui_replay_init(&a->replay, a->vis.count);
+    struct tui_term_options to = {.ascii = o->ascii,
+                                  .headless = o->headless_frames > 0,
+                                  .mouse = !o->no_mouse,
+                                  .theme = o->theme};
     rc = tui_term_open(&to, err, errlen);
     if (rc == TUI_OK) {
         struct label_options lo = {.raw_seq = o->raw_seq, .ascii = tui_term_ascii()};
@@ -113,6 +236,9 @@ int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
         tui_term_close();
         tui_labels_free(&a->labels);
     }
+    tui_detail_free(a);
+    free(a->flows.order);
+    tui_visible_free(&a->vis);
     tui_events_free(&a->ev);
     free(a);
     return rc;

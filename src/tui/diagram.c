@@ -10,18 +10,8 @@
 static int event_height(void *ctx, uint32_t i)
 {
     const struct tui_app *a = ctx;
-    const struct tui_event *e = tui_events_get(&a->ev, i);
+    const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, i));
     return e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED) ? 2 : 1;
-}
-
-static void too_small(const struct tui_app *a)
-{
-    char line[96];
-    tui_term_text(0, 0, "Terminal too small", TUI_ROLE_MESSAGE, a->layout.cols);
-    snprintf(line, sizeof line, "%dx%d: sockscope needs %dx%d", a->layout.cols, a->layout.rows,
-             TUI_MIN_COLS, TUI_MIN_ROWS);
-    if (a->layout.rows > 1) tui_term_text(1, 0, line, STYLE_PLAIN, a->layout.cols);
-    if (a->layout.rows > 2) tui_term_text(2, 0, "q quits", STYLE_DIM, a->layout.cols);
 }
 
 /* The header's last line: each lane's TCP state after the selected event. */
@@ -29,18 +19,17 @@ static void state_line(struct tui_app *a, int y)
 {
     bool ascii = tui_term_ascii();
     view_row_lifelines(&a->row, &a->geo, ascii);
-    uint32_t upto = a->replay.shown ? a->replay.selected + 1 : 0;
-    for (int i = 0; i < a->ev.lanes.count && i < a->geo.lanes; i++) {
-        enum tcp_state s = tui_events_lane_state(&a->ev, i, upto);
+    uint32_t upto = a->replay.shown ? tui_visible_event(&a->vis, a->replay.selected) + 1 : 0;
+    for (int i = 0; i < a->vis.lanes.count && i < a->geo.lanes; i++) {
+        enum tcp_state s = tui_events_lane_state(&a->ev, a->vis.lane_global[i], upto);
         if (s != TCP_STATE_UNKNOWN)
             view_row_center(&a->row, &a->geo, i, track_state_name(s), STYLE_STATE);
     }
     tui_term_row(y, &a->row, false);
 }
 
-static void arrow_row(struct tui_app *a, uint32_t i, const struct tui_label *l)
+static void arrow_row(struct tui_app *a, const struct tui_event *e, const struct tui_label *l)
 {
-    const struct tui_event *e = tui_events_get(&a->ev, i);
     bool ascii = tui_term_ascii();
     char when[32];
     view_row_lifelines(&a->row, &a->geo, ascii);
@@ -50,16 +39,19 @@ static void arrow_row(struct tui_app *a, uint32_t i, const struct tui_label *l)
     if (e->bits & TUI_EV_NOTE)
         view_row_note(&a->row, &a->geo, text);
     else
-        view_row_arrow(&a->row, &a->geo, e->lane_a, e->lane_b, text, (enum style)e->style, ascii);
+        view_row_arrow(&a->row, &a->geo, a->vis.lane_map[e->lane_a], a->vis.lane_map[e->lane_b],
+                       text, (enum style)e->style, ascii);
 }
 
 static void states_row(struct tui_app *a, const struct tui_event *e)
 {
     view_row_lifelines(&a->row, &a->geo, tui_term_ascii());
     if (e->bits & TUI_EV_SRC_CHANGED)
-        view_row_state(&a->row, &a->geo, e->lane_a, track_state_name(e->states & 0xF));
+        view_row_state(&a->row, &a->geo, a->vis.lane_map[e->lane_a],
+                       track_state_name(e->states & 0xF));
     if (e->bits & TUI_EV_DST_CHANGED)
-        view_row_state(&a->row, &a->geo, e->lane_b, track_state_name(e->states >> 4));
+        view_row_state(&a->row, &a->geo, a->vis.lane_map[e->lane_b],
+                       track_state_name(e->states >> 4));
 }
 
 static void body(struct tui_app *a, const struct tui_label **selected_label, char *err,
@@ -70,16 +62,20 @@ static void body(struct tui_app *a, const struct tui_label **selected_label, cha
     a->top = tui_layout_top(a->top, r->selected, r->shown, lay->body_rows, event_height, a);
     int y = lay->body_y, end = lay->body_y + lay->body_rows;
     uint32_t last = a->top + (uint32_t)lay->body_rows;
+    for (int k = 0; k < TUI_MAX_ROWS; k++)
+        a->row_pos[k] = TUI_ROW_NONE;
     for (uint32_t i = a->top; i < r->shown && y < end; i++) {
         const struct tui_label *l =
-            tui_labels_get(&a->labels, &a->ev, &a->geo, i, a->top, last, err, errlen);
+            tui_labels_get(&a->labels, &a->ev, &a->vis, &a->geo, i, a->top, last, err, errlen);
         bool sel = i == r->selected;
         if (sel) *selected_label = l;
-        arrow_row(a, i, l);
+        const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, i));
+        arrow_row(a, e, l);
+        if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
         tui_term_row(y++, &a->row, sel);
-        const struct tui_event *e = tui_events_get(&a->ev, i);
         if (y < end && (e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED))) {
             states_row(a, e);
+            if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
             tui_term_row(y++, &a->row, false);
         }
     }
@@ -118,6 +114,8 @@ static void explanation(const struct tui_app *a, const struct tui_label *l, cons
         text = err;
     else if (a->ev.count == 0)
         text = "This capture holds no frames.";
+    else if (a->vis.count == 0)
+        text = "No event passes the filter: : then an empty line shows every event again.";
     else if (a->replay.shown == 0)
         text = "Press Space to play the capture, or n (or PgDn) to show one event at a time; "
                "? lists every key.";
@@ -145,34 +143,12 @@ static void explanation(const struct tui_app *a, const struct tui_label *l, cons
     }
 }
 
-static const char *base_name(const char *path)
+uint32_t tui_diagram_hit(const struct tui_app *a, int y)
 {
-    const char *s = strrchr(path, '/');
-    return s && s[1] ? s + 1 : path;
-}
-
-static void status(const struct tui_app *a)
-{
-    const struct tui_replay *r = &a->replay;
-    const char *sep = tui_term_ascii() ? " | " : " │ ";
-    char line[512], pos[96] = "";
-    if (r->shown) {
-        const struct tui_event *e = tui_events_get(&a->ev, r->selected);
-        snprintf(pos, sizeof pos, "%sevent %u of %u shown, frame %u", sep, r->selected + 1,
-                 r->shown, e->frame);
-    }
-    snprintf(line, sizeof line, " %s%s%u packets%s%s %s%s", base_name(a->opt->file), sep,
-             a->ev.count, sep, r->playing ? "REPLAY" : "PAUSED", tui_replay_speed_name(r), pos);
-    int y = a->layout.status_y;
-    tui_term_fill(y, TUI_ROLE_BAR);
-    int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, a->layout.cols);
-    const char *msg = a->message[0] ? a->message : a->ev.warning;
-    if (msg[0] && used + 4 < a->layout.cols) {
-        int n = (int)strlen(msg) + 1;
-        int x = a->layout.cols - n;
-        if (x < used + 2) x = used + 2;
-        tui_term_text(y, x, msg, TUI_ROLE_MESSAGE, a->layout.cols - x);
-    }
+    if (a->screen != TUI_SCREEN_DIAGRAM || y < a->layout.body_y ||
+        y >= a->layout.body_y + a->layout.body_rows || y >= TUI_MAX_ROWS)
+        return TUI_ROW_NONE;
+    return a->row_pos[y];
 }
 
 void tui_diagram_draw(struct tui_app *a)
@@ -180,13 +156,13 @@ void tui_diagram_draw(struct tui_app *a)
     int rows, cols;
     tui_term_size(&rows, &cols);
     int width = cols > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : cols;
-    int lanes = a->ev.lanes.count < 2 ? 2 : a->ev.lanes.count;
+    int lanes = a->vis.lanes.count < 2 ? 2 : a->vis.lanes.count;
     view_geometry_init(&a->geo, width < TUI_MIN_COLS ? TUI_MIN_COLS : width, TIME_WIDTH, lanes);
-    int header = view_header_rows(a->header, &a->geo, &a->ev.lanes, "time");
+    int header = view_header_rows(a->header, &a->geo, &a->vis.lanes, "time");
     tui_layout_compute(&a->layout, rows, cols, header + 1);
     tui_term_erase();
     if (a->layout.too_small) {
-        too_small(a);
+        tui_app_too_small(a);
         return;
     }
     for (int i = 0; i < a->layout.header_rows && i < header; i++)
@@ -197,6 +173,9 @@ void tui_diagram_draw(struct tui_app *a)
     const struct tui_label *sel = NULL;
     body(a, &sel, err, sizeof err);
     if (a->layout.explain_y >= 0) explanation(a, sel, err);
-    status(a);
+    if (a->prompt)
+        tui_prompt_draw(a, a->layout.status_y);
+    else
+        tui_app_status(a, a->layout.status_y, NULL);
     if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
 }

@@ -1,6 +1,7 @@
 /* The event store of `open`: the capture is decoded and tracked once, and each frame leaves a
- * 24-byte record (time, frame number, lanes, style, TCP states) in chunked arrays. Labels
- * are not kept: labels.c rebuilds them by reading the file again. This is the seed of
+ * 24-byte record (time, frame number, conversation, lanes, style, TCP states and flags) in
+ * chunked arrays, and each conversation one row of the flow table. Labels are not kept:
+ * labels.c rebuilds them by reading the file again. This is the seed of
  * DESIGN.md's timeline/ store and belongs there once timeline/ takes it over. */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,68 @@
 
 _Static_assert(sizeof(struct tui_event) <= 24, "the issue asks for < 32 bytes per packet");
 
-#define NO_LANE 0xFF
+#define NO_LANE TUI_NO_LANE
+
+/* The flow of (proto, stream): tshark numbers each protocol's streams from 0 in order of
+ * appearance, so a dense map per protocol finds it; the map lives only while loading. */
+struct stream_maps {
+    uint32_t *map[2];
+    uint32_t cap[2];
+};
+
+static uint32_t flow_of(struct tui_events *ev, struct stream_maps *m, const struct track_info *ti,
+                        uint64_t ts)
+{
+    int k = ti->flow_proto == PROTO_UDP;
+    if (ti->stream >= m->cap[k]) {
+        uint32_t cap = m->cap[k] ? m->cap[k] : 64;
+        while (cap <= ti->stream && cap < UINT32_MAX / 2)
+            cap *= 2;
+        uint32_t *n = realloc(m->map[k], sizeof *n * cap);
+        if (!n) return TUI_NO_FLOW;
+        for (uint32_t i = m->cap[k]; i < cap; i++)
+            n[i] = TUI_NO_FLOW;
+        m->map[k] = n;
+        m->cap[k] = cap;
+    }
+    uint32_t *slot = &m->map[k][ti->stream];
+    if (*slot != TUI_NO_FLOW) return *slot;
+    if (ev->flow_count == ev->flow_cap) {
+        uint32_t cap = ev->flow_cap ? ev->flow_cap * 2 : 64;
+        struct tui_flow *n = realloc(ev->flows, sizeof *n * cap);
+        if (!n) return TUI_NO_FLOW;
+        ev->flows = n;
+        ev->flow_cap = cap;
+    }
+    struct tui_flow *f = &ev->flows[ev->flow_count];
+    *f = (struct tui_flow){.stream = ti->stream,
+                           .proto = (uint8_t)ti->flow_proto,
+                           .lane_client = NO_LANE,
+                           .lane_server = NO_LANE,
+                           .client = ti->client,
+                           .server = ti->server,
+                           .first_ns = ts,
+                           .last_ns = ts};
+    return *slot = ev->flow_count++;
+}
+
+static void count_flow(struct tui_events *ev, struct tui_event *rec, const struct packet *p,
+                       const struct track_info *ti, uint32_t wirelen)
+{
+    struct tui_flow *f = &ev->flows[rec->flow];
+    f->packets++;
+    f->bytes += wirelen;
+    if (p->ts_ns > f->last_ns) f->last_ns = p->ts_ns;
+    if (p->ts_ns < f->first_ns) f->first_ns = p->ts_ns;
+    if (ti->flow_proto == PROTO_TCP && (ti->state_src || ti->state_dst)) {
+        bool from_client = ti->dir == ROLE_CLIENT;
+        f->state_client = (uint8_t)(from_client ? ti->state_src : ti->state_dst);
+        f->state_server = (uint8_t)(from_client ? ti->state_dst : ti->state_src);
+    }
+    if (rec->bits & TUI_EV_NOTE) return;
+    f->lane_client = ti->dir == ROLE_CLIENT ? rec->lane_a : rec->lane_b;
+    f->lane_server = ti->dir == ROLE_CLIENT ? rec->lane_b : rec->lane_a;
+}
 
 static struct tui_event *append(struct tui_events *ev)
 {
@@ -40,28 +102,9 @@ static uint8_t note_lane(struct tui_events *ev, const struct endpoint *e, enum r
     return (uint8_t)view_lanes_find(&ev->lanes, e);
 }
 
-static void record(struct tui_events *ev, struct tui_event *rec, const struct packet *p,
-                   const struct track_info *ti, uint32_t frame)
+static void record_lanes(struct tui_events *ev, struct tui_event *rec, const struct packet *p,
+                         const struct track_info *ti)
 {
-    memset(rec, 0, sizeof *rec);
-    rec->ts_ns = p->ts_ns;
-    rec->frame = frame;
-    rec->lane_a = rec->lane_b = NO_LANE;
-    switch (p->proto) {
-    case PROTO_TCP:
-        ev->tcp++;
-        break;
-    case PROTO_UDP:
-        ev->udp++;
-        break;
-    default:
-        ev->other++;
-        break;
-    }
-    if (!ti->has_flow) {
-        rec->bits = TUI_EV_NOTE;
-        return;
-    }
     const struct endpoint *src = ti->dir == ROLE_CLIENT ? &ti->client : &ti->server;
     const struct endpoint *dst = ti->dir == ROLE_CLIENT ? &ti->server : &ti->client;
     enum role rs = ti->dir == ROLE_CLIENT ? ROLE_CLIENT : ROLE_SERVER;
@@ -80,6 +123,40 @@ static void record(struct tui_events *ev, struct tui_event *rec, const struct pa
     if (ti->state_dst != ti->state_dst_before && ti->state_dst) rec->bits |= TUI_EV_DST_CHANGED;
 }
 
+static void record(struct tui_events *ev, struct stream_maps *m, struct tui_event *rec,
+                   const struct packet *p, const struct track_info *ti, uint32_t frame,
+                   uint32_t wirelen)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->ts_ns = p->ts_ns;
+    rec->frame = frame;
+    rec->flow = TUI_NO_FLOW;
+    rec->lane_a = rec->lane_b = NO_LANE;
+    if (p->proto == PROTO_TCP) rec->flags = p->flags;
+    switch (p->proto) {
+    case PROTO_TCP:
+        ev->tcp++;
+        break;
+    case PROTO_UDP:
+        ev->udp++;
+        break;
+    default:
+        ev->other++;
+        break;
+    }
+    if (!ti->has_flow) {
+        rec->bits = TUI_EV_NOTE;
+        return;
+    }
+    rec->flow = flow_of(ev, m, ti, p->ts_ns);
+    if (rec->flow == TUI_NO_FLOW) { /* out of memory for the flow table: a note then */
+        rec->bits = TUI_EV_NOTE;
+        return;
+    }
+    record_lanes(ev, rec, p, ti);
+    count_flow(ev, rec, p, ti, wirelen);
+}
+
 /* Lanes were numbered as endpoints appeared; the diagram puts clients left and servers right,
  * so renumber every record once the whole capture is known. */
 static void arrange(struct tui_events *ev)
@@ -89,6 +166,11 @@ static void arrange(struct tui_events *ev)
     view_lanes_arrange(&ev->lanes);
     for (int i = 0; i < before.count; i++)
         map[i] = (uint8_t)view_lanes_find(&ev->lanes, &before.ep[i]);
+    for (uint32_t i = 0; i < ev->flow_count; i++) {
+        struct tui_flow *f = &ev->flows[i];
+        if (f->lane_client != NO_LANE) f->lane_client = map[f->lane_client];
+        if (f->lane_server != NO_LANE) f->lane_server = map[f->lane_server];
+    }
     bool seen[VIEW_MAX_LANES] = {0};
     for (uint32_t i = 0; i < ev->count; i++) {
         struct tui_event *e = &ev->chunk[i / TUI_CHUNK_EVENTS][i % TUI_CHUNK_EVENTS];
@@ -132,6 +214,7 @@ int tui_events_load(struct tui_events *ev, const char *path, const char *bpf, ch
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
+    struct stream_maps maps = {0};
     char why[256];
     rc = TUI_OK;
     for (;;) {
@@ -155,8 +238,10 @@ int tui_events_load(struct tui_events *ev, const char *path, const char *bpf, ch
             break;
         }
         if (ev->count == 1) ev->first_ts = pkt.ts_ns;
-        record(ev, rec, &pkt, &info, fr.number);
+        record(ev, &maps, rec, &pkt, &info, fr.number, fr.wirelen);
     }
+    free(maps.map[0]);
+    free(maps.map[1]);
     track_free(tr);
     capture_file_close(cf);
     if (rc != TUI_OK) {
@@ -172,8 +257,11 @@ void tui_events_free(struct tui_events *ev)
     for (uint32_t i = 0; i < ev->chunks; i++)
         free(ev->chunk[i]);
     free(ev->chunk);
+    free(ev->flows);
     ev->chunk = NULL;
+    ev->flows = NULL;
     ev->chunks = ev->chunk_cap = ev->count = 0;
+    ev->flow_count = ev->flow_cap = 0;
 }
 
 enum tcp_state tui_events_lane_state(const struct tui_events *ev, int lane, uint32_t upto)

@@ -1,5 +1,8 @@
-/* The help screen: what the diagram shows, then every key of the diagram, generated from the
- * action table (the same table that handles the keys and writes the footer). */
+/* The help screen: what each screen shows, then its keys, generated from the action table
+ * (the same table that handles the keys and writes the footer), and the filter syntax. It
+ * opens at the section of the screen it was called from. */
+#include <string.h>
+
 #include "tui_internal.h"
 
 static const char *const intro[] = {
@@ -9,19 +12,77 @@ static const char *const intro[] = {
     "  One arrow per packet, labelled as 'sockscope trace' prints it; TCP state changes",
     "  appear beside the lifelines, and the header shows each end's state at the selection.",
     "  The line under the diagram explains the selected event in plain words.",
-    "",
-    "Keys on the diagram:",
+};
+
+struct section {
+    unsigned screen; /* whose actions; 0: text only */
+    const char *title;
+    const char *const *text; /* NULL-terminated lines after the keys */
+};
+
+static const char *const filter_text[] = {
+    "  Display filter (':' on the diagram), terms separated by spaces, all must hold:",
+    "    tcp  udp  stream N (tcp:N, udp:N)  port N  host ADDR  ADDR:PORT  flag SYN[+ACK]",
+    "    not TERM (or !TERM).  Examples:  :stream 1   :port 12000 flag SYN   :udp",
+    "    An empty line shows every event again.",
+    "  Search ('/'): labels and payloads; with a capital letter the case must match.",
+    NULL,
+};
+
+static const struct section sections[] = {
+    {TUI_SCREEN_DIAGRAM, "Keys on the diagram:", NULL},
+    {TUI_SCREEN_SEARCHING, "After a search (/ then Enter):", NULL},
+    {TUI_SCREEN_FLOWS, "Keys on the flow list (f):", NULL},
+    {TUI_SCREEN_DETAIL, "Keys on the packet detail (Enter on the diagram):", NULL},
+    {TUI_SCREEN_PROMPT, "While typing after / or ':':", filter_text},
 };
 
 #define N_INTRO ((int)(sizeof intro / sizeof intro[0]))
+#define N_SECTIONS ((int)(sizeof sections / sizeof sections[0]))
 
-static bool help_line(int i, char *buf, size_t size)
+/* Line i of the help; *title set for section titles. */
+static bool help_line(int i, char *buf, size_t size, bool *title)
 {
+    *title = i == 0;
     if (i < N_INTRO) {
         snprintf(buf, size, "%s", intro[i]);
         return true;
     }
-    return tui_actions_help_line(TUI_SCREEN_DIAGRAM, i - N_INTRO, tui_term_ascii(), buf, size);
+    i -= N_INTRO;
+    for (int s = 0; s < N_SECTIONS; s++) {
+        if (i == 0) {
+            buf[0] = '\0';
+            return true;
+        }
+        if (i == 1) {
+            *title = true;
+            snprintf(buf, size, "%s", sections[s].title);
+            return true;
+        }
+        i -= 2;
+        for (int k = 0;; k++, i--) {
+            if (!tui_actions_help_line(sections[s].screen, k, tui_term_ascii(), buf, size)) break;
+            if (i == 0) return true;
+        }
+        for (int k = 0; sections[s].text && sections[s].text[k]; k++, i--)
+            if (i == 0) {
+                snprintf(buf, size, "%s", sections[s].text[k]);
+                return true;
+            }
+    }
+    return false;
+}
+
+/* The first line of the section of a screen. */
+static int section_line(unsigned screen)
+{
+    char buf[256];
+    bool title;
+    for (int i = 0, s = -1; help_line(i, buf, sizeof buf, &title); i++) {
+        if (title && i > 0) s++;
+        if (title && s >= 0 && sections[s].screen == screen) return i > 0 ? i - 1 : 0;
+    }
+    return 0;
 }
 
 void tui_help_draw(struct tui_app *a)
@@ -33,12 +94,15 @@ void tui_help_draw(struct tui_app *a)
     int body = rows - 1;
     int lines = 0;
     char buf[256];
-    while (help_line(lines, buf, sizeof buf))
+    bool title;
+    while (help_line(lines, buf, sizeof buf, &title))
         lines++;
+    if (a->help_top < 0)
+        a->help_top = a->help_from == TUI_SCREEN_DIAGRAM ? 0 : section_line(a->help_from);
     if (a->help_top > lines - body) a->help_top = lines - body > 0 ? lines - body : 0;
     for (int y = 0; y < body; y++) {
-        if (!help_line(a->help_top + y, buf, sizeof buf)) break;
-        tui_term_text(y, 0, buf, y + a->help_top == 0 ? STYLE_HEADER : STYLE_PLAIN, cols);
+        if (!help_line(a->help_top + y, buf, sizeof buf, &title)) break;
+        tui_term_text(y, 0, buf, title ? STYLE_HEADER : STYLE_PLAIN, cols);
     }
     a->layout.footer_y = rows - 1;
     if (rows > 0) tui_actions_footer(a, rows - 1);

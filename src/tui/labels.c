@@ -1,8 +1,8 @@
-/* Arrow labels and explanations for a window of events around what is on screen. The event
- * store keeps no text (24 bytes a frame), so the labels are rebuilt by reading the capture
- * again from its start through decode and track, which makes relative numbers and marks
- * exactly those of the first pass. A window holds TUI_LABEL_WINDOW events: a small capture
- * is read once; in a large one, scrolling far costs a read up to the new window. */
+/* Arrow labels and explanations for a window of visible events around what is on screen. The
+ * event store keeps no text (24 bytes a frame), so the labels are rebuilt by reading the
+ * capture again from its start through decode and track, which makes relative numbers and
+ * marks exactly those of the first pass. A window holds TUI_LABEL_WINDOW visible events: a
+ * small capture is read once; in a large one, scrolling far costs a read up to the window. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,25 +43,28 @@ static void note_text(const struct packet *p, const struct track_info *ti, uint3
     snprintf(buf, size, "frame %u: %s -> %s (no lane free)", frame, a, b);
 }
 
-static void build(struct tui_labels *c, const struct tui_event *e, const struct view_geometry *g,
-                  const struct packet *p, const struct track_info *ti, struct tui_label *out)
+static void build(struct tui_labels *c, const struct tui_event *e, const struct tui_visible *v,
+                  const struct view_geometry *g, const struct packet *p,
+                  const struct track_info *ti, struct tui_label *out)
 {
     view_explain(p, ti, e->frame, out->explain, sizeof out->explain);
     if (e->bits & TUI_EV_NOTE) {
         note_text(p, ti, e->frame, out->label, sizeof out->label);
         return;
     }
-    int room = view_arrow_label_room(g, e->lane_a, e->lane_b);
+    int room = view_arrow_label_room(g, v->lane_map[e->lane_a], v->lane_map[e->lane_b]);
     if (room > TUI_LABEL_MAX - 1) room = TUI_LABEL_MAX - 1;
     view_arrow_label(p, ti, &c->opt, room, out->label, sizeof out->label);
 }
 
-/* Reads the capture from the start and fills the window [start, start + count). */
-static int refill(struct tui_labels *c, const struct tui_events *ev, const struct view_geometry *g,
-                  uint32_t start, char *err, size_t errlen)
+/* Reads the capture from the start and fills the window of visible positions
+ * [start, start + count). */
+static int refill(struct tui_labels *c, const struct tui_events *ev, const struct tui_visible *v,
+                  const struct view_geometry *g, uint32_t start, char *err, size_t errlen)
 {
-    uint32_t end = start + TUI_LABEL_WINDOW;
-    if (end > ev->count) end = ev->count;
+    uint32_t vend = start + TUI_LABEL_WINDOW;
+    if (vend > v->count) vend = v->count;
+    uint32_t end = vend ? tui_visible_event(v, vend - 1) + 1 : 0; /* events to read */
     c->width = 0;
     c->count = 0;
     c->rereads++;
@@ -79,7 +82,7 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
     struct packet pkt;
     struct track_info info;
     char why[256];
-    uint32_t k = 0;
+    uint32_t k = 0, pos = start, want = pos < vend ? tui_visible_event(v, pos) : UINT32_MAX;
     rc = TUI_OK;
     while (k < end) {
         if (capture_file_next(cf, &fr, why, sizeof why) <= 0) break;
@@ -87,7 +90,11 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
         if (fr.number != e->frame) break;
         decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
         track_feed(tr, &pkt, fr.number, &info);
-        if (k >= start) build(c, e, g, &pkt, &info, &c->rows[k - start]);
+        if (k == want) {
+            build(c, e, v, g, &pkt, &info, &c->rows[pos - start]);
+            pos++;
+            want = pos < vend ? tui_visible_event(v, pos) : UINT32_MAX;
+        }
         k++;
     }
     if (k < end) {
@@ -96,8 +103,9 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
         rc = TUI_E_RUNTIME;
     } else {
         c->first = start;
-        c->count = end - start;
+        c->count = vend - start;
         c->width = g->width;
+        c->generation = v->generation;
     }
     track_free(tr);
     capture_file_close(cf);
@@ -105,12 +113,14 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
 }
 
 const struct tui_label *tui_labels_get(struct tui_labels *c, const struct tui_events *ev,
-                                       const struct view_geometry *g, uint32_t i, uint32_t first,
-                                       uint32_t last, char *err, size_t errlen)
+                                       const struct tui_visible *v, const struct view_geometry *g,
+                                       uint32_t i, uint32_t first, uint32_t last, char *err,
+                                       size_t errlen)
 {
     if (c->broken) snprintf(err, errlen, "%s", c->error);
-    if (i >= ev->count || c->broken) return NULL;
-    if (c->width == g->width && i >= c->first && i - c->first < c->count)
+    if (i >= v->count || c->broken) return NULL;
+    if (c->width == g->width && c->generation == v->generation && i >= c->first &&
+        i - c->first < c->count)
         return &c->rows[i - c->first];
     /* centre the window on what is wanted, so small moves either way stay inside it */
     if (last < first) last = first;
@@ -118,12 +128,12 @@ const struct tui_label *tui_labels_get(struct tui_labels *c, const struct tui_ev
     if (span > TUI_LABEL_WINDOW) span = TUI_LABEL_WINDOW;
     uint32_t margin = (TUI_LABEL_WINDOW - span) / 2;
     uint32_t start = first > margin ? first - margin : 0;
-    if (ev->count <= TUI_LABEL_WINDOW)
+    if (v->count <= TUI_LABEL_WINDOW)
         start = 0;
-    else if (start > ev->count - TUI_LABEL_WINDOW)
-        start = ev->count - TUI_LABEL_WINDOW;
+    else if (start > v->count - TUI_LABEL_WINDOW)
+        start = v->count - TUI_LABEL_WINDOW;
     if (i < start || i - start >= TUI_LABEL_WINDOW) start = i;
-    if (refill(c, ev, g, start, err, errlen) != TUI_OK) {
+    if (refill(c, ev, v, g, start, err, errlen) != TUI_OK) {
         c->broken = true; /* reading again on every frame would not help */
         snprintf(c->error, sizeof c->error, "%s", err);
         return NULL;

@@ -20,6 +20,7 @@ struct term {
     SCREEN *screen;
     FILE *out, *in;
     bool open, ascii, headless, atexit_done;
+    int mouse_y, mouse_x; /* where the last mouse key happened */
     attr_t attr[TUI_ROLE_COUNT];
     short pair[TUI_ROLE_COUNT];
 };
@@ -55,6 +56,8 @@ static const struct role_style dark[TUI_ROLE_COUNT] = {
     [TUI_ROLE_FOOTER] = {COLOR_BLACK, COLOR_CYAN, 0},
     [TUI_ROLE_EXPLAIN] = {COLOR_YELLOW, -1, A_BOLD},
     [TUI_ROLE_MESSAGE] = {COLOR_WHITE, COLOR_RED, A_BOLD},
+    [TUI_ROLE_SELECT] = {-1, -1, A_REVERSE},
+    [TUI_ROLE_TITLE] = {-1, -1, A_BOLD | A_UNDERLINE},
 };
 
 /* Light backgrounds: no yellow or cyan text, which vanishes on white. */
@@ -80,6 +83,8 @@ static const struct role_style light[TUI_ROLE_COUNT] = {
     [TUI_ROLE_FOOTER] = {COLOR_WHITE, COLOR_BLUE, 0},
     [TUI_ROLE_EXPLAIN] = {COLOR_BLUE, -1, A_BOLD},
     [TUI_ROLE_MESSAGE] = {COLOR_WHITE, COLOR_RED, A_BOLD},
+    [TUI_ROLE_SELECT] = {-1, -1, A_REVERSE},
+    [TUI_ROLE_TITLE] = {-1, -1, A_BOLD | A_UNDERLINE},
 };
 
 /* Washed-out projectors: everything bold, saturated colours on black, nothing dim. */
@@ -105,18 +110,21 @@ static const struct role_style projector[TUI_ROLE_COUNT] = {
     [TUI_ROLE_FOOTER] = {COLOR_BLACK, COLOR_WHITE, A_BOLD},
     [TUI_ROLE_EXPLAIN] = {COLOR_YELLOW, COLOR_BLACK, A_BOLD},
     [TUI_ROLE_MESSAGE] = {COLOR_WHITE, COLOR_RED, A_BOLD},
+    [TUI_ROLE_SELECT] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD},
+    [TUI_ROLE_TITLE] = {COLOR_YELLOW, COLOR_BLACK, A_BOLD | A_UNDERLINE},
 };
 
 /* No colour at all (NO_COLOR, monochrome terminals): attributes carry the meaning. */
 static const attr_t mono[TUI_ROLE_COUNT] = {
-    [STYLE_DIM] = A_DIM,         [STYLE_HEADER] = A_BOLD,
-    [STYLE_TIME] = A_DIM,        [STYLE_SYNACK] = A_BOLD,
-    [STYLE_DATA] = A_BOLD,       [STYLE_RST] = A_BOLD,
-    [STYLE_ICMP] = A_BOLD,       [STYLE_MARK] = A_UNDERLINE,
-    [STYLE_STATE] = A_BOLD,      [STYLE_NOTE] = A_DIM,
-    [STYLE_API] = A_BOLD,        [TUI_ROLE_BAR] = A_REVERSE,
-    [TUI_ROLE_BAR_KEY] = A_BOLD, [TUI_ROLE_FOOTER] = A_REVERSE,
-    [TUI_ROLE_EXPLAIN] = A_BOLD, [TUI_ROLE_MESSAGE] = A_REVERSE | A_BOLD,
+    [STYLE_DIM] = A_DIM,           [STYLE_HEADER] = A_BOLD,
+    [STYLE_TIME] = A_DIM,          [STYLE_SYNACK] = A_BOLD,
+    [STYLE_DATA] = A_BOLD,         [STYLE_RST] = A_BOLD,
+    [STYLE_ICMP] = A_BOLD,         [STYLE_MARK] = A_UNDERLINE,
+    [STYLE_STATE] = A_BOLD,        [STYLE_NOTE] = A_DIM,
+    [STYLE_API] = A_BOLD,          [TUI_ROLE_BAR] = A_REVERSE,
+    [TUI_ROLE_BAR_KEY] = A_BOLD,   [TUI_ROLE_FOOTER] = A_REVERSE,
+    [TUI_ROLE_EXPLAIN] = A_BOLD,   [TUI_ROLE_MESSAGE] = A_REVERSE | A_BOLD,
+    [TUI_ROLE_SELECT] = A_REVERSE, [TUI_ROLE_TITLE] = A_BOLD | A_UNDERLINE,
 };
 
 static void set_roles(enum tui_theme theme)
@@ -227,6 +235,15 @@ int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen)
     curs_set(0);
     set_escdelay(25);
     set_roles(o->theme);
+    /* clicks and the wheel; a terminal without a mouse just never sends them */
+    if (o->mouse && !o->headless) {
+        mouseinterval(0);
+        mmask_t want = BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+        want |= BUTTON5_PRESSED;
+#endif
+        mousemask(want, NULL);
+    }
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -276,6 +293,20 @@ void tui_term_size(int *rows, int *cols)
     getmaxyx(stdscr, *rows, *cols);
 }
 
+static int mouse_key(void)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return TUI_KEY_NONE;
+    term.mouse_y = ev.y;
+    term.mouse_x = ev.x;
+    if (ev.bstate & BUTTON4_PRESSED) return TUI_KEY_WHEEL_UP;
+#ifdef BUTTON5_PRESSED
+    if (ev.bstate & BUTTON5_PRESSED) return TUI_KEY_WHEEL_DOWN;
+#endif
+    if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return TUI_KEY_CLICK;
+    return TUI_KEY_NONE;
+}
+
 static int translate(int ch)
 {
     switch (ch) {
@@ -301,6 +332,12 @@ static int translate(int ch)
         return TUI_KEY_ENTER;
     case KEY_RESIZE:
         return TUI_KEY_RESIZE;
+    case KEY_BACKSPACE:
+        return TUI_KEY_BACKSPACE;
+    case KEY_BTAB:
+        return TUI_KEY_BTAB;
+    case KEY_MOUSE:
+        return mouse_key();
     default:
         return TUI_KEY_NONE;
     }
@@ -319,12 +356,25 @@ int tui_term_key(int timeout_ms)
     if (rc == KEY_CODE_YES) return translate((int)wc);
     if (wc == '\r' || wc == '\n') return TUI_KEY_ENTER;
     if (wc == 27) return TUI_KEY_ESC;
+    if (wc == 127 || wc == 8) return TUI_KEY_BACKSPACE;
     return (int)wc;
 }
 
 void tui_term_resize(int rows, int cols)
 {
     resizeterm(rows, cols);
+}
+
+void tui_term_mouse(int *y, int *x)
+{
+    *y = term.mouse_y;
+    *x = term.mouse_x;
+}
+
+void tui_term_set_mouse(int y, int x)
+{
+    term.mouse_y = y;
+    term.mouse_x = x;
 }
 
 void tui_term_erase(void)

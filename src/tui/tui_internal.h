@@ -1,6 +1,6 @@
 /* What the files of src/tui/ share: keys and colour roles of the terminal layer, the compact
- * event store, the label cache, the application state and the screens. Only term.c talks to
- * ncurses; everything else draws through it. */
+ * event store, the visible set, the label cache, the application state and the screens.
+ * Only term.c talks to ncurses; everything else draws through it. */
 #ifndef SOCKSCOPE_TUI_INTERNAL_H
 #define SOCKSCOPE_TUI_INTERNAL_H
 
@@ -25,7 +25,13 @@ enum {
     TUI_KEY_ESC,
     TUI_KEY_RESIZE,
     TUI_KEY_SIGNAL, /* SIGINT or SIGTERM arrived: leave */
+    TUI_KEY_BACKSPACE,
+    TUI_KEY_BTAB,     /* Shift-Tab */
+    TUI_KEY_CLICK,    /* mouse button 1; where: tui_term_mouse */
+    TUI_KEY_WHEEL_UP, /* mouse wheel */
+    TUI_KEY_WHEEL_DOWN,
 };
+#define TUI_KEY_TAB '\t'
 #define TUI_CTRL(c) ((c)&0x1f)
 
 /* "Space", "PgDn", "→" (or "Right" in ASCII), "n". */
@@ -40,12 +46,15 @@ enum tui_role {
     TUI_ROLE_FOOTER,            /* footer label */
     TUI_ROLE_EXPLAIN,           /* the explanation line */
     TUI_ROLE_MESSAGE,           /* "terminal too small", errors */
+    TUI_ROLE_SELECT,            /* the selected row or field (reversed) */
+    TUI_ROLE_TITLE,             /* column titles of lists */
     TUI_ROLE_COUNT
 };
 
 /* ---- terminal layer (term.c) ---- */
 struct tui_term_options {
     bool ascii, headless;
+    bool mouse; /* report clicks and the wheel (when the terminal has a mouse) */
     enum tui_theme theme;
 };
 
@@ -60,6 +69,10 @@ void tui_term_size(int *rows, int *cols);
 int tui_term_key(int timeout_ms);
 /* Headless: the terminal takes a new size (the same path as a real resize). */
 void tui_term_resize(int rows, int cols);
+/* Where the last TUI_KEY_CLICK or wheel key happened. */
+void tui_term_mouse(int *y, int *x);
+/* Headless: the next mouse key happens at (y, x). */
+void tui_term_set_mouse(int y, int x);
 void tui_term_erase(void);
 /* Row y from view cells (columns past the screen are clipped); selected rows are reversed. */
 void tui_term_row(int y, const struct view_row *r, bool selected);
@@ -81,11 +94,13 @@ enum {
 struct tui_event {
     uint64_t ts_ns;
     uint32_t frame;         /* number in the file (before the filter) */
+    uint32_t flow;          /* index into the flow table, TUI_NO_FLOW for other frames */
     uint8_t lane_a, lane_b; /* sender's and receiver's lane */
     uint8_t style;          /* enum style of the arrow */
     uint8_t bits;           /* TUI_EV_* */
     uint8_t states;         /* sender's state after (low nibble), receiver's (high) */
     uint8_t states_before;
+    uint16_t flags; /* TCP flags, 0 otherwise (the display filter's "flag") */
 };
 
 #define TUI_CHUNK_EVENTS 65536
@@ -95,6 +110,8 @@ struct tui_events {
     uint32_t chunks, chunk_cap, count;
     struct view_lanes lanes;
     uint8_t lane_first_state[VIEW_MAX_LANES]; /* before the lane's first event */
+    struct tui_flow *flows;                   /* one per conversation, in order of appearance */
+    uint32_t flow_count, flow_cap;
     uint64_t first_ts;
     uint32_t tcp, udp, other, no_lane;
     char warning[256]; /* the file stops short: what libpcap said */
@@ -111,6 +128,29 @@ static inline const struct tui_event *tui_events_get(const struct tui_events *ev
  * them touches it). */
 enum tcp_state tui_events_lane_state(const struct tui_events *ev, int lane, uint32_t upto);
 
+/* ---- the visible set (visible.c): the events the diagram draws, and their lanes ----
+ * All events, or those of the flows chosen on the flow list that pass the display filter.
+ * Positions 0..count-1 are what the replay controller counts; index maps them to events. */
+struct tui_visible {
+    uint32_t *index; /* NULL: every event, position = event */
+    uint32_t count, index_cap;
+    uint32_t generation;                 /* changes with every rebuild (label cache key) */
+    struct view_lanes lanes;             /* the lifelines drawn, in the diagram's order */
+    uint8_t lane_map[VIEW_MAX_LANES];    /* event lane -> drawn lane, TUI_NO_LANE when hidden */
+    uint8_t lane_global[VIEW_MAX_LANES]; /* drawn lane -> event lane */
+    bool restricted;                     /* some flows chosen, or a filter */
+};
+
+int tui_visible_build(struct tui_visible *v, const struct tui_events *ev,
+                      const struct tui_filter *f);
+void tui_visible_free(struct tui_visible *v);
+static inline uint32_t tui_visible_event(const struct tui_visible *v, uint32_t pos)
+{
+    return v->index ? v->index[pos] : pos;
+}
+/* How many visible events have an event index <= i (i = UINT32_MAX: none). */
+uint32_t tui_visible_upto(const struct tui_visible *v, uint32_t i);
+
 /* ---- labels (labels.c): text rebuilt by re-reading the capture, for a window of events ---- */
 #define TUI_LABEL_WINDOW 1024
 #define TUI_LABEL_MAX 200
@@ -124,8 +164,9 @@ struct tui_label {
 struct tui_labels {
     const char *path, *bpf;
     struct label_options opt;
-    uint32_t first, count; /* events held */
+    uint32_t first, count; /* visible positions held */
     int width;             /* the geometry they were fitted to; 0: nothing held */
+    uint32_t generation;   /* of the visible set they were built for */
     struct tui_label *rows;
     uint64_t rereads; /* file reads so far (status and tests) */
     bool broken;      /* the file could not be read again: labels stay empty */
@@ -135,22 +176,79 @@ struct tui_labels {
 int tui_labels_init(struct tui_labels *c, const char *path, const char *bpf,
                     const struct label_options *opt);
 void tui_labels_free(struct tui_labels *c);
-/* The label of event i, re-reading the capture when [first, last] is not held. NULL when the
- * file cannot be read again (err says why). */
+/* The label of the event at visible position i, re-reading the capture when [first, last] is
+ * not held. NULL when the file cannot be read again (err says why). */
 const struct tui_label *tui_labels_get(struct tui_labels *c, const struct tui_events *ev,
-                                       const struct view_geometry *g, uint32_t i, uint32_t first,
-                                       uint32_t last, char *err, size_t errlen);
+                                       const struct tui_visible *v, const struct view_geometry *g,
+                                       uint32_t i, uint32_t first, uint32_t last, char *err,
+                                       size_t errlen);
+
+/* ---- frames read again (frame.c): the bytes of one frame, for the packet detail ---- */
+#define TUI_FRAME_MAX 262144 /* libpcap's largest snapshot length */
+
+struct tui_frame {
+    uint32_t number; /* 0: none held */
+    int linktype;
+    uint32_t caplen, wirelen;
+    uint64_t ts_ns;
+    uint8_t *bytes; /* TUI_FRAME_MAX bytes, allocated on first use */
+};
+
+/* Reads frame `number` of the file into f (scanning from the start: captures keep no index). */
+int tui_frame_read(struct tui_frame *f, const char *path, const char *bpf, uint32_t number,
+                   char *err, size_t errlen);
+void tui_frame_free(struct tui_frame *f);
 
 /* ---- the application and its screens ---- */
-enum tui_screen { TUI_SCREEN_DIAGRAM = 1u << 0, TUI_SCREEN_HELP = 1u << 1 };
+enum tui_screen {
+    TUI_SCREEN_DIAGRAM = 1u << 0,
+    TUI_SCREEN_HELP = 1u << 1,
+    TUI_SCREEN_FLOWS = 1u << 2,
+    TUI_SCREEN_DETAIL = 1u << 3,
+    /* not screens of their own, but modes that add their keys in front of a screen's */
+    TUI_SCREEN_PROMPT = 1u << 4,    /* a line of text is being typed */
+    TUI_SCREEN_SEARCHING = 1u << 5, /* the diagram has a search: n/N find the next */
+};
+
+enum tui_prompt_kind {
+    TUI_PROMPT_NONE = 0,
+    TUI_PROMPT_SEARCH,
+    TUI_PROMPT_FILTER,
+    TUI_PROMPT_FLOWS
+};
+
+#define TUI_PROMPT_MAX TUI_FILTER_TEXT
+#define TUI_MAX_ROWS 512   /* rows of the screen that mouse clicks can name */
+#define TUI_MAX_FIELDS 160 /* header fields of one packet */
+
+struct tui_flows_ui {
+    uint32_t *order; /* flows shown, sorted and filtered */
+    uint32_t count, cap;
+    uint32_t cursor, top;
+    enum tui_flow_column sort;
+    bool descending;
+    char filter[TUI_PROMPT_MAX];
+    uint32_t chosen; /* flows selected */
+};
+
+struct tui_detail {
+    struct tui_frame frame;
+    struct packet pkt;
+    struct view_field fields[TUI_MAX_FIELDS];
+    int count, cursor, top;
+    uint32_t event; /* the event whose fields are held; UINT32_MAX: none */
+    char error[256];
+};
 
 struct tui_app {
     const struct tui_options *opt;
     struct tui_events ev;
+    struct tui_visible vis;
+    struct tui_filter filter;
     struct tui_labels labels;
     struct tui_replay replay;
-    enum tui_screen screen;
-    uint32_t top; /* first event drawn */
+    enum tui_screen screen, help_from;
+    uint32_t top; /* first visible position drawn */
     int help_top; /* first help line drawn */
     bool quit;
     char message[256]; /* shown in the status bar until the next key */
@@ -158,14 +256,62 @@ struct tui_app {
     struct view_geometry geo;
     struct view_row row;
     struct view_row header[VIEW_HEADER_MAX_ROWS];
+    uint32_t row_pos[TUI_MAX_ROWS]; /* visible position drawn on each screen row, or NONE */
+    /* the line being typed */
+    enum tui_prompt_kind prompt;
+    char input[TUI_PROMPT_MAX];
+    char input_before[TUI_PROMPT_MAX]; /* the flow list's filter before typing (Esc) */
+    char search[TUI_PROMPT_MAX];       /* the last search, "" for none */
+    struct tui_flows_ui flows;
+    struct tui_detail detail;
 };
+
+#define TUI_ROW_NONE UINT32_MAX
 
 uint64_t tui_now_ns(void);
 
+/* The keys of a screen (its bits plus the modes active on it). */
+unsigned tui_app_keymask(const struct tui_app *a);
+/* Rebuilds the visible set after a change of flows or filter, keeping the replay's place:
+ * what was shown stays shown, the selection stays on the same event or the one before. */
+void tui_app_refilter(struct tui_app *a);
+/* "Terminal too small", the size, and how to leave: every screen below the minimum. */
+void tui_app_too_small(const struct tui_app *a);
+/* The status bar on line y: file, counts, mode, filter, then the message on the right. */
+void tui_app_status(const struct tui_app *a, int y, const char *where);
+
 /* diagram.c */
 void tui_diagram_draw(struct tui_app *a);
+/* The visible position under screen row y, TUI_ROW_NONE if none. */
+uint32_t tui_diagram_hit(const struct tui_app *a, int y);
 /* help.c */
 void tui_help_draw(struct tui_app *a);
+/* flows.c */
+void tui_flows_draw(struct tui_app *a);
+/* The flow list again, after flows changed or the sort or filter did. */
+void tui_flows_refresh(struct tui_app *a);
+void tui_flows_move(struct tui_app *a, int64_t delta);
+void tui_flows_toggle(struct tui_app *a);
+void tui_flows_clear(struct tui_app *a);
+/* Enter: the diagram of the chosen flows (the one under the cursor if none is chosen). */
+void tui_flows_open(struct tui_app *a);
+void tui_flows_click(struct tui_app *a, int y);
+/* detail.c */
+void tui_detail_draw(struct tui_app *a);
+void tui_detail_move(struct tui_app *a, int delta);
+void tui_detail_click(struct tui_app *a, int y, int x);
+void tui_detail_free(struct tui_app *a);
+/* search.c: the next (or previous) event whose label or payload holds a->search. */
+void tui_search_next(struct tui_app *a, bool forward);
+/* prompt.c: the line editor of '/' and ':' */
+void tui_prompt_start(struct tui_app *a, enum tui_prompt_kind kind);
+/* A key while typing: printable text goes into the line. True if it was taken. */
+bool tui_prompt_key(struct tui_app *a, int key);
+void tui_prompt_accept(struct tui_app *a);
+void tui_prompt_cancel(struct tui_app *a);
+void tui_prompt_erase(struct tui_app *a);
+/* The prompt line ("/HELLO_") on row y. */
+void tui_prompt_draw(const struct tui_app *a, int y);
 
 /* ---- the one action table (actions.c): keys, footer and help come from it ---- */
 struct tui_action {
@@ -176,11 +322,12 @@ struct tui_action {
     void (*run)(struct tui_app *a);
 };
 
-/* Runs the action bound to key on the current screen; false if none. */
+/* Runs the action bound to key on the current screen (and modes); false if none. */
 bool tui_actions_dispatch(struct tui_app *a, int key);
 /* The footer bar of the current screen on line y. */
 void tui_actions_footer(const struct tui_app *a, int y);
-/* Help line i of a screen ("  Space      play or pause the replay"); false past the end. */
+/* Help line i of a screen's actions ("  Space      play or pause the replay"); false past
+ * the end. */
 bool tui_actions_help_line(unsigned screen, int i, bool ascii, char *buf, size_t size);
 
 #endif

@@ -86,6 +86,136 @@ has 'REPLAY x4' "Space plays, + speeds up"
 screen 80 24 2 "x"
 has 'key x does nothing here' "unknown keys are answered"
 
+# ---- flows, packet detail, search, display filter, mouse: a capture with three streams ----
+threaded=$repo/captures/tcp-threaded.pcap
+# frames KEYS: one frame per key (a type:TEXT word types TEXT), plus the first drawing
+frames() {
+  local n=1 w
+  for w in $1; do case $w in type:*) n=$((n + ${#w} - 5));; *) n=$((n + 1));; esac; done
+  echo $n
+}
+# tscreen COLS ROWS KEYS: the threaded capture after exactly KEYS
+tscreen() { cap=$threaded screen "$1" "$2" "$(frames "$3")" "$3"; }
+count() {
+  local n; n=$(grep -cE -- "$1" "$tmp/screen")
+  if [ "$n" = "$2" ]; then passed=$((passed+1)); else
+    echo "FAIL: $3: $n lines match /$1/, want $2:"; sed 's/^/    | /' "$tmp/screen"
+    fails=$((fails+1)); fi
+}
+
+tscreen 120 40 "f"
+has 'Flows: 3 conversations \(3 TCP, 0 UDP\)' "flow list title"
+count '^.\[ \] +[0-2] TCP +127\.0\.0\.1:5[0-9]+ +127\.0\.0\.1:12000 +10 +714 TIME-WAIT/CLOSED +0\.12' 3 \
+  "one row per TCP stream: endpoints, packets, bytes, state, duration"
+has '^ +.Stream +Proto +Client +Server +Packets +Bytes +State +Duration' "column titles"
+has '^>\[ \] +0 TCP' "the cursor on the first flow"
+has 'Space Choose .*Enter Draw' "the flow list's footer"
+tscreen 120 40 "f s s S"
+if sed -n 3p "$tmp/screen" | grep -qE '^ \[ \] +2 TCP +127\.0\.0\.1:51608'; then
+  passed=$((passed+1)); else echo "FAIL: s s S: sorted by client, reversed"; fails=$((fails+1)); fi
+has 'vClient' "the sort column and its direction in the titles"
+has '^>\[ \] +0 TCP' "the cursor stays on its flow"
+tscreen 120 40 "f / type:51592 Enter"
+count 'TCP +127\.0\.0\.1:5' 1 "typing narrows the list"
+has '3 conversations .*1 shown' "the title counts what is shown"
+tscreen 80 24 "f"
+lines 24 "flow list at 80x24"
+count '127\.0\.0\.1:12000' 3 "flow list at 80x24"
+tscreen 60 15 "f"
+count '127\.0\.0\.1:12000' 3 "flow list at 60x15"
+tscreen 30 6 "f"
+has 'Terminal too small' "flow list below the minimum"
+
+tscreen 120 40 "f Down Space Enter G"
+has '^ +127\.0\.0\.1:51592 +127\.0\.0\.1:12000$' "only the chosen stream's two lifelines"
+hasnt '51582|51608' "the other streams are gone"
+has 'event 10 of 10 shown, frame 27 │ 1 flow' "10 events of one flow"
+has '"HELLO FROM CLIENT 2"' "its reply"
+tscreen 120 40 "f Down Space Enter G f c Esc G"
+has 'event 30 of 30 shown' "c on the flow list: every flow again"
+
+# the SYN of stream 1 in the packet detail
+syn="f Down Space Enter n Enter"
+tscreen 120 40 "$syn"
+has 'Packet detail: frame 4' "detail of the SYN"
+has '^ TCP +Source port +51592 +34 2 bytes' "Source port with its offset and size"
+has '^ TCP +Flags +0x002 SYN +46 12 bits' "Flags with offset and size"
+has '^ IPv4 +Header length +5 \(20 bytes\) +14 4 bits' "a bit field"
+has '^ TCP +MSS +1460 +54 4 bytes' "an option"
+has '^ 0000  00 00 00 00 00 00 00 00  00 00 00 00 08 00 45 00  \.{14}E\.' "hex and ASCII dump"
+has '^ 0040  ' "the whole frame in hex"
+has 'SYN: the client asks to open a connection' "the event explained"
+has 'Ethernet Destination: 6 bytes at offset 0' "the field under the cursor in words"
+tscreen 120 40 "$syn j j j j j j j j j j j j j j j j j j j j j"
+has 'TCP Flags: 12 bits at offset 46, bits 4-15 \(byte 12 of the TCP header\) = 0x002 SYN' \
+  "j moves to the Flags field"
+tscreen 120 40 "$syn G n"
+has 'frame 5, event 2 of 2' "n on the detail: the next event"
+has 'Timestamps' "the same field stays selected"
+tscreen 120 40 "$syn click:30,19"
+has 'TCP Source port: 2 bytes at offset 34' "a click selects a field"
+tscreen 120 40 "$syn click:20,34"
+has 'TCP Destination port: 2 bytes at offset 36' "a click on a hex byte selects its field"
+tscreen 80 24 "$syn"
+lines 24 "detail at 80x24"
+has '^ Destination +00:00:00:00:00:00 +0 6 bytes' "detail at 80x24: no layer column"
+has '^ 0000  00 00' "hex at 80x24"
+tscreen 60 15 "$syn"
+has '^ 0000  00 00 00 00 00 00 00 00' "8 bytes a line at 60x15"
+tscreen 30 6 "$syn"
+has 'Terminal too small' "detail below the minimum"
+tscreen 120 40 "Enter"
+has 'No event is selected yet' "detail before any event"
+
+# search and display filter
+tscreen 120 40 "/ type:HELLO Enter"
+has 'event 12 of 12 shown, frame 12' "search HELLO selects the first reply"
+has '"HELLO": 3 matches' "the count of matches"
+has 'the server sends 19 bytes' "the reply explained"
+tscreen 120 40 "/ type:HELLO Enter n n n"
+has 'frame 12 .*wrapped to the top' "n wraps around"
+tscreen 120 40 "/ type:HELLO Enter N"
+has 'frame 20 .*wrapped to the end' "N: the previous match, from the end"
+tscreen 120 40 "/ type:hello Enter"
+has 'event 10 of 10 shown, frame 10' "lower case: any case, the request first"
+tscreen 120 40 "/ type:HELLO Enter Esc n"
+has 'event 13 of 13 shown' "Esc ends the search: n steps again"
+tscreen 120 40 "/ type:nothing_here Enter"
+has '"nothing here" not found' "no match"
+tscreen 120 40 ": type:stream_1 Enter G"
+has '^ +127\.0\.0\.1:51592 +127\.0\.0\.1:12000$' ":stream 1 keeps two lifelines"
+has 'event 10 of 10 shown, frame 27 │ :stream 1' "the filter in the status bar"
+tscreen 120 40 ": type:flag_SYN Enter G"
+has 'event 6 of 6 shown' ":flag SYN: three SYNs and three SYN+ACKs"
+tscreen 120 40 ": type:port_12000_not_flag_ACK Enter G"
+has 'event 3 of 3 shown' "not: the SYNs alone"
+tscreen 120 40 ": type:bogus Enter"
+has "filter: 'bogus' is not a filter term" "a bad filter is explained"
+has '^:bogus_' "and stays to be fixed"
+tscreen 120 40 ": type:udp Enter"
+has 'No event passes the filter' "nothing passes"
+tscreen 120 40 ": type:stream_1 Enter G : Backspace Backspace Backspace Backspace Backspace Backspace Backspace Backspace Enter"
+has 'event 27 of 27 shown.*frame 27$' "an empty filter shows everything again, in place"
+
+# the mouse: a click selects an arrow, the wheel moves the selection
+tscreen 120 40 ": type:stream_1 Enter G click:60,5"
+has 'event 2 of 10 shown, frame 5' "a click on the SYN+ACK selects it"
+tscreen 120 40 ": type:stream_1 Enter G wheelup:60,10"
+has 'event 7 of 10 shown' "the wheel moves the selection up"
+tscreen 120 40 "G click:5,0"
+has 'event 30 of 30 shown' "a click on the header changes nothing"
+
+# help follows the screen; Tab cycles the screens
+tscreen 120 40 "f ?"
+has '^Keys on the flow list' "help opens at the flow list's keys"
+has 'Space +choose the flow' "flow keys in the help"
+tscreen 120 40 "n Tab"
+has 'Flows: 3 conversations' "Tab: diagram to flows"
+tscreen 120 40 "n Tab Tab"
+has 'Packet detail: frame 1' "Tab: flows to detail"
+tscreen 120 40 "n Tab Tab Tab"
+has 'event 1 of 1 shown' "Tab: back to the diagram"
+
 # every capture to its end, in ASCII and in every theme
 for f in "$repo"/captures/*.pcap; do
   for theme in dark light projector mono; do
@@ -97,6 +227,18 @@ for f in "$repo"/captures/*.pcap; do
     >"$tmp/screen" 2>"$tmp/err" </dev/null || { echo "FAIL: $f --ascii"; fails=$((fails+1)); }
   if grep -qP '[^\x00-\x7f]' "$tmp/screen"; then
     echo "FAIL: $f --ascii drew non-ASCII"; fails=$((fails+1)); else passed=$((passed+1)); fi
+  # every screen of every capture (under the sanitizers in CI)
+  keys="G k Enter j j j G click:40,30 wheelup:1,1 n f Space Enter / type:e Enter n N : type:tcp Enter"
+  keys="$keys Tab Tab S-Tab f s s / type:12 Esc Enter ? j q"
+  for size in "80 24" "60 15"; do
+    set -- $size
+    COLUMNS=$1 LINES=$2 "$bin" open "$f" --ascii --headless-frames "$(frames "$keys")" \
+      --headless-keys "$keys" >"$tmp/screen" 2>"$tmp/err" </dev/null
+    if [ $? != 0 ]; then echo "FAIL: $f every screen at ${1}x$2"; cat "$tmp/err"
+      fails=$((fails+1)); else passed=$((passed+1)); fi
+    if grep -qP '[^\x00-\x7f]' "$tmp/screen"; then
+      echo "FAIL: $f --ascii screens drew non-ASCII"; fails=$((fails+1)); fi
+  done
 done
 
 # the command's errors: one line, exit 2

@@ -1,0 +1,244 @@
+/* The flow list: one row per conversation (stream, protocol, client and server ip:port,
+ * packets, bytes, final TCP states, duration), sorted by any column, narrowed by typed words;
+ * Space chooses flows and Enter draws only them. Narrow terminals drop the least needed
+ * columns first. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui_internal.h"
+
+#define MARK_WIDTH 4
+
+struct column {
+    enum tui_flow_column id;
+    int width, priority; /* lower priority: dropped first when the screen is narrow */
+    bool right;          /* numbers align right */
+};
+
+static int endpoint_width(const struct tui_app *a, bool server)
+{
+    int w = 15;
+    for (uint32_t i = 0; i < a->ev.flow_count; i++) {
+        char buf[80];
+        int n = view_endpoint_name(server ? &a->ev.flows[i].server : &a->ev.flows[i].client, buf,
+                                   sizeof buf);
+        if (n > w) w = n;
+    }
+    return w > 47 ? 47 : w;
+}
+
+/* The columns that fit in cols, in display order; returns how many. */
+static int columns(const struct tui_app *a, int cols, struct column *out)
+{
+    struct column all[TUI_FLOW_COLUMNS] = {
+        {TUI_FLOW_STREAM, 7, 9, true},
+        {TUI_FLOW_PROTO, 5, 8, false},
+        {TUI_FLOW_CLIENT, endpoint_width(a, false), 7, false},
+        {TUI_FLOW_SERVER, endpoint_width(a, true), 6, false},
+        {TUI_FLOW_PACKETS, 7, 5, true},
+        {TUI_FLOW_BYTES, 9, 2, true},
+        {TUI_FLOW_STATE, 25, 3, false},
+        {TUI_FLOW_DURATION, 10, 1, true},
+    };
+    bool keep[TUI_FLOW_COLUMNS] = {0};
+    int used = MARK_WIDTH;
+    for (int prio = 9; prio >= 0; prio--)
+        for (int i = 0; i < TUI_FLOW_COLUMNS; i++)
+            if (all[i].priority == prio && used + all[i].width + 1 <= cols) {
+                keep[i] = true;
+                used += all[i].width + 1;
+            }
+    int n = 0;
+    for (int i = 0; i < TUI_FLOW_COLUMNS; i++)
+        if (keep[i]) out[n++] = all[i];
+    return n;
+}
+
+static void cell_text(const struct tui_app *a, const struct tui_flow *f, enum tui_flow_column c,
+                      char *buf, size_t size)
+{
+    switch (c) {
+    case TUI_FLOW_STREAM:
+        snprintf(buf, size, "%u", f->stream);
+        break;
+    case TUI_FLOW_PROTO:
+        snprintf(buf, size, "%s", f->proto == PROTO_UDP ? "UDP" : "TCP");
+        break;
+    case TUI_FLOW_CLIENT:
+        view_endpoint_name(&f->client, buf, size);
+        break;
+    case TUI_FLOW_SERVER:
+        view_endpoint_name(&f->server, buf, size);
+        break;
+    case TUI_FLOW_PACKETS:
+        snprintf(buf, size, "%u", f->packets);
+        break;
+    case TUI_FLOW_BYTES:
+        snprintf(buf, size, "%llu", (unsigned long long)f->bytes);
+        break;
+    case TUI_FLOW_STATE:
+        tui_flow_state_text(f, buf, size);
+        break;
+    case TUI_FLOW_DURATION:
+        view_time_since(f->last_ns, f->first_ns, buf, size);
+        break;
+    default:
+        buf[0] = '\0';
+    }
+    (void)a;
+}
+
+/* One line of the list (or the titles when f is NULL) into buf. */
+static void line(const struct tui_app *a, const struct column *col, int n, const struct tui_flow *f,
+                 bool cursor, char *buf, size_t size)
+{
+    size_t len = 0;
+    /* the cursor is marked in text too: reverse video alone vanishes in mono and in dumps */
+    len += (size_t)snprintf(buf, size, "%s%s", cursor ? ">" : " ",
+                            f ? (f->selected ? "[x]" : "[ ]") : "   ");
+    for (int i = 0; i < n && len < size; i++) {
+        char text[96];
+        if (f) {
+            cell_text(a, f, col[i].id, text, sizeof text);
+        } else {
+            const char *arrow = a->flows.descending ? "v" : "^";
+            snprintf(text, sizeof text, "%s%s", col[i].id == a->flows.sort ? arrow : "",
+                     tui_flow_column_name(col[i].id));
+        }
+        len += (size_t)snprintf(buf + len, size - len, col[i].right ? " %*.*s" : " %-*.*s",
+                                col[i].width, col[i].width, text);
+    }
+}
+
+void tui_flows_refresh(struct tui_app *a)
+{
+    struct tui_flows_ui *u = &a->flows;
+    uint32_t at = u->cursor < u->count ? u->order[u->cursor] : TUI_NO_FLOW;
+    if (u->cap < a->ev.flow_count) {
+        uint32_t *n = realloc(u->order, sizeof *n * a->ev.flow_count);
+        if (!n) {
+            snprintf(a->message, sizeof a->message, "out of memory for the flow list");
+            return;
+        }
+        u->order = n;
+        u->cap = a->ev.flow_count;
+    }
+    u->count = 0;
+    u->chosen = 0;
+    for (uint32_t i = 0; i < a->ev.flow_count; i++) {
+        if (a->ev.flows[i].selected) u->chosen++;
+        if (tui_flow_matches(&a->ev.flows[i], u->filter)) u->order[u->count++] = i;
+    }
+    tui_flows_sort(u->order, u->count, a->ev.flows, u->sort, u->descending);
+    u->cursor = 0;
+    for (uint32_t i = 0; i < u->count; i++)
+        if (u->order[i] == at) u->cursor = i;
+}
+
+void tui_flows_move(struct tui_app *a, int64_t delta)
+{
+    struct tui_flows_ui *u = &a->flows;
+    if (u->count == 0) return;
+    int64_t c = (int64_t)u->cursor + delta;
+    if (c < 0) c = 0;
+    if (c >= (int64_t)u->count) c = u->count - 1;
+    u->cursor = (uint32_t)c;
+}
+
+void tui_flows_toggle(struct tui_app *a)
+{
+    struct tui_flows_ui *u = &a->flows;
+    if (u->cursor >= u->count) return;
+    struct tui_flow *f = &a->ev.flows[u->order[u->cursor]];
+    f->selected = !f->selected;
+    u->chosen += f->selected ? 1 : (uint32_t)-1;
+    tui_flows_move(a, 1);
+}
+
+void tui_flows_clear(struct tui_app *a)
+{
+    for (uint32_t i = 0; i < a->ev.flow_count; i++)
+        a->ev.flows[i].selected = false;
+    a->flows.chosen = 0;
+}
+
+void tui_flows_open(struct tui_app *a)
+{
+    struct tui_flows_ui *u = &a->flows;
+    if (u->chosen == 0 && u->cursor < u->count) {
+        a->ev.flows[u->order[u->cursor]].selected = true;
+        u->chosen = 1;
+    }
+    tui_app_refilter(a);
+    a->screen = TUI_SCREEN_DIAGRAM;
+    snprintf(a->message, sizeof a->message, "%u flow%s chosen: %u events; f changes, c clears",
+             u->chosen, u->chosen == 1 ? "" : "s", a->vis.count);
+}
+
+void tui_flows_click(struct tui_app *a, int y)
+{
+    /* rows: title, column titles, then the list */
+    if (y < 2) return;
+    uint32_t i = a->flows.top + (uint32_t)(y - 2);
+    if (i < a->flows.count) a->flows.cursor = i;
+}
+
+void tui_flows_draw(struct tui_app *a)
+{
+    int rows, cols;
+    tui_term_size(&rows, &cols);
+    tui_layout_compute(&a->layout, rows, cols, 2);
+    tui_term_erase();
+    struct tui_flows_ui *u = &a->flows;
+    if (a->layout.too_small) {
+        tui_app_too_small(a);
+        return;
+    }
+    char buf[512];
+    uint32_t tcp = 0;
+    for (uint32_t i = 0; i < a->ev.flow_count; i++)
+        tcp += a->ev.flows[i].proto == PROTO_TCP;
+    snprintf(buf, sizeof buf, " Flows: %u conversation%s (%u TCP, %u UDP), %u shown, %u chosen",
+             a->ev.flow_count, a->ev.flow_count == 1 ? "" : "s", tcp, a->ev.flow_count - tcp,
+             u->count, u->chosen);
+    tui_term_text(0, 0, buf, STYLE_HEADER, cols);
+    struct column col[TUI_FLOW_COLUMNS];
+    int n = columns(a, cols, col);
+    line(a, col, n, NULL, false, buf, sizeof buf);
+    tui_term_fill(1, TUI_ROLE_TITLE);
+    tui_term_text(1, 0, buf, TUI_ROLE_TITLE, cols);
+
+    int list_y = 2, end = a->layout.explain_y >= 0 ? a->layout.explain_y : a->layout.status_y;
+    int list_rows = end - list_y;
+    if (list_rows < 1) list_rows = 1;
+    if (u->cursor < u->top) u->top = u->cursor;
+    if (u->cursor >= u->top + (uint32_t)list_rows) u->top = u->cursor - (uint32_t)list_rows + 1;
+    if (u->top + (uint32_t)list_rows > u->count)
+        u->top = u->count > (uint32_t)list_rows ? u->count - (uint32_t)list_rows : 0;
+    for (int y = 0; y < list_rows && u->top + (uint32_t)y < u->count; y++) {
+        uint32_t i = u->top + (uint32_t)y;
+        bool cur = i == u->cursor;
+        line(a, col, n, &a->ev.flows[u->order[i]], cur, buf, sizeof buf);
+        if (cur) tui_term_fill(list_y + y, TUI_ROLE_SELECT);
+        tui_term_text(list_y + y, 0, buf, cur ? TUI_ROLE_SELECT : STYLE_PLAIN, cols);
+    }
+    if (u->count == 0)
+        tui_term_text(list_y, 1,
+                      a->ev.flow_count ? "No flow matches the filter (/ to change it)."
+                                       : "This capture holds no TCP or UDP conversation.",
+                      STYLE_DIM, cols - 1);
+    if (a->layout.explain_y >= 0) {
+        int y = a->layout.explain_y;
+        for (int k = 0; k < a->layout.explain_rows; k++)
+            tui_term_fill(y + k, TUI_ROLE_EXPLAIN);
+        tui_term_text(y, 1,
+                      "Space chooses flows, Enter draws only them (none chosen: the one under "
+                      "the cursor); s sorts, / filters by endpoint, port or protocol.",
+                      TUI_ROLE_EXPLAIN, cols - 2);
+    }
+    if (a->prompt)
+        tui_prompt_draw(a, a->layout.status_y);
+    else
+        tui_app_status(a, a->layout.status_y, "flows");
+    if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
+}

@@ -1,0 +1,109 @@
+/* '/' search in the diagram: the next (n) or previous (N) visible event whose arrow label or
+ * payload holds the text. Labels are not stored, so each search reads the capture once more
+ * through decode and track. Smart case: case-insensitive unless the text has a capital, so
+ * "HELLO" finds the echo server's reply and not the client's "hello". */
+#include <ctype.h>
+#include <string.h>
+
+#include "sockscope/capture.h"
+#include "sockscope/decode.h"
+#include "tui_internal.h"
+
+static bool has_upper(const char *s)
+{
+    for (; *s; s++)
+        if (isupper((unsigned char)*s)) return true;
+    return false;
+}
+
+static bool holds(const uint8_t *hay, size_t n, const char *needle, bool exact)
+{
+    size_t m = strlen(needle);
+    if (m == 0 || m > n) return false;
+    for (size_t i = 0; i + m <= n; i++) {
+        size_t k = 0;
+        while (k < m && (exact ? hay[i + k] == (uint8_t)needle[k]
+                               : tolower(hay[i + k]) == tolower((unsigned char)needle[k])))
+            k++;
+        if (k == m) return true;
+    }
+    return false;
+}
+
+struct found {
+    uint32_t first, last, after, before, count; /* positions; UINT32_MAX: none */
+};
+
+static bool scan(struct tui_app *a, uint32_t cur, struct found *r, char *err, size_t errlen)
+{
+    const struct tui_visible *v = &a->vis;
+    *r = (struct found){UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, 0};
+    if (v->count == 0) return true;
+    struct capture_file *cf;
+    if (capture_file_open(a->opt->file, a->opt->bpf, &cf, err, errlen) != CAPTURE_OK) return false;
+    struct tracker *tr = track_new();
+    if (!tr) {
+        capture_file_close(cf);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    int linktype = capture_file_linktype(cf);
+    bool exact = has_upper(a->search);
+    struct capture_frame fr;
+    struct packet pkt;
+    struct track_info info;
+    char why[256], label[TUI_LABEL_MAX];
+    uint32_t k = 0, pos = 0, want = tui_visible_event(v, 0);
+    while (pos < v->count && capture_file_next(cf, &fr, why, sizeof why) > 0) {
+        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
+        track_feed(tr, &pkt, fr.number, &info);
+        if (k++ != want) continue;
+        bool match = pkt.payload && holds(pkt.payload, pkt.payload_caplen, a->search, exact);
+        if (!match && info.has_flow) {
+            view_arrow_label(&pkt, &info, &a->labels.opt, TUI_LABEL_MAX - 1, label, sizeof label);
+            match = holds((const uint8_t *)label, strlen(label), a->search, exact);
+        }
+        if (match) {
+            r->count++;
+            if (r->first == UINT32_MAX) r->first = pos;
+            r->last = pos;
+            if (cur != UINT32_MAX && pos > cur && r->after == UINT32_MAX) r->after = pos;
+            if (cur != UINT32_MAX && pos < cur) r->before = pos;
+        }
+        if (++pos < v->count) want = tui_visible_event(v, pos);
+    }
+    if (cur == UINT32_MAX) r->after = r->first;
+    track_free(tr);
+    capture_file_close(cf);
+    return true;
+}
+
+void tui_search_next(struct tui_app *a, bool forward)
+{
+    if (!a->search[0]) {
+        snprintf(a->message, sizeof a->message, "no search yet: / then the text");
+        return;
+    }
+    struct tui_replay *r = &a->replay;
+    uint32_t cur = r->shown ? r->selected : UINT32_MAX;
+    struct found f;
+    char err[256];
+    if (!scan(a, cur, &f, err, sizeof err)) {
+        snprintf(a->message, sizeof a->message, "search: %.200s", err);
+        return;
+    }
+    if (!f.count) {
+        snprintf(a->message, sizeof a->message, "\"%s\" not found", a->search);
+        return;
+    }
+    uint32_t m = forward ? f.after : f.before;
+    bool wrapped = m == UINT32_MAX;
+    if (wrapped) m = forward ? f.first : f.last;
+    if (m >= r->shown) r->shown = m + 1; /* a match not replayed yet is shown with its past */
+    r->selected = m;
+    r->playing = false;
+    snprintf(a->message, sizeof a->message, "\"%s\": %u match%s%s", a->search, f.count,
+             f.count == 1 ? "" : "es",
+             wrapped && f.count > 1 ? (forward ? ", wrapped to the top" : ", wrapped to the end")
+                                    : "");
+}
