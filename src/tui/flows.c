@@ -232,8 +232,8 @@ void tui_flows_draw(struct tui_app *a)
         for (int k = 0; k < a->layout.explain_rows; k++)
             tui_term_fill(y + k, TUI_ROLE_EXPLAIN);
         tui_term_text(y, 1,
-                      "Space chooses flows, Enter draws only them (none chosen: the one under "
-                      "the cursor); s sorts, / filters by endpoint, port or protocol.",
+                      "Space chooses, Enter draws the chosen flows (or the one under the cursor); "
+                      "s sorts, / filters.",
                       TUI_ROLE_EXPLAIN, cols - 2);
     }
     if (a->prompt)
