@@ -95,13 +95,20 @@ static char *put_str(char *w, const char *s)
     return w + n;
 }
 
+/* Bytes that go into a JSON string as they are: printable ASCII but the quote and backslash. */
+#define P1(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '"' && (c) != '\\')
+#define P4(c) P1(c), P1((c) + 1), P1((c) + 2), P1((c) + 3)
+#define P16(c) P4(c), P4((c) + 4), P4((c) + 8), P4((c) + 12)
+#define P64(c) P16(c), P16((c) + 16), P16((c) + 32), P16((c) + 48)
+static const bool json_plain[256] = {P64(0), P64(64), P64(128), P64(192)};
+
 static char *put_escaped(char *w, const uint8_t *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
         /* copy the run of plain characters in one go */
         size_t run = i;
-        while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+        while (run < n && json_plain[s[run]])
             run++;
         if (run > i) {
             memcpy(w, s + i, run - i);
@@ -128,7 +135,8 @@ static char *put_escaped(char *w, const uint8_t *s, size_t n)
 }
 
 /* "127.0.0.1:42410" or "[::1]:12000" (or a bare address without port), quoted */
-static char *put_endpoint(char *w, const struct ip_address *a, uint16_t port, bool with_port)
+static char *format_endpoint(char *w, const struct ip_address *a, uint16_t port,
+                             bool with_port)
 {
     *w++ = '"';
     if (a->family == 4) {
@@ -152,6 +160,45 @@ static char *put_endpoint(char *w, const struct ip_address *a, uint16_t port, bo
     }
     *w++ = '"';
     return w;
+}
+
+/* The frames of one conversation repeat the same two endpoints: keep their quoted text in a
+ * small direct-mapped cache (per thread: the demo's main thread and trace's writer thread each
+ * format on their own). */
+#define ENDPOINT_CACHE 64
+struct endpoint_text {
+    struct ip_address addr;
+    uint16_t port;
+    bool with_port, valid;
+    uint8_t len;
+    char text[62]; /* "[ffff:...:ffff]:65535" with quotes fits in 50 */
+};
+static _Thread_local struct endpoint_text endpoint_cache[ENDPOINT_CACHE];
+
+static char *put_endpoint(char *w, const struct ip_address *a, uint16_t port, bool with_port)
+{
+    uint32_t h = port * 2654435761u;
+    for (int i = a->family == 4 ? 12 : 0; i < 16; i++)
+        h = (h ^ (a->family == 4 && i >= 12 ? a->bytes[i - 12] : a->bytes[i])) * 16777619u;
+    struct endpoint_text *e = &endpoint_cache[(h >> 8) % ENDPOINT_CACHE];
+    size_t alen = a->family == 4 ? 4 : 16;
+    if (e->valid && e->port == port && e->with_port == with_port &&
+        e->addr.family == a->family && !memcmp(e->addr.bytes, a->bytes, alen)) {
+        memcpy(w, e->text, e->len);
+        return w + e->len;
+    }
+    char *end = format_endpoint(w, a, port, with_port);
+    if ((size_t)(end - w) <= sizeof e->text) {
+        memset(&e->addr, 0, sizeof e->addr);
+        e->addr.family = a->family;
+        memcpy(e->addr.bytes, a->bytes, alen);
+        e->port = port;
+        e->with_port = with_port;
+        e->len = (uint8_t)(end - w);
+        memcpy(e->text, w, e->len);
+        e->valid = true;
+    }
+    return end;
 }
 
 static char *put_flags(char *w, uint16_t flags)

@@ -357,9 +357,13 @@ void flow_table_touch(struct tracker *tr, struct flow *f, uint64_t ts, bool clos
 {
     struct flow_table *t = &tr->table;
     uint32_t ref = f->self;
-    list_unlink(t, f);
+    uint8_t list = closed ? FLOW_LIST_CLOSED : FLOW_LIST_OPEN;
+    /* Consecutive segments of one transfer find the flow already last in its list. */
+    if (f->list != list || t->tail[list] != ref) {
+        list_unlink(t, f);
+        list_append(t, f, ref, list);
+    }
     f->last_ts = ts;
-    list_append(t, f, ref, closed ? FLOW_LIST_CLOSED : FLOW_LIST_OPEN);
 
     static const int64_t limit[FLOW_LIST_COUNT] = {IDLE_NS, CLOSED_GRACE_NS};
     for (int l = 0; l < FLOW_LIST_COUNT; l++) {
