@@ -177,11 +177,13 @@ static _Thread_local struct endpoint_text endpoint_cache[ENDPOINT_CACHE];
 
 static char *put_endpoint(char *w, const struct ip_address *a, uint16_t port, bool with_port)
 {
-    uint32_t h = port * 2654435761u;
-    for (int i = a->family == 4 ? 12 : 0; i < 16; i++)
-        h = (h ^ (a->family == 4 && i >= 12 ? a->bytes[i - 12] : a->bytes[i])) * 16777619u;
-    struct endpoint_text *e = &endpoint_cache[(h >> 8) % ENDPOINT_CACHE];
-    size_t alen = a->family == 4 ? 4 : 16;
+    if (a->family != 6) /* a dotted quad is quicker to write than to look up */
+        return format_endpoint(w, a, port, with_port);
+    uint32_t words[4];
+    memcpy(words, a->bytes, sizeof words);
+    uint32_t h = (words[0] ^ words[1] ^ words[2] ^ words[3] ^ port) * 2654435761u;
+    struct endpoint_text *e = &endpoint_cache[(h >> 16) % ENDPOINT_CACHE];
+    size_t alen = 16;
     if (e->valid && e->port == port && e->with_port == with_port &&
         e->addr.family == a->family && !memcmp(e->addr.bytes, a->bytes, alen)) {
         memcpy(w, e->text, e->len);
