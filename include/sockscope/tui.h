@@ -25,6 +25,8 @@ struct tui_options {
     bool ascii;           /* ASCII glyphs even on a UTF-8 terminal */
     bool raw_seq;         /* raw sequence numbers in labels */
     bool no_mouse;        /* leave the mouse to the terminal (copying text with it) */
+    bool present;         /* classroom: spacing, explanation always, minimal labels */
+    bool no_color;        /* NO_COLOR is set: every theme is drawn in mono */
     enum tui_theme theme; /* NO_COLOR is applied by the caller (mono) */
     /* Headless runs for tests and sanitizers: no keyboard, output to /dev/null, size from
      * LINES/COLUMNS. headless_frames > 0 draws that many frames (each one runs the next key
@@ -99,6 +101,9 @@ struct tui_layout {
 
 /* header_rows: rows the lifeline header needs (its state line included). */
 void tui_layout_compute(struct tui_layout *l, int rows, int cols, int header_rows);
+/* The same for --present: the explanation line stays down to the minimum size (the footer
+ * still goes first). */
+void tui_layout_compute_present(struct tui_layout *l, int rows, int cols, int header_rows);
 
 /* The rows an event takes on screen (1, or 2 with a state change line). */
 typedef int (*tui_height_fn)(void *ctx, uint32_t event);

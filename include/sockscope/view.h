@@ -49,6 +49,19 @@ struct label_options {
 int view_arrow_label(const struct packet *p, const struct track_info *ti,
                      const struct label_options *opt, int max_chars, char *buf, size_t size);
 
+/* Label detail levels (label_detail.c): minimal = flags, relative seq/ack, length (and
+ * analysis marks); normal adds the window; full is view_arrow_label (options, payload). */
+enum view_detail { VIEW_DETAIL_MINIMAL = 0, VIEW_DETAIL_NORMAL, VIEW_DETAIL_FULL, VIEW_DETAIL_COUNT };
+
+/* "minimal", "normal", "full" */
+const char *view_detail_name(enum view_detail d);
+/* minimal -> normal -> full -> minimal */
+enum view_detail view_detail_next(enum view_detail d);
+/* view_arrow_label at a detail level; same return and fitting rules. */
+int view_arrow_label_detail(const struct packet *p, const struct track_info *ti,
+                            const struct label_options *opt, enum view_detail d, int max_chars,
+                            char *buf, size_t size);
+
 /* Payload preview: printable ASCII kept, everything else as \n \r \t \\ \" or \xHH, so
  * control bytes and terminal escapes never reach the terminal raw. Writes at most max_chars
  * characters (an escape counts as its length) and a NUL into buf (max_chars + 1 bytes);

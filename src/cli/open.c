@@ -15,12 +15,14 @@ static const char open_usage[] =
     "ip:port, events appearing one by one, the selected one explained in plain words.\n"
     "\n"
     "keys: Space play/pause, -> or n step, <- or p back (PgDn/PgUp for presenter clickers),\n"
-    "      j/k select, + and - speed, G show all, Enter packet detail, f flow list,\n"
+    "      j/k select, + and - speed, G show all, v label detail, Enter packet detail, f flow list,\n"
     "      / search, : display filter (e.g. ':stream 1', ':port 12000 flag SYN'),\n"
     "      Tab next screen, ? help, q quit; the mouse selects and scrolls\n"
     "\n"
     "options:\n"
     "  -r FILE               the capture to read (or give FILE as the first word)\n"
+    "  --present             classroom: a blank row between arrows, the explanation always\n"
+    "                        on, minimal labels (v cycles minimal, normal, full)\n"
     "  --theme NAME          dark (default), light, projector or mono (NO_COLOR: mono)\n"
     "  --ascii               pure ASCII drawing (automatic when the locale is not UTF-8)\n"
     "  --raw                 raw sequence and acknowledgement numbers (default: relative)\n"
@@ -36,12 +38,13 @@ static const char open_usage[] =
 
 int cli_open(int argc, char **argv)
 {
-    enum { OPT_THEME = 256, OPT_ASCII, OPT_RAW, OPT_FRAMES, OPT_KEYS, OPT_NO_MOUSE };
+    enum { OPT_THEME = 256, OPT_ASCII, OPT_RAW, OPT_FRAMES, OPT_KEYS, OPT_NO_MOUSE, OPT_PRESENT };
     static const struct option longopts[] = {
         {"theme", required_argument, 0, OPT_THEME},
         {"ascii", no_argument, 0, OPT_ASCII},
         {"raw", no_argument, 0, OPT_RAW},
         {"no-mouse", no_argument, 0, OPT_NO_MOUSE},
+        {"present", no_argument, 0, OPT_PRESENT},
         {"headless-frames", required_argument, 0, OPT_FRAMES},
         {"headless-keys", required_argument, 0, OPT_KEYS},
         {"help", no_argument, 0, 'h'},
@@ -75,6 +78,9 @@ int cli_open(int argc, char **argv)
             break;
         case OPT_NO_MOUSE:
             o.no_mouse = true;
+            break;
+        case OPT_PRESENT:
+            o.present = true;
             break;
         case OPT_FRAMES:
             if (!cli_parse_long(optarg, 1, 1000000, &o.headless_frames)) {

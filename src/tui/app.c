@@ -214,6 +214,7 @@ int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
     a->opt = o;
     a->screen = TUI_SCREEN_DIAGRAM;
     a->detail.event = UINT32_MAX;
+    a->present = o->present;
     int rc = tui_events_load(&a->ev, o->file, o->bpf, err, errlen);
     if (rc != TUI_OK) {
         free(a);
@@ -229,6 +230,7 @@ int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
     if (rc == TUI_OK) {
         struct label_options lo = {.raw_seq = o->raw_seq, .ascii = tui_term_ascii()};
         rc = tui_labels_init(&a->labels, o->file, o->bpf, &lo);
+        a->labels.detail = o->present ? VIEW_DETAIL_MINIMAL : VIEW_DETAIL_FULL;
         if (rc == TUI_OK)
             run(a);
         else

@@ -11,7 +11,8 @@ static int event_height(void *ctx, uint32_t i)
 {
     const struct tui_app *a = ctx;
     const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, i));
-    return e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED) ? 2 : 1;
+    int h = e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED) ? 2 : 1;
+    return a->present ? h + 1 : h; /* a blank row under each arrow, for the back row */
 }
 
 /* The header's last line: each lane's TCP state after the selected event. */
@@ -75,6 +76,11 @@ static void body(struct tui_app *a, const struct tui_label **selected_label, cha
         tui_term_row(y++, &a->row, sel);
         if (y < end && (e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED))) {
             states_row(a, e);
+            if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
+            tui_term_row(y++, &a->row, false);
+        }
+        if (a->present && y < end) {
+            view_row_lifelines(&a->row, &a->geo, tui_term_ascii());
             if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
             tui_term_row(y++, &a->row, false);
         }
@@ -159,7 +165,10 @@ void tui_diagram_draw(struct tui_app *a)
     int lanes = a->vis.lanes.count < 2 ? 2 : a->vis.lanes.count;
     view_geometry_init(&a->geo, width < TUI_MIN_COLS ? TUI_MIN_COLS : width, TIME_WIDTH, lanes);
     int header = view_header_rows(a->header, &a->geo, &a->vis.lanes, "time");
-    tui_layout_compute(&a->layout, rows, cols, header + 1);
+    if (a->present)
+        tui_layout_compute_present(&a->layout, rows, cols, header + 1);
+    else
+        tui_layout_compute(&a->layout, rows, cols, header + 1);
     tui_term_erase();
     if (a->layout.too_small) {
         tui_app_too_small(a);

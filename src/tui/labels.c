@@ -54,7 +54,7 @@ static void build(struct tui_labels *c, const struct tui_event *e, const struct 
     }
     int room = view_arrow_label_room(g, v->lane_map[e->lane_a], v->lane_map[e->lane_b]);
     if (room > TUI_LABEL_MAX - 1) room = TUI_LABEL_MAX - 1;
-    view_arrow_label(p, ti, &c->opt, room, out->label, sizeof out->label);
+    view_arrow_label_detail(p, ti, &c->opt, c->detail, room, out->label, sizeof out->label);
 }
 
 /* Reads the capture from the start and fills the window of visible positions
@@ -106,6 +106,7 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
         c->count = vend - start;
         c->width = g->width;
         c->generation = v->generation;
+        c->built = c->detail;
     }
     track_free(tr);
     capture_file_close(cf);
@@ -119,7 +120,8 @@ const struct tui_label *tui_labels_get(struct tui_labels *c, const struct tui_ev
 {
     if (c->broken) snprintf(err, errlen, "%s", c->error);
     if (i >= v->count || c->broken) return NULL;
-    if (c->width == g->width && c->generation == v->generation && i >= c->first &&
+    if (c->width == g->width && c->generation == v->generation && c->built == c->detail &&
+        i >= c->first &&
         i - c->first < c->count)
         return &c->rows[i - c->first];
     /* centre the window on what is wanted, so small moves either way stay inside it */

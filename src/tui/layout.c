@@ -4,7 +4,7 @@
  * explanation, before the arrows. */
 #include "sockscope/tui.h"
 
-void tui_layout_compute(struct tui_layout *l, int rows, int cols, int header_rows)
+static void compute(struct tui_layout *l, int rows, int cols, int header_rows, bool present)
 {
     *l = (struct tui_layout){.rows = rows, .cols = cols, .explain_y = -1, .footer_y = -1};
     if (cols < TUI_MIN_COLS || rows < TUI_MIN_ROWS) {
@@ -15,7 +15,7 @@ void tui_layout_compute(struct tui_layout *l, int rows, int cols, int header_row
     if (header_rows > rows - 5) header_rows = rows - 5;
     if (header_rows < 2) header_rows = 2;
     int y = rows;
-    bool footer = rows >= 12, explain = rows >= 10;
+    bool footer = rows >= 12, explain = present || rows >= 10;
     if (footer) l->footer_y = --y;
     l->status_y = --y;
     if (explain) {
@@ -28,6 +28,16 @@ void tui_layout_compute(struct tui_layout *l, int rows, int cols, int header_row
     l->body_y = header_rows;
     l->body_rows = y - header_rows;
     if (l->body_rows < 2) l->too_small = true;
+}
+
+void tui_layout_compute(struct tui_layout *l, int rows, int cols, int header_rows)
+{
+    compute(l, rows, cols, header_rows, false);
+}
+
+void tui_layout_compute_present(struct tui_layout *l, int rows, int cols, int header_rows)
+{
+    compute(l, rows, cols, header_rows, true);
 }
 
 uint32_t tui_layout_top(uint32_t top, uint32_t selected, uint32_t shown, int body_rows,

@@ -164,7 +164,9 @@ struct tui_label {
 struct tui_labels {
     const char *path, *bpf;
     struct label_options opt;
-    uint32_t first, count; /* visible positions held */
+    enum view_detail detail; /* how much each label says (v cycles it) */
+    enum view_detail built;  /* the level the rows held were built at */
+    uint32_t first, count;   /* visible positions held */
     int width;             /* the geometry they were fitted to; 0: nothing held */
     uint32_t generation;   /* of the visible set they were built for */
     struct tui_label *rows;
@@ -264,6 +266,8 @@ struct tui_app {
     char search[TUI_PROMPT_MAX];       /* the last search, "" for none */
     struct tui_flows_ui flows;
     struct tui_detail detail;
+    /* classroom controls (classroom.c) */
+    bool present; /* --present: a blank row between arrows, the explanation always on */
 };
 
 #define TUI_ROW_NONE UINT32_MAX
@@ -312,6 +316,9 @@ void tui_prompt_cancel(struct tui_app *a);
 void tui_prompt_erase(struct tui_app *a);
 /* The prompt line ("/HELLO_") on row y. */
 void tui_prompt_draw(const struct tui_app *a, int y);
+
+/* classroom.c: the presenter's controls of the diagram */
+void tui_classroom_detail(struct tui_app *a); /* v: minimal -> normal -> full labels */
 
 /* ---- the one action table (actions.c): keys, footer and help come from it ---- */
 struct tui_action {

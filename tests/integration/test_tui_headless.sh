@@ -216,6 +216,37 @@ has 'Packet detail: frame 1' "Tab: flows to detail"
 tscreen 120 40 "n Tab Tab Tab"
 has 'event 1 of 1 shown' "Tab: back to the diagram"
 
+# ---- classroom: --present, label detail (v) ----
+cap_args_present() { COLUMNS=$1 LINES=$2 "$bin" open "$cap" --present --headless-frames "$3" \
+  ${4:+--headless-keys "$4"} >"$tmp/screen" 2>"$tmp/err" </dev/null || {
+  echo "FAIL: --present at $1x$2"; cat "$tmp/err"; fails=$((fails+1)); }; }
+cap_args_present 120 40 5
+lines 40 "--present at 120x40"
+has 'SYN seq=0 ─+▶|SYN seq=0 -+>' "--present: minimal SYN label"
+hasnt 'win=|MSS=' "--present: no window, no options"
+has 'Data: the client sends 15 bytes' "--present: the explanation"
+# a row of bare lifelines right under every arrow
+if awk '/(─|-)(▶|>)|(◀|<)(─|-)/ { getline nxt; if (nxt ~ /(▶|◀)/) bad=1; n++ }
+        END { exit !(n >= 3 && !bad) }' "$tmp/screen" &&
+   [ "$(awk '/(▶|◀)/{print NR}' "$tmp/screen" | awk 'NR>1 && $1-p < 3 {c++} {p=$1} END{print c+0}')" = 0 ]
+then passed=$((passed+1)); else echo "FAIL: --present: no blank row between arrows"
+  sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1)); fi
+cap_args_present 120 40 6 "n n n v v"
+has 'SYN seq=0 win=[0-9]+ MSS=1460' "v v: full labels with the options"
+has 'labels: full' "the level in the status bar"
+cap_args_present 120 40 5 "n n n v"
+has 'ACK seq=1 ack=1 win=' "v: normal labels have the window"
+hasnt 'MSS=' "v: normal labels have no options"
+screen 120 40 5 "n n n v"
+has 'labels: minimal' "v without --present: full -> minimal"
+hasnt 'win=' "v without --present: minimal labels"
+cap_args_present 60 9 3
+has 'SYN\+ACK: the server' "--present keeps the explanation at 60x9"
+cap_args_present 80 24 4
+lines 24 "--present at 80x24"
+cap_args_present 30 6 2
+has 'Terminal too small' "--present below the minimum"
+
 # every capture to its end, in ASCII and in every theme
 for f in "$repo"/captures/*.pcap; do
   for theme in dark light projector mono; do

@@ -241,6 +241,35 @@ static void test_small_terminals_lose_footer_then_explanation_then_say_so(void *
     assert_true(l.too_small);
 }
 
+static void test_present_layout_keeps_the_explanation_down_to_the_minimum(void **state)
+{
+    (void)state;
+    struct tui_layout l;
+    tui_layout_compute_present(&l, 9, 60, 3);
+    assert_true(l.explain_y >= 0);
+    assert_int_equal(l.footer_y, -1);
+    tui_layout_compute_present(&l, 8, 40, 3);
+    assert_false(l.too_small);
+    assert_true(l.explain_y >= 0);
+    assert_true(l.body_rows >= 2);
+    tui_layout_compute_present(&l, 7, 60, 3);
+    assert_true(l.too_small);
+}
+
+static void test_label_detail_cycles_minimal_normal_full(void **state)
+{
+    (void)state;
+    enum view_detail d = VIEW_DETAIL_MINIMAL;
+    assert_string_equal(view_detail_name(d), "minimal");
+    d = view_detail_next(d);
+    assert_int_equal(d, VIEW_DETAIL_NORMAL);
+    assert_string_equal(view_detail_name(d), "normal");
+    d = view_detail_next(d);
+    assert_int_equal(d, VIEW_DETAIL_FULL);
+    assert_string_equal(view_detail_name(d), "full");
+    assert_int_equal(view_detail_next(d), VIEW_DETAIL_MINIMAL);
+}
+
 /* heights: every third event has a state line */
 static int heights(void *ctx, uint32_t i)
 {
@@ -587,6 +616,8 @@ int main(void)
         cmocka_unit_test(test_layout_at_120x40_has_every_part),
         cmocka_unit_test(test_layout_at_80x24_and_60x15_keeps_arrows),
         cmocka_unit_test(test_small_terminals_lose_footer_then_explanation_then_say_so),
+        cmocka_unit_test(test_present_layout_keeps_the_explanation_down_to_the_minimum),
+        cmocka_unit_test(test_label_detail_cycles_minimal_normal_full),
         cmocka_unit_test(test_top_stays_while_the_selection_is_visible),
         cmocka_unit_test(test_top_scrolls_the_least_to_show_the_selection),
         cmocka_unit_test(test_top_pulls_earlier_events_in_after_a_step_back),
