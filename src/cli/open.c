@@ -121,7 +121,9 @@ int cli_open(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     o.bpf = bpf;
-    if (theme < 0) theme = no_color && *no_color ? TUI_THEME_MONO : TUI_THEME_DARK;
+    /* NO_COLOR: mono, and t keeps it mono; an explicit --theme still wins (no-color.org) */
+    o.no_color = theme < 0 && no_color && *no_color;
+    if (theme < 0) theme = o.no_color ? TUI_THEME_MONO : TUI_THEME_DARK;
     o.theme = (enum tui_theme)theme;
     o.ascii = o.ascii || !cli_locale_is_utf8();
 

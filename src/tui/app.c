@@ -15,12 +15,18 @@ uint64_t tui_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static const char *const theme_names[] = {"dark", "light", "projector", "mono"};
+
 int tui_theme_parse(const char *name)
 {
-    static const char *const names[] = {"dark", "light", "projector", "mono"};
     for (int i = 0; i < 4; i++)
-        if (!strcmp(name, names[i])) return i;
+        if (!strcmp(name, theme_names[i])) return i;
     return -1;
+}
+
+const char *tui_theme_name(enum tui_theme t)
+{
+    return (unsigned)t < 4 ? theme_names[t] : "dark";
 }
 
 /* Headless script: words of keys by name; "type:TEXT" types TEXT; "click:X,Y",
@@ -124,7 +130,7 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
 {
     const struct tui_replay *r = &a->replay;
     const char *sep = tui_term_ascii() ? " | " : " │ ";
-    char line[512], pos[96] = "", scope[200] = "";
+    char line[512], pos[96] = "", scope[200] = "", theme[32] = "";
     if (r->shown) {
         const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, r->selected));
         snprintf(pos, sizeof pos, "%sevent %u of %u shown, frame %u", sep, r->selected + 1,
@@ -138,8 +144,10 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
         if (a->filter.count && n < sizeof scope)
             snprintf(scope + n, sizeof scope - n, "%s:%s", sep, a->filter.text);
     }
-    snprintf(line, sizeof line, " %s%s%s%s%u packets%s%s %s%s%s", where ? where : "",
-             where ? sep : "", base_name(a->opt->file), sep, a->ev.count, sep,
+    if (a->theme != TUI_THEME_DARK) /* the default goes unsaid */
+        snprintf(theme, sizeof theme, "%s%s", tui_theme_name(a->theme), sep);
+    snprintf(line, sizeof line, " %s%s%s%s%u packets%s%s%s %s%s%s", where ? where : "",
+             where ? sep : "", base_name(a->opt->file), sep, a->ev.count, sep, theme,
              r->playing ? "REPLAY" : "PAUSED", tui_replay_speed_name(r), pos, scope);
     tui_term_fill(y, TUI_ROLE_BAR);
     int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, a->layout.cols);
@@ -215,6 +223,7 @@ int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
     a->screen = TUI_SCREEN_DIAGRAM;
     a->detail.event = UINT32_MAX;
     a->present = o->present;
+    a->theme = o->theme;
     int rc = tui_events_load(&a->ev, o->file, o->bpf, err, errlen);
     if (rc != TUI_OK) {
         free(a);

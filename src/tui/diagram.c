@@ -181,6 +181,7 @@ void tui_diagram_draw(struct tui_app *a)
     char err[256] = "";
     const struct tui_label *sel = NULL;
     body(a, &sel, err, sizeof err);
+    if (a->legend) tui_legend_draw(a);
     if (a->layout.explain_y >= 0) explanation(a, sel, err);
     if (a->prompt)
         tui_prompt_draw(a, a->layout.status_y);

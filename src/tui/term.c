@@ -20,6 +20,7 @@ struct term {
     SCREEN *screen;
     FILE *out, *in;
     bool open, ascii, headless, atexit_done;
+    bool colour_started; /* start_color once per screen: a theme change only pairs again */
     int mouse_y, mouse_x; /* where the last mouse key happened */
     attr_t attr[TUI_ROLE_COUNT];
     short pair[TUI_ROLE_COUNT];
@@ -132,8 +133,11 @@ static void set_roles(enum tui_theme theme)
     const struct role_style *t = theme == TUI_THEME_LIGHT       ? light
                                  : theme == TUI_THEME_PROJECTOR ? projector
                                                                 : dark;
-    bool colour = theme != TUI_THEME_MONO && has_colors() && start_color() == OK;
-    if (colour) use_default_colors(); /* when refused, pairs with -1 fail and fall back to mono */
+    bool colour = theme != TUI_THEME_MONO && has_colors() &&
+                  (term.colour_started || start_color() == OK);
+    /* when refused, pairs with -1 fail and fall back to mono */
+    if (colour && !term.colour_started) use_default_colors();
+    term.colour_started = term.colour_started || colour;
     for (int i = 0; i < TUI_ROLE_COUNT; i++) {
         term.pair[i] = 0;
         term.attr[i] = mono[i];
@@ -286,6 +290,11 @@ void tui_term_close(void)
 bool tui_term_ascii(void)
 {
     return term.ascii;
+}
+
+void tui_term_set_theme(enum tui_theme theme)
+{
+    if (term.open) set_roles(theme);
 }
 
 void tui_term_size(int *rows, int *cols)

@@ -62,6 +62,8 @@ int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen);
 /* Restores the terminal; safe to call twice, and called at exit whatever happens. */
 void tui_term_close(void);
 bool tui_term_ascii(void);
+/* Colours of another theme from the next frame on (t cycles them). */
+void tui_term_set_theme(enum tui_theme theme);
 void tui_term_size(int *rows, int *cols);
 /* Next key within timeout_ms (-1: wait; the wait is cut short to notice signals).
  * TUI_KEY_NONE on timeout; TUI_KEY_RESIZE after a resize; TUI_KEY_SIGNAL after SIGINT or
@@ -268,6 +270,8 @@ struct tui_app {
     struct tui_detail detail;
     /* classroom controls (classroom.c) */
     bool present; /* --present: a blank row between arrows, the explanation always on */
+    bool legend;  /* the legend of segment types over the diagram (l) */
+    enum tui_theme theme;
 };
 
 #define TUI_ROW_NONE UINT32_MAX
@@ -319,6 +323,12 @@ void tui_prompt_draw(const struct tui_app *a, int y);
 
 /* classroom.c: the presenter's controls of the diagram */
 void tui_classroom_detail(struct tui_app *a); /* v: minimal -> normal -> full labels */
+void tui_classroom_theme(struct tui_app *a);  /* t: dark -> light -> projector -> mono */
+void tui_classroom_legend(struct tui_app *a); /* l: the legend on or off */
+/* "dark", "light", "projector", "mono" */
+const char *tui_theme_name(enum tui_theme t);
+/* legend.c: the colour and glyph of each segment type, over the top right of the diagram. */
+void tui_legend_draw(const struct tui_app *a);
 
 /* ---- the one action table (actions.c): keys, footer and help come from it ---- */
 struct tui_action {

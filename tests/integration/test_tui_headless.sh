@@ -73,7 +73,7 @@ has 'event 1 of 2 shown' "back hides the newest, k selects the one before"
 screen 120 40 3 "G ?"
 has 'Keys on the diagram' "help screen"
 has 'step forward: show the next event' "help lines from the action table"
-has '→ n l PgDn|Right n l PgDn' "help lists every key of an action"
+has '→ n PgDn|Right n PgDn' "help lists every key of an action"
 total=$("$bin" trace --format json "$cap" | wc -l)
 screen 120 40 4 "G ? q"
 has "event $total of $total shown" "G shows everything; q closes the help"
@@ -247,6 +247,34 @@ lines 24 "--present at 80x24"
 cap_args_present 30 6 2
 has 'Terminal too small' "--present below the minimum"
 
+# ---- themes (t) and the legend (l) ----
+screen 120 40 5 "n n n t"
+has 'packets │ light │ PAUSED' "t: dark -> light, named in the status bar"
+has 'theme: light \(t: next\)' "t says which theme"
+screen 120 40 7 "n n n t t t"
+has 'packets │ mono │ PAUSED' "t t t: mono"
+screen 120 40 8 "n n n t t t t"
+hasnt 'light|projector|mono' "t four times: dark again"
+NO_COLOR=1 screen 120 40 3 "n t"
+has 'packets │ mono │ PAUSED' "NO_COLOR: mono"
+has 'NO_COLOR is set: the theme stays mono' "NO_COLOR: t stays mono"
+screen 120 40 4 "n n l"
+has 'Legend \(l closes\)' "l shows the legend"
+for kind in 'SYN +opens' 'SYN\+ACK +accepts' 'ACK +acknowledges' 'data +carries' 'FIN +no more' \
+  'RST +aborts' 'UDP +one datagram' '\[marks\] +retransmission' 'API call +connect'; do
+  has "$kind" "the legend names $kind"
+done
+has 'SYN\+ACK seq=0' "the diagram stays under the legend"
+screen 120 40 5 "n n l l"
+hasnt 'Legend' "l again closes the legend"
+screen 60 15 4 "n n l"
+has 'Legend' "the legend at 60x15"
+has 'PAUSED' "the status bar under the legend at 60x15"
+screen 80 24 4 "n ? "
+has 'l +legend: the colour and glyph' "the legend in the help"
+has 't +theme: dark, light, projector' "the theme in the help"
+has 'v +label detail' "label detail in the help"
+
 # every capture to its end, in ASCII and in every theme
 for f in "$repo"/captures/*.pcap; do
   for theme in dark light projector mono; do
@@ -259,7 +287,7 @@ for f in "$repo"/captures/*.pcap; do
   if grep -qP '[^\x00-\x7f]' "$tmp/screen"; then
     echo "FAIL: $f --ascii drew non-ASCII"; fails=$((fails+1)); else passed=$((passed+1)); fi
   # every screen of every capture (under the sanitizers in CI)
-  keys="G k Enter j j j G click:40,30 wheelup:1,1 n f Space Enter / type:e Enter n N : type:tcp Enter"
+  keys="G k v v l t t Enter j j j G click:40,30 wheelup:1,1 n f Space Enter / type:e Enter n N : type:tcp Enter"
   keys="$keys Tab Tab S-Tab f s s / type:12 Esc Enter ? j q"
   for size in "80 24" "60 15"; do
     set -- $size
