@@ -16,6 +16,25 @@ enum {
     BYTESTREAM_RECV = 50000, /* not a multiple of any segment size: recvs and segments differ */
 };
 
+/* The common shape of a scenario: one server task, then, once it listens and after a pause
+ * the diagram can breathe in, one client task; both finished before returning. */
+static int serve_one_client(struct scenario_run *r, struct scenario_task *server,
+                            int (*server_fn)(struct scenario_task *),
+                            struct scenario_task *client,
+                            int (*client_fn)(struct scenario_task *))
+{
+    if (scenario_start(r, server, server_fn) == 0 && scenario_wait_ready(r, server) == 0) {
+        net_sleep_ms(GAP_MS);
+        scenario_start(r, client, client_fn);
+    } else {
+        atomic_store(&r->halt, true);
+    }
+    struct scenario_task *all[] = {client, server};
+    int rc = scenario_finish(r, all, 2);
+    net_sleep_ms(GAP_MS);
+    return rc;
+}
+
 /* ---- the textbook exchanges ---- */
 
 static int echo_once(struct scenario_context *ctx, int proto, const char *message)
@@ -25,17 +44,7 @@ static int echo_once(struct scenario_context *ctx, int proto, const char *messag
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, proto, 1);
     scenario_client_options(&r, &client.client, proto, message);
-    if (scenario_start(&r, &server, scenario_task_server) == 0 &&
-        scenario_wait_ready(&r, &server) == 0) {
-        net_sleep_ms(GAP_MS);
-        scenario_start(&r, &client, scenario_task_client);
-    } else {
-        atomic_store(&r.halt, true);
-    }
-    struct scenario_task *all[] = {&client, &server};
-    int rc = scenario_finish(&r, all, 2);
-    net_sleep_ms(GAP_MS);
-    return rc;
+    return serve_one_client(&r, &server, scenario_task_server, &client, scenario_task_client);
 }
 
 static int run_tcp(struct scenario_context *ctx)
@@ -117,17 +126,7 @@ static int run_handshake(struct scenario_context *ctx)
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, NULL);
-    if (scenario_start(&r, &server, scenario_task_server) == 0 &&
-        scenario_wait_ready(&r, &server) == 0) {
-        net_sleep_ms(GAP_MS);
-        scenario_start(&r, &client, handshake_client);
-    } else {
-        atomic_store(&r.halt, true);
-    }
-    struct scenario_task *all[] = {&client, &server};
-    int rc = scenario_finish(&r, all, 2);
-    net_sleep_ms(GAP_MS);
-    return rc;
+    return serve_one_client(&r, &server, scenario_task_server, &client, handshake_client);
 }
 
 static int refused_client(struct scenario_task *t)
@@ -174,17 +173,7 @@ static int run_abort(struct scenario_context *ctx)
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, "hello tcp world");
     client.client.abort_close = true;
-    if (scenario_start(&r, &server, scenario_task_server) == 0 &&
-        scenario_wait_ready(&r, &server) == 0) {
-        net_sleep_ms(GAP_MS);
-        scenario_start(&r, &client, scenario_task_client);
-    } else {
-        atomic_store(&r.halt, true);
-    }
-    struct scenario_task *all[] = {&client, &server};
-    int rc = scenario_finish(&r, all, 2);
-    net_sleep_ms(GAP_MS);
-    return rc;
+    return serve_one_client(&r, &server, scenario_task_server, &client, scenario_task_client);
 }
 
 /* ---- the byte stream ---- */
@@ -237,17 +226,7 @@ static int run_half_close(struct scenario_context *ctx)
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, "hello half-close");
     client.client.half_close = true;
-    if (scenario_start(&r, &server, half_close_server) == 0 &&
-        scenario_wait_ready(&r, &server) == 0) {
-        net_sleep_ms(GAP_MS);
-        scenario_start(&r, &client, scenario_task_client);
-    } else {
-        atomic_store(&r.halt, true);
-    }
-    struct scenario_task *all[] = {&client, &server};
-    int rc = scenario_finish(&r, all, 2);
-    net_sleep_ms(GAP_MS);
-    return rc;
+    return serve_one_client(&r, &server, half_close_server, &client, scenario_task_client);
 }
 
 /* Three small sends (TCP_NODELAY: three segments) read by one recv, then one 200 KB send
@@ -316,17 +295,7 @@ static int run_bytestream(struct scenario_context *ctx)
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, NULL);
-    if (scenario_start(&r, &server, bytestream_server) == 0 &&
-        scenario_wait_ready(&r, &server) == 0) {
-        net_sleep_ms(GAP_MS);
-        scenario_start(&r, &client, bytestream_client);
-    } else {
-        atomic_store(&r.halt, true);
-    }
-    struct scenario_task *all[] = {&client, &server};
-    int rc = scenario_finish(&r, all, 2);
-    net_sleep_ms(GAP_MS);
-    return rc;
+    return serve_one_client(&r, &server, bytestream_server, &client, bytestream_client);
 }
 
 static const struct scenario scenarios[] = {
