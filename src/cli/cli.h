@@ -53,6 +53,10 @@ int cli_diagram_option(const char *cmd, int opt, const char *arg, struct cli_dia
 /* Fills d->exp from what was given and from the terminal. */
 void cli_diagram_finish(struct cli_diagram *d);
 
+/* After getopt_long returned '?': says which option was unknown or lacks its value
+ * (with_value: the short options that take one). */
+void cli_option_error(const char *cmd, const char *with_value, char **argv);
+
 /* Strict number parsing: the whole word must be a number in [min, max]. */
 bool cli_parse_long(const char *s, long min, long max, long *out);
 /* Reports an error as "sockscope: <message>" on stderr. */

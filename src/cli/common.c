@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <langinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,4 +60,15 @@ char *cli_join_words(int argc, char **argv)
         strcat(s, argv[i]);
     }
     return s;
+}
+
+void cli_option_error(const char *cmd, const char *with_value, char **argv)
+{
+    if (optopt && optopt < 256 && strchr(with_value, optopt))
+        cli_error("%s: -%c needs a value (see 'sockscope %s --help')", cmd, optopt, cmd);
+    else if (optopt)
+        cli_error("%s: unknown option '-%c' (see 'sockscope %s --help')", cmd, optopt, cmd);
+    else
+        cli_error("%s: unknown or incomplete option '%s' (see 'sockscope %s --help')", cmd,
+                  argv[optind - 1], cmd);
 }

@@ -108,13 +108,7 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
             case -1: return EXIT_USAGE;
             default: break;
             }
-            if (optopt == 'w')
-                cli_error("demo: -w needs a file name");
-            else if (optopt)
-                cli_error("demo: unknown option '-%c' (see 'sockscope demo --help')", optopt);
-            else
-                cli_error("demo: unknown or incomplete option '%s' (see 'sockscope demo "
-                          "--help')", argv[optind - 1]);
+            cli_option_error("demo", "w", argv);
             return EXIT_USAGE;
         }
     }

@@ -114,13 +114,7 @@ static int parse_args(int argc, char **argv, struct live_args *a)
             case -1: return EXIT_USAGE;
             default: break;
             }
-            if (optopt && optopt < 256 && strchr("iwcB", optopt))
-                cli_error("live: -%c needs a value (see 'sockscope live --help')", optopt);
-            else if (optopt)
-                cli_error("live: unknown option '-%c' (see 'sockscope live --help')", optopt);
-            else
-                cli_error("live: unknown or incomplete option '%s' (see 'sockscope live "
-                          "--help')", argv[optind - 1]);
+            cli_option_error("live", "iwcB", argv);
             return EXIT_USAGE;
         }
     }

@@ -123,13 +123,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
             case -1: return EXIT_USAGE;
             default: break;
             }
-            if (optopt && optopt < 256 && strchr("rc", optopt))
-                cli_error("trace: -%c needs a value (see 'sockscope trace --help')", optopt);
-            else if (optopt)
-                cli_error("trace: unknown option '-%c' (see 'sockscope trace --help')", optopt);
-            else
-                cli_error("trace: unknown or incomplete option '%s' (see 'sockscope trace "
-                          "--help')", argv[optind - 1]);
+            cli_option_error("trace", "rc", argv);
             return EXIT_USAGE;
         }
     }
