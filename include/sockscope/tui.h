@@ -114,6 +114,27 @@ typedef int (*tui_height_fn)(void *ctx, uint32_t event);
 uint32_t tui_layout_top(uint32_t top, uint32_t selected, uint32_t shown, int body_rows,
                         tui_height_fn height, void *ctx);
 
+/* ---- horizontal pan and fit: when the lifelines do not fit the width ----
+ * The diagram is drawn as rows wider than the screen (lanes at their normal pitch) and shown
+ * through a window that pans by one lane; the time column stays. Fit mode narrows the pitch
+ * instead, so every lifeline is on screen (panning only if even 4 columns apart is too wide). */
+#define TUI_PRESENT_PITCH 24 /* --present: lifelines further apart, for the back row */
+
+struct view_geometry;
+
+struct tui_pan {
+    int width;   /* of the diagram's rows: the screen's, or more when they pan */
+    int pitch;   /* columns between lifelines */
+    int pan;     /* lanes panned off to the left, clamped to [0, max_pan] */
+    int max_pan; /* 0: everything fits */
+    int offset;  /* diagram columns hidden left of the lanes: pan lanes, at most what overflows */
+};
+
+/* Places lanes lifelines for a screen cols wide after a time column; g receives the
+ * geometry to draw with. min_pitch: the pitch under which the diagram pans instead. */
+void tui_pan_compute(struct tui_pan *p, struct view_geometry *g, int cols, int time_width,
+                     int lanes, int min_pitch, bool fit, int pan);
+
 /* ---- the flow list: one row per conversation, sortable and filterable ---- */
 #define TUI_NO_FLOW UINT32_MAX
 #define TUI_NO_LANE 0xFF

@@ -144,18 +144,23 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
         if (a->filter.count && n < sizeof scope)
             snprintf(scope + n, sizeof scope - n, "%s:%s", sep, a->filter.text);
     }
+    size_t t = 0;
     if (a->theme != TUI_THEME_DARK) /* the default goes unsaid */
-        snprintf(theme, sizeof theme, "%s%s", tui_theme_name(a->theme), sep);
+        t = (size_t)snprintf(theme, sizeof theme, "%s%s", tui_theme_name(a->theme), sep);
+    if (a->hpan.max_pan && a->screen == TUI_SCREEN_DIAGRAM && t < sizeof theme)
+        snprintf(theme + t, sizeof theme - t, "pan %d/%d%s", a->hpan.pan, a->hpan.max_pan, sep);
     snprintf(line, sizeof line, " %s%s%s%s%u packets%s%s%s %s%s%s", where ? where : "",
              where ? sep : "", base_name(a->opt->file), sep, a->ev.count, sep, theme,
              r->playing ? "REPLAY" : "PAUSED", tui_replay_speed_name(r), pos, scope);
     tui_term_fill(y, TUI_ROLE_BAR);
     int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, a->layout.cols);
     const char *msg = a->message[0] ? a->message : a->ev.warning;
-    if (msg[0] && used + 4 < a->layout.cols) {
-        int n = (int)strlen(msg) + 1;
+    if (msg[0]) {
+        /* on the right; when the line is too long, the message (the answer to the last key)
+         * covers its end, down to a third of the width */
+        int n = (int)strlen(msg) + 1, third = a->layout.cols / 3;
         int x = a->layout.cols - n;
-        if (x < used + 2) x = used + 2;
+        if (x < used + 2 && x < third) x = third;
         tui_term_text(y, x, msg, TUI_ROLE_MESSAGE, a->layout.cols - x);
     }
 }

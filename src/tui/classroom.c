@@ -25,3 +25,58 @@ void tui_classroom_legend(struct tui_app *a)
 {
     a->legend = !a->legend;
 }
+
+/* Which lifelines the screen shows after a pan, in the status bar's message. */
+static void say_lanes(struct tui_app *a, const char *edge)
+{
+    int lanes = a->vis.lanes.count < 2 ? 2 : a->vis.lanes.count, rows, cols, first = -1, last = -1;
+    tui_term_size(&rows, &cols);
+    for (int i = 0; i < lanes && i < a->geo.lanes; i++) {
+        int x = a->geo.x[i] - a->hpan.offset;
+        if (x < a->geo.time_width || x >= cols) continue;
+        if (first < 0) first = i;
+        last = i;
+    }
+    if (a->hpan.max_pan == 0)
+        snprintf(a->message, sizeof a->message, "every lifeline fits: nothing to pan");
+    else
+        snprintf(a->message, sizeof a->message, "%slifelines %d-%d of %d (< > pan, z fits all)",
+                 edge, first + 1, last + 1, lanes);
+}
+
+/* The pan takes effect at the next drawing; recompute it now so the message is right. */
+static void pan_by(struct tui_app *a, int delta)
+{
+    int rows, cols;
+    tui_term_size(&rows, &cols);
+    int lanes = a->vis.lanes.count < 2 ? 2 : a->vis.lanes.count;
+    int width = cols > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : cols;
+    tui_pan_compute(&a->hpan, &a->geo, width < TUI_MIN_COLS ? TUI_MIN_COLS : width,
+                    a->geo.time_width, lanes, a->present ? TUI_PRESENT_PITCH : VIEW_MIN_PITCH,
+                    a->fit, a->pan + delta);
+    bool moved = a->hpan.pan != a->pan;
+    a->pan = a->hpan.pan;
+    say_lanes(a, moved || !delta ? "" : delta < 0 ? "the left end: " : "the right end: ");
+}
+
+void tui_classroom_pan_left(struct tui_app *a)
+{
+    pan_by(a, -1);
+}
+
+void tui_classroom_pan_right(struct tui_app *a)
+{
+    pan_by(a, 1);
+}
+
+void tui_classroom_fit(struct tui_app *a)
+{
+    a->fit = !a->fit;
+    pan_by(a, 0);
+    if (a->fit && a->hpan.max_pan == 0)
+        snprintf(a->message, sizeof a->message, "fit: every lifeline on screen (z: pan again)");
+    else if (!a->fit)
+        snprintf(a->message + 0, sizeof a->message, "%s", a->hpan.max_pan
+                     ? "fit off: < and > pan the lifelines (z fits them again)"
+                     : "fit off: every lifeline fits anyway");
+}

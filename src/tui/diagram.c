@@ -7,6 +7,12 @@
 
 #define TIME_WIDTH 12
 
+/* A row of the diagram through the horizontal pan (the time column stays). */
+static void paint(const struct tui_app *a, int y, const struct view_row *r, bool selected)
+{
+    tui_term_row_panned(y, r, selected, TIME_WIDTH, a->hpan.offset);
+}
+
 static int event_height(void *ctx, uint32_t i)
 {
     const struct tui_app *a = ctx;
@@ -26,7 +32,7 @@ static void state_line(struct tui_app *a, int y)
         if (s != TCP_STATE_UNKNOWN)
             view_row_center(&a->row, &a->geo, i, track_state_name(s), STYLE_STATE);
     }
-    tui_term_row(y, &a->row, false);
+    paint(a, y, &a->row, false);
 }
 
 static void arrow_row(struct tui_app *a, const struct tui_event *e, const struct tui_label *l)
@@ -73,22 +79,22 @@ static void body(struct tui_app *a, const struct tui_label **selected_label, cha
         const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, i));
         arrow_row(a, e, l);
         if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
-        tui_term_row(y++, &a->row, sel);
+        paint(a, y++, &a->row, sel);
         if (y < end && (e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED))) {
             states_row(a, e);
             if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
-            tui_term_row(y++, &a->row, false);
+            paint(a, y++, &a->row, false);
         }
         if (a->present && y < end) {
             view_row_lifelines(&a->row, &a->geo, tui_term_ascii());
             if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
-            tui_term_row(y++, &a->row, false);
+            paint(a, y++, &a->row, false);
         }
     }
     /* lifelines run down to the bottom of the body */
     view_row_lifelines(&a->row, &a->geo, tui_term_ascii());
     while (y < end)
-        tui_term_row(y++, &a->row, false);
+        paint(a, y++, &a->row, false);
 }
 
 /* Columns of UTF-8 text (one per code point: the text is ASCII plus arrows and dashes). */
@@ -163,7 +169,9 @@ void tui_diagram_draw(struct tui_app *a)
     tui_term_size(&rows, &cols);
     int width = cols > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : cols;
     int lanes = a->vis.lanes.count < 2 ? 2 : a->vis.lanes.count;
-    view_geometry_init(&a->geo, width < TUI_MIN_COLS ? TUI_MIN_COLS : width, TIME_WIDTH, lanes);
+    tui_pan_compute(&a->hpan, &a->geo, width < TUI_MIN_COLS ? TUI_MIN_COLS : width, TIME_WIDTH,
+                    lanes, a->present ? TUI_PRESENT_PITCH : VIEW_MIN_PITCH, a->fit, a->pan);
+    a->pan = a->hpan.pan; /* a resize may have narrowed what there is to pan */
     int header = view_header_rows(a->header, &a->geo, &a->vis.lanes, "time");
     if (a->present)
         tui_layout_compute_present(&a->layout, rows, cols, header + 1);
@@ -175,7 +183,7 @@ void tui_diagram_draw(struct tui_app *a)
         return;
     }
     for (int i = 0; i < a->layout.header_rows && i < header; i++)
-        tui_term_row(a->layout.header_y + i, &a->header[i], false);
+        paint(a, a->layout.header_y + i, &a->header[i], false);
     if (a->layout.header_rows > header) state_line(a, a->layout.header_y + header);
 
     char err[256] = "";

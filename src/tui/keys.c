@@ -25,6 +25,8 @@ static const struct {
     {TUI_KEY_CLICK, "Click", "Click"},
     {TUI_KEY_WHEEL_UP, "WheelUp", "WheelUp"},
     {TUI_KEY_WHEEL_DOWN, "WheelDown", "WheelDown"},
+    {TUI_KEY_SLEFT, "S-Left", "S-←"},
+    {TUI_KEY_SRIGHT, "S-Right", "S-→"},
 };
 
 const char *tui_key_name(int key, bool ascii, char buf[8])

@@ -345,6 +345,10 @@ static int translate(int ch)
         return TUI_KEY_BACKSPACE;
     case KEY_BTAB:
         return TUI_KEY_BTAB;
+    case KEY_SLEFT:
+        return TUI_KEY_SLEFT;
+    case KEY_SRIGHT:
+        return TUI_KEY_SRIGHT;
     case KEY_MOUSE:
         return mouse_key();
     default:
@@ -403,10 +407,17 @@ static void put_cell(int y, int x, uint32_t ch, int role, attr_t extra)
 
 void tui_term_row(int y, const struct view_row *r, bool selected)
 {
+    tui_term_row_panned(y, r, selected, 0, 0);
+}
+
+void tui_term_row_panned(int y, const struct view_row *r, bool selected, int keep, int offset)
+{
     int cols = COLS;
     attr_t extra = selected ? A_REVERSE : 0;
     for (int x = 0; x < cols; x++) {
-        struct cell c = x < r->width ? r->cells[x] : (struct cell){' ', STYLE_PLAIN};
+        int from = x < keep ? x : x + offset;
+        struct cell c =
+            from >= 0 && from < r->width ? r->cells[from] : (struct cell){' ', STYLE_PLAIN};
         put_cell(y, x, c.ch, c.style < STYLE_COUNT ? c.style : STYLE_PLAIN, extra);
     }
 }

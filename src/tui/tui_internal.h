@@ -30,6 +30,8 @@ enum {
     TUI_KEY_CLICK,    /* mouse button 1; where: tui_term_mouse */
     TUI_KEY_WHEEL_UP, /* mouse wheel */
     TUI_KEY_WHEEL_DOWN,
+    TUI_KEY_SLEFT, /* Shift-Left, Shift-Right */
+    TUI_KEY_SRIGHT,
 };
 #define TUI_KEY_TAB '\t'
 #define TUI_CTRL(c) ((c)&0x1f)
@@ -78,6 +80,8 @@ void tui_term_set_mouse(int y, int x);
 void tui_term_erase(void);
 /* Row y from view cells (columns past the screen are clipped); selected rows are reversed. */
 void tui_term_row(int y, const struct view_row *r, bool selected);
+/* The same through a horizontal pan: cells [0, keep) stay, then cells from keep + offset. */
+void tui_term_row_panned(int y, const struct view_row *r, bool selected, int keep, int offset);
 /* UTF-8 text at (y, x) in a role, at most max_cols columns; returns columns used. */
 int tui_term_text(int y, int x, const char *text, int role, int max_cols);
 /* The whole line y in a role's background. */
@@ -271,6 +275,9 @@ struct tui_app {
     /* classroom controls (classroom.c) */
     bool present; /* --present: a blank row between arrows, the explanation always on */
     bool legend;  /* the legend of segment types over the diagram (l) */
+    bool fit;     /* z: narrow the pitch until every lifeline fits */
+    int pan;      /* lanes panned off to the left (< and >) */
+    struct tui_pan hpan; /* of the last drawing */
     enum tui_theme theme;
 };
 
@@ -325,6 +332,9 @@ void tui_prompt_draw(const struct tui_app *a, int y);
 void tui_classroom_detail(struct tui_app *a); /* v: minimal -> normal -> full labels */
 void tui_classroom_theme(struct tui_app *a);  /* t: dark -> light -> projector -> mono */
 void tui_classroom_legend(struct tui_app *a); /* l: the legend on or off */
+void tui_classroom_pan_left(struct tui_app *a); /* <: one lane to the left */
+void tui_classroom_pan_right(struct tui_app *a);
+void tui_classroom_fit(struct tui_app *a); /* z: fit mode on or off */
 /* "dark", "light", "projector", "mono" */
 const char *tui_theme_name(enum tui_theme t);
 /* legend.c: the colour and glyph of each segment type, over the top right of the diagram. */

@@ -275,6 +275,39 @@ has 'l +legend: the colour and glyph' "the legend in the help"
 has 't +theme: dark, light, projector' "the theme in the help"
 has 'v +label detail' "label detail in the help"
 
+# ---- horizontal pan (< >, Shift-arrows) and fit (z): four lifelines in 80 columns ----
+pscreen() { COLUMNS=$1 LINES=$2 "$bin" open "$threaded" --present --headless-frames \
+  "$(frames "$3")" --headless-keys "$3" >"$tmp/screen" 2>"$tmp/err" </dev/null || {
+  echo "FAIL: --present $3"; cat "$tmp/err"; fails=$((fails+1)); }; }
+pscreen 80 24 "n n n"
+has '^ time +client +client +client$' "--present at 80x24: the first three lifelines"
+has '127\.0\.0\.1:51582' "the first client is on screen"
+hasnt '127\.0\.0\.1:12000' "the server is panned off"
+has 'pan 0/2' "the status bar says there is more to the right"
+pscreen 80 24 "n n n >"
+has '^ time +client +client +server$' "> pans the header with the diagram"
+hasnt '51582' "the first client panned off to the left"
+has 'lifelines 2-4 of 4' "> says which lifelines are shown"
+has '^ 0\.000015 .*SYN\+ACK seq=0 ack=1' "arrows pan with the header"
+pscreen 80 24 "n n n > > >"
+has 'the right end: lifelines 2-4 of 4' "> stops at the last lifeline"
+pscreen 80 24 "n n n > S-Left"
+has '127\.0\.0\.1:51582' "Shift-Left pans back"
+pscreen 80 24 "n n n <"
+has 'the left end' "< stops at the first lifeline"
+pscreen 80 24 "n n n z"
+has '^ time +client +client +client +server' "z fits every lifeline"
+has 'fit: every lifeline on screen' "z says so"
+hasnt 'pan [0-9]' "nothing to pan in fit mode"
+pscreen 80 24 "n n n z z >"
+has 'lifelines 2-4 of 4' "z again: panning again"
+pscreen 60 15 "n n n > > resize:120x40 n"
+has '127\.0\.0\.1:51582 .*127\.0\.0\.1:12000' "a resize that makes room shows every lifeline"
+pscreen 40 10 "n n > > > > z <"
+has 'tcp-threaded' "pan and fit at 40x10"
+screen 120 40 3 "n >"
+has 'every lifeline fits: nothing to pan' "> with nothing to pan"
+
 # every capture to its end, in ASCII and in every theme
 for f in "$repo"/captures/*.pcap; do
   for theme in dark light projector mono; do
@@ -287,7 +320,7 @@ for f in "$repo"/captures/*.pcap; do
   if grep -qP '[^\x00-\x7f]' "$tmp/screen"; then
     echo "FAIL: $f --ascii drew non-ASCII"; fails=$((fails+1)); else passed=$((passed+1)); fi
   # every screen of every capture (under the sanitizers in CI)
-  keys="G k v v l t t Enter j j j G click:40,30 wheelup:1,1 n f Space Enter / type:e Enter n N : type:tcp Enter"
+  keys="G k v v l t t > > z < Enter j j j G click:40,30 wheelup:1,1 n f Space Enter / type:e Enter n N : type:tcp Enter"
   keys="$keys Tab Tab S-Tab f s s / type:12 Esc Enter ? j q"
   for size in "80 24" "60 15"; do
     set -- $size

@@ -145,5 +145,25 @@ tm resize-window -t t -x 120 -y 40
 tm send-keys -t t q
 terminal_restored "quit from the flow list"
 
+# classroom: --present --theme projector at 80x24, pan with Shift-Right, fit, legend, theme
+tm resize-window -t t -x 80 -y 24
+tm send-keys -t t "$bin open --present --theme projector $threaded" Enter
+wait_for 'projector │ pan 0/2' "--present pans four lifelines at 80x24"
+tm send-keys -t t n n
+wait_for 'SYN\+A' "--present steps the handshake"
+tm send-keys -t t S-Right
+wait_for '^ time +client +client +server *$' "Shift-Right pans the header"
+tm send-keys -t t z
+wait_for '^ time +client +client +client +server *$' "z fits every lifeline"
+tm send-keys -t t l
+wait_for 'Legend \(l closes\)' "l shows the legend"
+has 'RST +aborts' "the legend names each kind"
+tm send-keys -t t l t
+wait_for 'theme: mono' "t cycles projector -> mono"
+tm send-keys -t t v
+wait_for 'labels: normal' "v: normal labels"
+tm send-keys -t t q
+terminal_restored "quit from --present"
+
 echo "$passed checks passed, $fails failed"
 [ $fails = 0 ]

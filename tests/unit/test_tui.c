@@ -270,6 +270,65 @@ static void test_label_detail_cycles_minimal_normal_full(void **state)
     assert_int_equal(view_detail_next(d), VIEW_DETAIL_MINIMAL);
 }
 
+/* ---- horizontal pan and fit ---- */
+
+static void test_lanes_that_fit_never_pan(void **state)
+{
+    (void)state;
+    struct tui_pan p;
+    struct view_geometry g;
+    tui_pan_compute(&p, &g, 120, 12, 4, VIEW_MIN_PITCH, false, 3);
+    assert_int_equal(p.width, 120);
+    assert_int_equal(p.max_pan, 0);
+    assert_int_equal(p.pan, 0);
+    assert_int_equal(p.offset, 0);
+    assert_true(p.pitch >= VIEW_MIN_PITCH);
+}
+
+static void test_pan_keeps_the_pitch_and_stops_at_both_ends(void **state)
+{
+    (void)state;
+    struct tui_pan p;
+    struct view_geometry g;
+    /* 4 lanes 24 apart need 12 + 27 + 72 = 111 columns; an 80-column screen hides 31 */
+    tui_pan_compute(&p, &g, 80, 12, 4, TUI_PRESENT_PITCH, false, 0);
+    assert_int_equal(p.pitch, TUI_PRESENT_PITCH);
+    assert_int_equal(p.width, 111);
+    assert_int_equal(p.max_pan, 2);
+    assert_int_equal(p.offset, 0);
+    tui_pan_compute(&p, &g, 80, 12, 4, TUI_PRESENT_PITCH, false, 1);
+    assert_int_equal(p.offset, 24);
+    tui_pan_compute(&p, &g, 80, 12, 4, TUI_PRESENT_PITCH, false, 9);
+    assert_int_equal(p.pan, 2);
+    assert_int_equal(p.offset, 31); /* the last pan shows the right edge, not past it */
+    tui_pan_compute(&p, &g, 80, 12, 4, TUI_PRESENT_PITCH, false, -3);
+    assert_int_equal(p.pan, 0);
+    /* the last lifeline is on screen at the last pan */
+    tui_pan_compute(&p, &g, 80, 12, 4, TUI_PRESENT_PITCH, false, p.max_pan);
+    assert_true(g.x[3] - p.offset < 80);
+}
+
+static void test_fit_narrows_the_pitch_until_every_lifeline_is_on_screen(void **state)
+{
+    (void)state;
+    struct tui_pan p;
+    struct view_geometry g;
+    tui_pan_compute(&p, &g, 80, 12, 4, TUI_PRESENT_PITCH, true, 1);
+    assert_int_equal(p.width, 80);
+    assert_int_equal(p.max_pan, 0);
+    assert_int_equal(p.offset, 0);
+    assert_true(p.pitch < TUI_PRESENT_PITCH);
+    assert_true(g.x[3] < 80);
+    tui_pan_compute(&p, &g, 60, 12, 8, VIEW_MIN_PITCH, true, 0);
+    assert_int_equal(p.max_pan, 0);
+    assert_int_equal(p.pitch, (60 - 13 - 1) / 7);
+    /* 32 lanes cannot be 4 columns apart in 60: fit pans what still overflows */
+    tui_pan_compute(&p, &g, 60, 12, 32, VIEW_MIN_PITCH, true, 99);
+    assert_int_equal(p.pitch, 4);
+    assert_true(p.max_pan > 0);
+    assert_true(g.x[31] - p.offset < 60);
+}
+
 /* heights: every third event has a state line */
 static int heights(void *ctx, uint32_t i)
 {
@@ -616,6 +675,9 @@ int main(void)
         cmocka_unit_test(test_layout_at_120x40_has_every_part),
         cmocka_unit_test(test_layout_at_80x24_and_60x15_keeps_arrows),
         cmocka_unit_test(test_small_terminals_lose_footer_then_explanation_then_say_so),
+        cmocka_unit_test(test_lanes_that_fit_never_pan),
+        cmocka_unit_test(test_pan_keeps_the_pitch_and_stops_at_both_ends),
+        cmocka_unit_test(test_fit_narrows_the_pitch_until_every_lifeline_is_on_screen),
         cmocka_unit_test(test_present_layout_keeps_the_explanation_down_to_the_minimum),
         cmocka_unit_test(test_label_detail_cycles_minimal_normal_full),
         cmocka_unit_test(test_top_stays_while_the_selection_is_visible),
