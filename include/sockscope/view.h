@@ -51,7 +51,12 @@ int view_arrow_label(const struct packet *p, const struct track_info *ti,
 
 /* Label detail levels (label_detail.c): minimal = flags, relative seq/ack, length (and
  * analysis marks); normal adds the window; full is view_arrow_label (options, payload). */
-enum view_detail { VIEW_DETAIL_MINIMAL = 0, VIEW_DETAIL_NORMAL, VIEW_DETAIL_FULL, VIEW_DETAIL_COUNT };
+enum view_detail {
+    VIEW_DETAIL_MINIMAL = 0,
+    VIEW_DETAIL_NORMAL,
+    VIEW_DETAIL_FULL,
+    VIEW_DETAIL_COUNT
+};
 
 /* "minimal", "normal", "full" */
 const char *view_detail_name(enum view_detail d);

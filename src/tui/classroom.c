@@ -76,7 +76,7 @@ void tui_classroom_fit(struct tui_app *a)
     if (a->fit && a->hpan.max_pan == 0)
         snprintf(a->message, sizeof a->message, "fit: every lifeline on screen (z: pan again)");
     else if (!a->fit)
-        snprintf(a->message + 0, sizeof a->message, "%s", a->hpan.max_pan
-                     ? "fit off: < and > pan the lifelines (z fits them again)"
-                     : "fit off: every lifeline fits anyway");
+        snprintf(a->message, sizeof a->message, "%s",
+                 a->hpan.max_pan ? "fit off: < and > pan the lifelines (z fits them again)"
+                                 : "fit off: every lifeline fits anyway");
 }
