@@ -94,14 +94,7 @@ int cli_open(int argc, char **argv)
             o.headless_keys = optarg;
             break;
         default:
-            if (optopt == 'r')
-                cli_error("open: -r needs a file (see 'sockscope open --help')");
-            else if (optopt && optopt < 256)
-                cli_error("open: unknown option '-%c' (see 'sockscope open --help')", optopt);
-            else
-                cli_error("open: unknown or incomplete option '%s' (see 'sockscope open "
-                          "--help')",
-                          argv[optind - 1]);
+            cli_option_error("open", "r", argv);
             return EXIT_USAGE;
         }
     }
