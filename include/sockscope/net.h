@@ -167,6 +167,7 @@ struct scenario {
     const char *name;     /* "tcp", "udp", "threaded", "handshake", ... */
     const char *summary;  /* one line for `demo --list` */
     int (*run)(struct scenario_context *ctx); /* 0 ok, -1 with ctx->err */
+    int clients;          /* client sockets it draws lifelines for (one server lifeline) */
 };
 
 const struct scenario *net_scenarios(size_t *count);

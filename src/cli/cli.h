@@ -4,6 +4,7 @@
 #define SOCKSCOPE_CLI_H
 
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "sockscope/export.h"
@@ -56,6 +57,13 @@ void cli_diagram_finish(struct cli_diagram *d);
 /* After getopt_long returned '?': says which option was unknown or lacks its value
  * (with_value: the short options that take one). */
 void cli_option_error(const char *cmd, const char *with_value, char **argv);
+
+/* SIGINT and SIGTERM set the returned flag, which the modules and loops watch (no
+ * SA_RESTART: blocking calls return EINTR and look at it). ignore_sigpipe: a closed socket or
+ * pipe becomes an error return instead of ending the process. */
+atomic_bool *cli_stop_on_signals(bool ignore_sigpipe);
+/* True once SIGINT or SIGTERM arrived (as opposed to the flag set by the program itself). */
+bool cli_stopped_by_signal(void);
 
 /* Strict number parsing: the whole word must be a number in [min, max]. */
 bool cli_parse_long(const char *s, long min, long max, long *out);

@@ -25,25 +25,6 @@ static const char usage[] =
     "\n"
     "example: sockscope client tcp 192.168.1.20 \"hello tcp world\"\n";
 
-static atomic_bool stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    atomic_store(&stop_flag, true);
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
 static bool option_value(int argc, char **argv, int i, long min, long max, long *v,
                          const char *what)
 {
@@ -56,7 +37,7 @@ static bool option_value(int argc, char **argv, int i, long min, long max, long 
 int cli_client(int argc, char **argv)
 {
     struct net_client_options o = {
-        .port = NET_DEFAULT_PORT, .stop = &stop_flag, .in = stdin, .out = stdout};
+        .port = NET_DEFAULT_PORT, .in = stdin, .out = stdout};
     const char *proto = NULL;
     char **words = calloc((size_t)argc + 1, sizeof *words);
     int nwords = 0;
@@ -124,7 +105,7 @@ int cli_client(int argc, char **argv)
     free(words);
     if (rc != EXIT_OK) return rc;
 
-    catch_signals();
+    o.stop = cli_stop_on_signals(true);
     char err[512];
     int r = net_client_run(&o, err, sizeof err);
     free(message);

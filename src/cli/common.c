@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,4 +72,31 @@ void cli_option_error(const char *cmd, const char *with_value, char **argv)
     else
         cli_error("%s: unknown or incomplete option '%s' (see 'sockscope %s --help')", cmd,
                   argv[optind - 1], cmd);
+}
+
+static atomic_bool stop_requested;
+static volatile sig_atomic_t stop_signal_seen;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal_seen = sig;
+    atomic_store(&stop_requested, true);
+}
+
+atomic_bool *cli_stop_on_signals(bool ignore_sigpipe)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal; /* no SA_RESTART: blocking calls see EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (ignore_sigpipe)
+        signal(SIGPIPE, SIG_IGN);
+    return &stop_requested;
+}
+
+bool cli_stopped_by_signal(void)
+{
+    return stop_signal_seen != 0;
 }

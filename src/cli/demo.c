@@ -57,16 +57,6 @@ struct demo_args {
     struct export_options exp;
 };
 
-static atomic_bool demo_stop;
-static volatile sig_atomic_t demo_interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    demo_interrupted = 1;
-    atomic_store(&demo_stop, true);
-}
-
 static void list_scenarios(FILE *f)
 {
     size_t n;
@@ -231,16 +221,6 @@ static void drain_fd(int fd)
         }
 }
 
-/* Endpoints the scenario will draw: enough lanes, not more, so the arrows are long. */
-static int scenario_lanes(const struct scenario *s)
-{
-    if (!strcmp(s->name, "threaded"))
-        return 4;
-    if (!strcmp(s->name, "tcp-vs-udp"))
-        return 3;
-    return 2;
-}
-
 int cli_demo(int argc, char **argv)
 {
     struct demo_args a;
@@ -259,10 +239,8 @@ int cli_demo(int argc, char **argv)
                         "sockscope: demo: falling back to this machine's loopback, port %d "
                         "only\n", err, NET_DEFAULT_PORT);
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    /* A closed stdout ends the demo as it ends trace: SIGPIPE stays fatal. */
+    atomic_bool *stop = cli_stop_on_signals(false);
 
     char bpf[128] = "";
     if (!sandboxed)
@@ -294,10 +272,9 @@ int cli_demo(int argc, char **argv)
     }
     out_init(o, stdout);
     /* clients on the left, the server on the right, as textbooks draw them */
-    int time_w = a.exp.time == TIME_ABS ? 17 : 12;
-    view_lanes_init(&lanes, view_geometry_max_lanes(a.exp.width, time_w));
+    view_lanes_init(&lanes, export_text_max_lanes(&a.exp));
     lanes.dynamic = true;
-    for (int i = 1; i < scenario_lanes(a.scenario); i++)
+    for (int i = 0; i < a.scenario->clients; i++)
         view_lanes_reserve(&lanes, ROLE_CLIENT);
     view_lanes_reserve(&lanes, ROLE_SERVER);
     struct session s = {.args = &a, .o = o, .tracker = tracker,
@@ -312,7 +289,7 @@ int cli_demo(int argc, char **argv)
     struct scenario_thread st = {.scenario = a.scenario};
     st.ctx.probe = probe;
     st.ctx.port = NET_DEFAULT_PORT;
-    st.ctx.stop = &demo_stop;
+    st.ctx.stop = stop;
     pthread_t thread;
     if (pthread_create(&thread, NULL, run_scenario, &st) != 0) {
         cli_error("demo: cannot start the scenario thread: %s", strerror(errno));
@@ -329,14 +306,14 @@ int cli_demo(int argc, char **argv)
         uint64_t now = now_ns();
         uint64_t horizon = now - HOLD_BACK_NS, held = probe_oldest_held(probe);
         pump(&s, cap, probe, merge, held < horizon ? held : horizon, &merge_drops);
-        if (!finished_at && (atomic_load(&st.done) || atomic_load(&demo_stop)))
+        if (!finished_at && (atomic_load(&st.done) || atomic_load(stop)))
             finished_at = now;
-        if (finished_at && (now - finished_at > TAIL_NS || atomic_load(&demo_stop)))
+        if (finished_at && (now - finished_at > TAIL_NS || atomic_load(stop)))
             break;
         if (o->failed)
             break;
     }
-    atomic_store(&demo_stop, true);
+    atomic_store(stop, true);
     pthread_join(thread, NULL);
     capture_live_stop(cap);
     pump(&s, cap, probe, merge, UINT64_MAX, &merge_drops);
@@ -362,7 +339,7 @@ int cli_demo(int argc, char **argv)
     if (o->failed) {
         cli_error("demo: cannot write the output");
         status = EXIT_RUNTIME;
-    } else if (demo_interrupted) {
+    } else if (cli_stopped_by_signal()) {
         cli_error("demo: interrupted");
         status = EXIT_RUNTIME;
     } else if (st.result != 0) {

@@ -264,8 +264,7 @@ static int live_capture(struct live_args *a, const sigset_t *unblocked)
         out_init(s.o, stdout);
         if (!a->json) {
             /* Endpoints are not known up front: lanes are handed out as they appear. */
-            int time_w = a->exp.time == TIME_ABS ? 17 : 12;
-            view_lanes_init(&lanes, view_geometry_max_lanes(a->exp.width, time_w));
+            view_lanes_init(&lanes, export_text_max_lanes(&a->exp));
             lanes.dynamic = true;
             s.text = export_text_new(s.o, &a->exp, &lanes);
         }

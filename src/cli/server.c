@@ -25,30 +25,10 @@ static const char usage[] =
     "\n"
     "example: sockscope server tcp          then: sockscope client tcp HOST \"hello\"\n";
 
-static atomic_bool stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    atomic_store(&stop_flag, true);
-}
-
-/* No SA_RESTART: the modules wait in poll() slices and notice the flag within 50 ms. */
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
 int cli_server(int argc, char **argv)
 {
     struct net_server_options o = {
-        .port = NET_DEFAULT_PORT, .stop = &stop_flag, .log = stdout, .ready_fd = -1};
+        .port = NET_DEFAULT_PORT, .log = stdout, .ready_fd = -1};
     const char *proto = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -101,7 +81,7 @@ int cli_server(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    catch_signals();
+    o.stop = cli_stop_on_signals(true);
     char err[512];
     int rc = net_server_run(&o, err, sizeof err);
     if (rc < 0) {

@@ -11,6 +11,7 @@
 #include "sockscope/capture.h"
 #include "sockscope/decode.h"
 #include "sockscope/export.h"
+#include "sockscope/timeline.h"
 #include "sockscope/track.h"
 #include "sockscope/view.h"
 #include "trace_pipeline.h"
@@ -165,27 +166,13 @@ static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bo
                     bool *stop, bool threaded)
 {
     char err[512];
-    struct capture_file *cf;
-    int rc = capture_file_open(a->file, a->bpf, &cf, err, sizeof err);
+    struct timeline_pass *pass;
+    int rc = timeline_pass_open(a->file, a->bpf, &pass, err, sizeof err);
     if (rc != CAPTURE_OK) {
         cli_error("%s", err);
         return rc == CAPTURE_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
-    int linktype = capture_file_linktype(cf);
-    if (!decode_linktype_supported(linktype)) {
-        cli_error("%s: link type %d (%s) is not supported; sockscope decodes Ethernet, Linux "
-                  "cooked (SLL, SLL2), BSD loopback and raw IP captures",
-                  a->file, linktype, capture_file_linktype_name(cf));
-        capture_file_close(cf);
-        return EXIT_USAGE;
-    }
-
-    struct tracker *tr = track_new();
-    if (!tr) {
-        capture_file_close(cf);
-        cli_error("out of memory");
-        return EXIT_RUNTIME;
-    }
+    struct capture_file *cf = timeline_pass_file(pass);
     struct trace_pipe *pipe = NULL;
     if (threaded && capture_file_keep_frames(cf))
         pipe = trace_pipe_start(fn, ctx, stop);
@@ -202,14 +189,12 @@ static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bo
         }
         if (pipe)
             r = trace_pipe_slot(pipe);
-        rc = capture_file_next(cf, &fr, err, sizeof err);
+        rc = timeline_pass_next(pass, &fr, &r->pkt, &r->info, err, sizeof err);
         if (rc <= 0)
             break;
         frames_read++;
         r->frame = local.frame = fr.data;
         r->number = fr.number;
-        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &r->pkt);
-        track_feed(tr, &r->pkt, fr.number, &r->info);
         if (!flow_selected(a, &r->info))
             continue;
         if (pipe) {
@@ -234,8 +219,7 @@ static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bo
                     a->file, err);
         }
     }
-    track_free(tr);
-    capture_file_close(cf);
+    timeline_pass_close(pass);
     return status;
 }
 
@@ -285,8 +269,7 @@ int cli_trace(int argc, char **argv)
         rc = run_pass(&a, json_frame, o, true, &o->failed, true);
     } else {
         struct view_lanes lanes;
-        int time_w = a.exp.time == TIME_ABS ? 17 : 12;
-        view_lanes_init(&lanes, view_geometry_max_lanes(a.exp.width, time_w));
+        view_lanes_init(&lanes, export_text_max_lanes(&a.exp));
         struct plan plan = {.lanes = &lanes};
         rc = run_pass(&a, plan_frame, &plan, false, &plan.full, false);
         if (rc == EXIT_OK) {

@@ -89,6 +89,11 @@ static int time_width(enum time_format f)
     return f == TIME_ABS ? 17 : 12;
 }
 
+int export_text_max_lanes(const struct export_options *opt)
+{
+    return view_geometry_max_lanes(opt->width, time_width(opt->time));
+}
+
 static void format_time(struct text_export *t, uint64_t ts, char *buf, size_t size)
 {
     if (t->opt.time == TIME_ABS) {

@@ -299,19 +299,20 @@ static int run_bytestream(struct scenario_context *ctx)
 }
 
 static const struct scenario scenarios[] = {
-    {"tcp", "the textbook TCP exchange: handshake, a line, its uppercase reply, FINs", run_tcp},
-    {"udp", "the textbook UDP exchange: one datagram, its uppercase reply, no connection", run_udp},
+    {"tcp", "the textbook TCP exchange: handshake, a line, its uppercase reply, FINs", run_tcp, 1},
+    {"udp", "the textbook UDP exchange: one datagram, its uppercase reply, no connection", run_udp,
+     1},
     {"threaded", "three clients at once on the multi-threaded server: a socket and thread each",
-     run_threaded},
+     run_threaded, 3},
     {"handshake", "connect then close, nothing else: the three-way handshake and the FINs",
-     run_handshake},
-    {"refused", "connect to a port where nobody listens: SYN answered by RST", run_refused},
-    {"abort", "the client closes with SO_LINGER 0: RST instead of FIN", run_abort},
+     run_handshake, 1},
+    {"refused", "connect to a port where nobody listens: SYN answered by RST", run_refused, 1},
+    {"abort", "the client closes with SO_LINGER 0: RST instead of FIN", run_abort, 1},
     {"half-close", "the client shuts down writing; the server keeps sending, then closes",
-     run_half_close},
+     run_half_close, 1},
     {"bytestream", "no message boundaries: three sends, one recv; one 200 KB send, many recvs",
-     run_bytestream},
-    {"tcp-vs-udp", "the same sentence over TCP, then over UDP", run_tcp_vs_udp},
+     run_bytestream, 1},
+    {"tcp-vs-udp", "the same sentence over TCP, then over UDP", run_tcp_vs_udp, 2},
 };
 
 const struct scenario *net_scenarios(size_t *count)

@@ -193,24 +193,9 @@ int tui_events_load(struct tui_events *ev, const char *path, const char *bpf, ch
 {
     memset(ev, 0, sizeof *ev);
     view_lanes_init(&ev->lanes, VIEW_MAX_LANES);
-    struct capture_file *cf;
-    int rc = capture_file_open(path, bpf, &cf, err, errlen);
+    struct timeline_pass *pass;
+    int rc = timeline_pass_open(path, bpf, &pass, err, errlen);
     if (rc != CAPTURE_OK) return rc == CAPTURE_E_BAD_INPUT ? TUI_E_BAD_INPUT : TUI_E_RUNTIME;
-    int linktype = capture_file_linktype(cf);
-    if (!decode_linktype_supported(linktype)) {
-        snprintf(err, errlen,
-                 "%s: link type %d (%s) is not supported; sockscope decodes Ethernet, Linux "
-                 "cooked (SLL, SLL2), BSD loopback and raw IP captures",
-                 path, linktype, capture_file_linktype_name(cf));
-        capture_file_close(cf);
-        return TUI_E_BAD_INPUT;
-    }
-    struct tracker *tr = track_new();
-    if (!tr) {
-        capture_file_close(cf);
-        snprintf(err, errlen, "out of memory");
-        return TUI_E_RUNTIME;
-    }
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
@@ -218,7 +203,7 @@ int tui_events_load(struct tui_events *ev, const char *path, const char *bpf, ch
     char why[256];
     rc = TUI_OK;
     for (;;) {
-        int got = capture_file_next(cf, &fr, why, sizeof why);
+        int got = timeline_pass_next(pass, &fr, &pkt, &info, why, sizeof why);
         if (got == 0) break;
         if (got < 0) {
             if (ev->count == 0) {
@@ -229,8 +214,6 @@ int tui_events_load(struct tui_events *ev, const char *path, const char *bpf, ch
             }
             break;
         }
-        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
-        track_feed(tr, &pkt, fr.number, &info);
         struct tui_event *rec = append(ev);
         if (!rec) {
             snprintf(err, errlen, "%s: out of memory after %u frames", path, ev->count);
@@ -242,8 +225,7 @@ int tui_events_load(struct tui_events *ev, const char *path, const char *bpf, ch
     }
     free(maps.map[0]);
     free(maps.map[1]);
-    track_free(tr);
-    capture_file_close(cf);
+    timeline_pass_close(pass);
     if (rc != TUI_OK) {
         tui_events_free(ev);
         return rc;

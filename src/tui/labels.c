@@ -68,16 +68,10 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
     c->width = 0;
     c->count = 0;
     c->rereads++;
-    struct capture_file *cf;
-    int rc = capture_file_open(c->path, c->bpf, &cf, err, errlen);
-    if (rc != CAPTURE_OK) return TUI_E_RUNTIME;
-    int linktype = capture_file_linktype(cf);
-    struct tracker *tr = track_new();
-    if (!tr) {
-        capture_file_close(cf);
-        snprintf(err, errlen, "out of memory");
+    struct timeline_pass *pass;
+    if (timeline_pass_open(c->path, c->bpf, &pass, err, errlen) != CAPTURE_OK)
         return TUI_E_RUNTIME;
-    }
+    int rc;
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
@@ -85,11 +79,9 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
     uint32_t k = 0, pos = start, want = pos < vend ? tui_visible_event(v, pos) : UINT32_MAX;
     rc = TUI_OK;
     while (k < end) {
-        if (capture_file_next(cf, &fr, why, sizeof why) <= 0) break;
+        if (timeline_pass_next(pass, &fr, &pkt, &info, why, sizeof why) <= 0) break;
         const struct tui_event *e = tui_events_get(ev, k);
         if (fr.number != e->frame) break;
-        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
-        track_feed(tr, &pkt, fr.number, &info);
         if (k == want) {
             build(c, e, v, g, &pkt, &info, &c->rows[pos - start]);
             pos++;
@@ -108,8 +100,7 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
         c->generation = v->generation;
         c->built = c->detail;
     }
-    track_free(tr);
-    capture_file_close(cf);
+    timeline_pass_close(pass);
     return rc;
 }
 

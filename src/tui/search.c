@@ -39,24 +39,16 @@ static bool scan(struct tui_app *a, uint32_t cur, struct found *r, char *err, si
     const struct tui_visible *v = &a->vis;
     *r = (struct found){UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, 0};
     if (v->count == 0) return true;
-    struct capture_file *cf;
-    if (capture_file_open(a->opt->file, a->opt->bpf, &cf, err, errlen) != CAPTURE_OK) return false;
-    struct tracker *tr = track_new();
-    if (!tr) {
-        capture_file_close(cf);
-        snprintf(err, errlen, "out of memory");
+    struct timeline_pass *pass;
+    if (timeline_pass_open(a->opt->file, a->opt->bpf, &pass, err, errlen) != CAPTURE_OK)
         return false;
-    }
-    int linktype = capture_file_linktype(cf);
     bool exact = has_upper(a->search);
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
     char why[256], label[TUI_LABEL_MAX];
     uint32_t k = 0, pos = 0, want = tui_visible_event(v, 0);
-    while (pos < v->count && capture_file_next(cf, &fr, why, sizeof why) > 0) {
-        decode_packet(linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
-        track_feed(tr, &pkt, fr.number, &info);
+    while (pos < v->count && timeline_pass_next(pass, &fr, &pkt, &info, why, sizeof why) > 0) {
         if (k++ != want) continue;
         bool match = pkt.payload && holds(pkt.payload, pkt.payload_caplen, a->search, exact);
         if (!match && info.has_flow) {
@@ -73,8 +65,7 @@ static bool scan(struct tui_app *a, uint32_t cur, struct found *r, char *err, si
         if (++pos < v->count) want = tui_visible_event(v, pos);
     }
     if (cur == UINT32_MAX) r->after = r->first;
-    track_free(tr);
-    capture_file_close(cf);
+    timeline_pass_close(pass);
     return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "sockscope/timeline.h"
 #include "sockscope/track.h"
 #include "sockscope/tui.h"
 #include "sockscope/view.h"

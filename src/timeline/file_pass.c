@@ -1,0 +1,71 @@
+/* A capture file read front to back through decode and track: the pass `trace` makes, and
+ * the one the TUI makes to index a file or to rebuild labels. One place opens the file,
+ * refuses link types decode does not know, and keeps the tracker that numbers streams. */
+#include "sockscope/timeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct timeline_pass {
+    struct capture_file *file;
+    struct tracker *tracker;
+    int linktype;
+};
+
+int timeline_pass_open(const char *path, const char *bpf, struct timeline_pass **out,
+                       char *err, size_t errlen)
+{
+    *out = NULL;
+    struct capture_file *cf;
+    int rc = capture_file_open(path, bpf, &cf, err, errlen);
+    if (rc != CAPTURE_OK)
+        return rc;
+    int linktype = capture_file_linktype(cf);
+    if (!decode_linktype_supported(linktype)) {
+        snprintf(err, errlen,
+                 "%s: link type %d (%s) is not supported; sockscope decodes Ethernet, Linux "
+                 "cooked (SLL, SLL2), BSD loopback and raw IP captures",
+                 path, linktype, capture_file_linktype_name(cf));
+        capture_file_close(cf);
+        return CAPTURE_E_BAD_INPUT;
+    }
+    struct timeline_pass *p = calloc(1, sizeof *p);
+    struct tracker *tr = track_new();
+    if (!p || !tr) {
+        free(p);
+        track_free(tr);
+        capture_file_close(cf);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return CAPTURE_E_RUNTIME;
+    }
+    p->file = cf;
+    p->tracker = tr;
+    p->linktype = linktype;
+    *out = p;
+    return CAPTURE_OK;
+}
+
+int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct packet *pkt,
+                       struct track_info *info, char *err, size_t errlen)
+{
+    int rc = capture_file_next(p->file, fr, err, errlen);
+    if (rc <= 0)
+        return rc;
+    decode_packet(p->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts_ns, pkt);
+    track_feed(p->tracker, pkt, fr->number, info);
+    return 1;
+}
+
+struct capture_file *timeline_pass_file(struct timeline_pass *p)
+{
+    return p->file;
+}
+
+void timeline_pass_close(struct timeline_pass *p)
+{
+    if (!p)
+        return;
+    track_free(p->tracker);
+    capture_file_close(p->file);
+    free(p);
+}
