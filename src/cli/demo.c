@@ -174,39 +174,37 @@ static void draw(struct session *s, const struct timeline_item *it)
 }
 
 /* Moves what the capture thread and the probe have into the merge, then draws what is older
- * than the horizon. Returns false when the merge overflowed (nothing is lost silently). */
+ * than the horizon. When the merge is full, its oldest items are drawn early to make room;
+ * only an item bigger than the whole merge is counted as lost. */
 static void pump(struct session *s, struct capture_live *cap, struct probe *probe,
                  struct timeline_merge *m, uint64_t horizon, uint64_t *merge_drops)
 {
     struct capture_frame fr;
     struct api_event ev;
     struct timeline_item it;
-    for (;;) {
-        bool moved = false;
+    bool moved = true;
+    while (moved) {
+        moved = false;
         while (capture_live_next(cap, &fr) == 1) {
             moved = true;
-            if (!timeline_merge_push_frame(m, &fr)) {
-                /* full: draw the oldest to make room, however young */
-                while (timeline_merge_pop(m, UINT64_MAX, &it)) {
-                    draw(s, &it);
-                    if (timeline_merge_push_frame(m, &fr))
-                        break;
-                }
-                if (!timeline_merge_count(m) && !timeline_merge_push_frame(m, &fr))
+            while (!timeline_merge_push_frame(m, &fr)) {
+                if (!timeline_merge_pop(m, UINT64_MAX, &it)) {
                     (*merge_drops)++;
+                    break;
+                }
+                draw(s, &it);
             }
         }
         while (probe_pop(probe, &ev)) {
             moved = true;
-            if (!timeline_merge_push_api(m, &ev)) {
-                if (timeline_merge_pop(m, UINT64_MAX, &it))
-                    draw(s, &it);
-                if (!timeline_merge_push_api(m, &ev))
+            while (!timeline_merge_push_api(m, &ev)) {
+                if (!timeline_merge_pop(m, UINT64_MAX, &it)) {
                     (*merge_drops)++;
+                    break;
+                }
+                draw(s, &it);
             }
         }
-        if (!moved)
-            break;
     }
     while (timeline_merge_pop(m, horizon, &it))
         draw(s, &it);
