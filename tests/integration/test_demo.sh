@@ -68,6 +68,21 @@ else
   echo "FAIL: text diagram of the demo:"; head -20 "$tmp/text"; failed=$((failed+1))
 fi
 
+# clients stand left of the server, as textbooks draw them (threaded: three of them)
+timeout 30 "$bin" demo threaded --text --ascii --width 120 >"$tmp/text3" 2>/dev/null
+if python3 - "$tmp/text3" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+server = [l.index("server") for l in lines if "server" in l and "client" not in l]
+clients = [l.index("client") for l in lines if "client" in l and "server" not in l]
+ok = server and len(clients) >= 3 and max(clients) < min(server)
+sys.exit(0 if ok else 1)
+PY
+then passed=$((passed+1)); else
+  echo "FAIL: threaded demo: clients are not all left of the server:"; head -30 "$tmp/text3"
+  failed=$((failed+1))
+fi
+
 # -w saves a capture that trace reads back with the same frames
 timeout 30 "$bin" demo tcp --format json -w "$tmp/demo.pcap" >"$tmp/live.jsonl" 2>/dev/null
 "$bin" trace "$tmp/demo.pcap" --format json >"$tmp/file.jsonl" 2>/dev/null
