@@ -54,4 +54,124 @@ int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct
 struct capture_file *timeline_pass_file(struct timeline_pass *p);
 void timeline_pass_close(struct timeline_pass *p);
 
+/* ---- the event store: one compact record per frame and per socket API call ----
+ * Appended by one producer thread (the file indexer, or a live session's pipeline) while one
+ * reader (the TUI) draws from it. Records and flow rows live in chunks that never move; the
+ * producer makes a batch visible with timeline_store_publish (counts published with release
+ * order), the reader takes a consistent view with timeline_store_sync (acquire). Published
+ * records never change; a flow row's counters and states do, through relaxed atomics, so the
+ * flow list can read them while the producer counts. Lanes are numbered as endpoints appear
+ * (the reader arranges them); at most VIEW_MAX_LANES, later endpoints' packets are notes. */
+#define TIMELINE_NO_FLOW UINT32_MAX
+#define TIMELINE_NO_LANE 0xFF
+#define TIMELINE_MAX_LANES 32 /* VIEW_MAX_LANES, without including view.h here */
+
+enum {
+    TIMELINE_EV_NOTE = 1u << 0,        /* no arrow: not TCP/UDP, or no lane */
+    TIMELINE_EV_SRC_CHANGED = 1u << 1, /* the sender's TCP state changed */
+    TIMELINE_EV_DST_CHANGED = 1u << 2,
+    TIMELINE_EV_API = 1u << 3, /* a socket API call: frame is its index among the calls */
+};
+
+struct timeline_event {
+    uint64_t ts_ns;
+    uint32_t frame;         /* number in the file (before the filter); API: call index */
+    uint32_t flow;          /* index into the flow table, TIMELINE_NO_FLOW for other frames */
+    uint8_t lane_a, lane_b; /* sender's and receiver's lane (API: its lane in lane_a) */
+    uint8_t style;          /* enum style of the arrow */
+    uint8_t bits;           /* TIMELINE_EV_* */
+    uint8_t states;         /* sender's state after (low nibble), receiver's (high) */
+    uint8_t states_before;
+    uint16_t flags; /* TCP flags, 0 otherwise (the display filter's "flag") */
+};
+
+/* One conversation. Fields above `packets` are set before the row is published and never
+ * change; the counters are updated by the producer as packets come. selected belongs to the
+ * reader (the flow list's choice). */
+struct timeline_flow {
+    uint32_t stream;                  /* tcp.stream or udp.stream, as trace's --flow */
+    uint8_t proto;                    /* PROTO_TCP or PROTO_UDP */
+    uint8_t lane_client, lane_server; /* lanes, TIMELINE_NO_LANE when none */
+    bool selected;
+    struct endpoint client, server;
+    uint64_t first_ns;
+    _Atomic uint32_t packets;
+    _Atomic uint8_t state_client, state_server; /* enum tcp_state after its last packet */
+    _Atomic uint64_t bytes;                     /* frame bytes on the wire */
+    _Atomic uint64_t last_ns;
+};
+
+/* Where a re-read can start: the file offset of event `event`'s frame and the tracker as it
+ * was before that frame (saved in the store's snapshot file at snap_offset; -1: a fresh
+ * tracker, for the first checkpoint). */
+struct timeline_checkpoint {
+    uint32_t event, frame;
+    int64_t offset, snap_offset;
+};
+
+/* What the reader sees after a sync. */
+struct timeline_snapshot {
+    uint32_t events, flows, calls, checkpoints;
+    uint64_t first_ts;
+    int lane_count;
+    struct endpoint lane_ep[TIMELINE_MAX_LANES];
+    uint8_t lane_role[TIMELINE_MAX_LANES];        /* enum role */
+    uint8_t lane_first_state[TIMELINE_MAX_LANES]; /* TCP state before the lane's first event */
+    uint32_t lane_generation;                     /* changes when a lane changes */
+    uint32_t tcp, udp, other, no_lane;            /* frames by kind */
+    uint64_t bytes_done, bytes_total;             /* indexing progress (file sources) */
+    bool done;                                    /* the producer has finished */
+    bool failed;                                  /* ... on an error (error says it) */
+    char warning[256];                            /* the file stops short: what was said */
+    char error[256];
+};
+
+struct timeline_store;
+
+struct timeline_store *timeline_store_new(void);
+void timeline_store_free(struct timeline_store *s);
+
+/* Reader: the published state. */
+void timeline_store_sync(struct timeline_store *s, struct timeline_snapshot *out);
+const struct timeline_event *timeline_store_event(const struct timeline_store *s, uint32_t i);
+struct timeline_flow *timeline_store_flow(const struct timeline_store *s, uint32_t i);
+const struct api_event *timeline_store_call(const struct timeline_store *s, uint32_t i);
+const struct timeline_checkpoint *timeline_store_checkpoint(const struct timeline_store *s,
+                                                            uint32_t i);
+/* The last published checkpoint at or before event (NULL: none). */
+const struct timeline_checkpoint *timeline_store_checkpoint_before(struct timeline_store *s,
+                                                                   uint32_t event);
+/* Readable when something was published since the last sync (an eventfd); -1 if none. */
+int timeline_store_wake_fd(const struct timeline_store *s);
+/* The descriptor tracker snapshots are saved into (an unlinked temporary file), or -1. */
+int timeline_store_snapshot_fd(struct timeline_store *s);
+
+/* Producer. Lanes kept for roles before anything appears (a demo's clients and server). */
+void timeline_store_reserve_lane(struct timeline_store *s, enum role r);
+/* Records a decoded, tracked frame; false when out of memory (nothing recorded). */
+bool timeline_store_add_frame(struct timeline_store *s, const struct packet *p,
+                              const struct track_info *ti, uint32_t frame, uint32_t wirelen);
+/* Records a socket API call on the lifeline of its socket. */
+bool timeline_store_add_call(struct timeline_store *s, const struct api_event *ev);
+bool timeline_store_add_checkpoint(struct timeline_store *s, const struct timeline_checkpoint *c);
+void timeline_store_progress(struct timeline_store *s, uint64_t done, uint64_t total);
+/* Makes everything recorded so far visible to the reader and wakes it (at most once per
+ * wake_every_ns, unless final). */
+void timeline_store_publish(struct timeline_store *s);
+/* The producer is done: warning (may be NULL or "") says why the file stopped short, error
+ * (may be NULL) that it failed. Publishes and wakes. */
+void timeline_store_finish(struct timeline_store *s, const char *warning, const char *error);
+
+/* ---- the file indexer: a capture file read into a store by a background thread ---- */
+struct timeline_indexer;
+
+/* Opens path, reads its first frame (so a file that holds no readable frame is refused here,
+ * as CAPTURE_E_BAD_INPUT, like a missing file or an unknown link type), then indexes the rest
+ * in a thread, publishing as it goes; checkpoints every checkpoint_every events (0: none). */
+int timeline_index_start(struct timeline_store *s, const char *path, const char *bpf,
+                         uint32_t checkpoint_every, struct timeline_indexer **out, char *err,
+                         size_t errlen);
+/* Stops the thread (at once if it is still reading) and frees the indexer. */
+void timeline_index_stop(struct timeline_indexer *x);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sockscope/timeline.h"
 #include "sockscope/track.h"
 
 /* Error classes, as capture/'s: the command picks its exit code from them. */
@@ -20,7 +21,8 @@ enum tui_error {
 enum tui_theme { TUI_THEME_DARK = 0, TUI_THEME_LIGHT, TUI_THEME_PROJECTOR, TUI_THEME_MONO };
 
 struct tui_options {
-    const char *file;
+    const char *file; /* open: the capture; tui_run takes its source instead */
+    bool realtime;    /* pace the replay by the capture's timestamps, not per event */
     const char *bpf;      /* NULL or "" for every frame */
     bool ascii;           /* ASCII glyphs even on a UTF-8 terminal */
     bool raw_seq;         /* raw sequence numbers in labels */
@@ -32,18 +34,50 @@ struct tui_options {
      * LINES/COLUMNS. headless_frames > 0 draws that many frames (each one runs the next key
      * of headless_keys, else steps the replay), then prints the screen as text on stdout. */
     long headless_frames;
+    bool headless_no_wait; /* the first frame as soon as the first event is known (benchmarks);
+                            * otherwise headless runs wait until the source has finished */
     /* words: "n", "Down", "PgDn", "Space", "Tab", "resize:60x15", "type:stream_1" (types
-     * "stream 1"), "click:X,Y", "wheelup:X,Y", "wheeldown:X,Y" */
+     * "stream 1"), "click:X,Y", "wheelup:X,Y", "wheeldown:X,Y", "wait:done" (also
+     * "wait:index": until the source has finished) */
     const char *headless_keys;
 };
 
 /* Enum value of "dark", "light", "projector", "mono"; -1 when unknown. */
 int tui_theme_parse(const char *name);
 
-/* Indexes the capture, then runs the diagram until the user quits. The terminal is restored
- * on every way out (quit, error, SIGINT, SIGTERM). Returns TUI_OK or a tui_error with one
- * line in err naming the file or the reason. */
+/* Starts indexing the capture in the background, then runs the diagram until the user quits
+ * (the first screen comes after the first frame, not after the whole file). The terminal is
+ * restored on every way out (quit, error, SIGINT, SIGTERM). Returns TUI_OK or a tui_error
+ * with one line in err naming the file or the reason. */
 int tui_open_file(const struct tui_options *o, char *err, size_t errlen);
+
+/* ---- what the TUI draws: a store filled by someone else's thread ---- */
+struct tui_live_stats {
+    uint64_t frames, kernel_dropped, ring_dropped, calls_dropped;
+};
+
+struct tui_source {
+    const char *name; /* status bar: the file's name, "demo tcp", "live lo" */
+    const char *path; /* the capture read again for labels, packet detail and search */
+    const char *bpf;
+    struct timeline_store *store;
+    bool live; /* new events keep coming: follow mode, LIVE / PAUSED in the status bar */
+    void *ctx;
+    /* NULL, or the capture's counts for the status bar */
+    void (*stats)(void *ctx, struct tui_live_stats *out);
+    /* NULL, or: runs scenario (NULL: the same one again) into a new store, which replaces
+     * src->store (and src->path, src->name); the source frees the old one. r and the scenario
+     * menu use it. Returns TUI_OK or a tui_error with err. */
+    int (*rerun)(void *ctx, struct tui_source *src, const char *scenario, char *err,
+                 size_t errlen);
+    const char *const *scenarios; /* names for the menu, scenario_count of them */
+    const char *const *scenario_summaries;
+    size_t scenario_count;
+};
+
+/* Runs the TUI over a source until the user quits; the terminal is restored on every way
+ * out. The caller owns the source and keeps filling its store meanwhile. */
+int tui_run(const struct tui_options *o, struct tui_source *src, char *err, size_t errlen);
 
 /* ---- replay controller: which events are shown and which one is selected ----
  * Events appear one by one, paced per event (not by capture time: loopback exchanges take
@@ -51,9 +85,17 @@ int tui_open_file(const struct tui_options *o, char *err, size_t errlen);
  * is shown). Stepping by hand, and any movement of the selection, pauses the playback. */
 #define TUI_REPLAY_SPEEDS 9
 
+/* Realtime replay: the capture time between two events (by position). */
+typedef uint64_t (*tui_replay_gap_fn)(void *ctx, uint32_t from, uint32_t to);
+#define TUI_REPLAY_MAX_GAP_NS 3000000000ull /* realtime: longer silences shortened to 3 s */
+
 struct tui_replay {
     uint32_t total, shown, selected;
     bool playing;
+    bool follow;   /* live: every new event is shown and selected as it comes */
+    bool realtime; /* pace by the capture's timestamps (times the speed), not per event */
+    tui_replay_gap_fn gap;
+    void *gap_ctx;
     int speed;        /* index into the speed table; TUI_REPLAY_SPEED_1X at start */
     uint64_t next_ns; /* while playing: when the next event appears */
 };
@@ -65,7 +107,8 @@ void tui_replay_init(struct tui_replay *r, uint32_t total);
 bool tui_replay_step(struct tui_replay *r);
 /* Hides the newest event (the selection stays on a shown one); pauses. False at the start. */
 bool tui_replay_back(struct tui_replay *r);
-/* Play/pause; play at the end starts again from the first event. */
+/* Play/pause; play at the end starts again from the first event. Every function below that
+ * moves the selection or pauses also stops following. */
 void tui_replay_toggle(struct tui_replay *r, uint64_t now_ns);
 /* While playing, shows what is due at now_ns (at most one event per call, so a slow frame
  * never makes events jump); stops at the end. True if something changed. */
@@ -78,6 +121,10 @@ void tui_replay_move(struct tui_replay *r, int64_t delta);
 void tui_replay_first(struct tui_replay *r);
 /* Shows every event and selects the last; pauses. */
 void tui_replay_all(struct tui_replay *r);
+/* More (or fewer) events exist; following, the newest is shown and selected. */
+void tui_replay_set_total(struct tui_replay *r, uint32_t total);
+/* Live: show everything and keep showing what comes (End). Any movement stops following. */
+void tui_replay_follow(struct tui_replay *r);
 /* Milliseconds until the next event is due (0: now), or -1 when paused or at the end. */
 int tui_replay_wait_ms(const struct tui_replay *r, uint64_t now_ns);
 /* Time between two events at the current speed, and the speed as text ("x1", "x1/4"). */
@@ -136,21 +183,6 @@ void tui_pan_compute(struct tui_pan *p, struct view_geometry *g, int cols, int t
                      int lanes, int min_pitch, bool fit, int pan);
 
 /* ---- the flow list: one row per conversation, sortable and filterable ---- */
-#define TUI_NO_FLOW UINT32_MAX
-#define TUI_NO_LANE 0xFF
-
-struct tui_flow {
-    uint32_t stream;                    /* tcp.stream or udp.stream, as trace's --flow */
-    uint8_t proto;                      /* PROTO_TCP or PROTO_UDP */
-    uint8_t lane_client, lane_server;   /* lanes of the diagram, TUI_NO_LANE when none */
-    uint8_t state_client, state_server; /* enum tcp_state after its last packet */
-    bool selected;                      /* chosen on the flow list: the diagram draws it */
-    struct endpoint client, server;
-    uint32_t packets;
-    uint64_t bytes; /* frame bytes on the wire, as Wireshark's conversation table */
-    uint64_t first_ns, last_ns;
-};
-
 enum tui_flow_column {
     TUI_FLOW_STREAM = 0,
     TUI_FLOW_PROTO,
@@ -166,14 +198,16 @@ enum tui_flow_column {
 /* "Stream", "Proto", "Client", ... */
 const char *tui_flow_column_name(enum tui_flow_column c);
 /* Sorts order[0..n) (indices into flows) by a column, ties by order of appearance; stable. */
-void tui_flows_sort(uint32_t *order, uint32_t n, const struct tui_flow *flows,
+/* The flow with index i (flows live in the store's chunks, or in a test's array). */
+typedef const struct timeline_flow *(*tui_flow_at)(const void *ctx, uint32_t i);
+void tui_flows_sort(uint32_t *order, uint32_t n, tui_flow_at at, const void *ctx,
                     enum tui_flow_column by, bool descending);
 /* The flow list's filter: every word of text (case-insensitive) must appear in the row's
  * protocol, stream number, client or server ip:port or state ("udp", "12000", "51582",
  * "127.0.0.1:5", "tcp:2", "time-wait"). Empty text matches every flow. */
-bool tui_flow_matches(const struct tui_flow *f, const char *text);
+bool tui_flow_matches(const struct timeline_flow *f, const char *text);
 /* "TIME-WAIT/CLOSED" (client/server) for TCP, "" for UDP. */
-void tui_flow_state_text(const struct tui_flow *f, char *buf, size_t size);
+void tui_flow_state_text(const struct timeline_flow *f, char *buf, size_t size);
 
 /* ---- display filter of the diagram (':' then terms, all of which must hold) ----
  *   tcp | udp            the conversation's protocol
@@ -216,6 +250,6 @@ struct tui_filter {
  * leaves *f untouched and says which word is wrong in err. */
 int tui_filter_parse(struct tui_filter *f, const char *text, char *err, size_t errlen);
 /* flow NULL: a frame of no conversation. tcp_flags: the packet's flags (0 for UDP). */
-bool tui_filter_match(const struct tui_filter *f, const struct tui_flow *flow, uint16_t tcp_flags);
+bool tui_filter_match(const struct tui_filter *f, const struct timeline_flow *flow, uint16_t tcp_flags);
 
 #endif

@@ -75,6 +75,8 @@ bool view_escape_preview(const uint8_t *s, size_t n, char *buf, size_t max_chars
 
 /* "connect()", "accept() = 5 from 127.0.0.1:42410", "recv() = 16 bytes" ... */
 int view_api_label(const struct api_event *ev, char *buf, size_t size);
+/* The explanation line of an API call: its label, then what it means for the wire. */
+int view_explain_api(const struct api_event *ev, char *buf, size_t size);
 
 /* The style role of a packet's arrow (SYN, data, FIN, RST, UDP, retransmission...). */
 enum style view_packet_style(const struct packet *p, const struct track_info *ti);

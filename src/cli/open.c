@@ -12,7 +12,8 @@ static const char open_usage[] =
     "usage: sockscope open [OPTIONS] FILE [BPF EXPRESSION...]\n"
     "\n"
     "Replays a pcap or pcapng capture as a sequence diagram in the terminal: one lifeline per\n"
-    "ip:port, events appearing one by one, the selected one explained in plain words.\n"
+    "ip:port, events appearing one by one, the selected one explained in plain words. Big\n"
+    "files open at once: they are indexed in the background (progress in the status bar).\n"
     "\n"
     "keys: Space play/pause, -> or n step, <- or p back (PgDn/PgUp for presenter clickers),\n"
     "      j/k select, + and - speed, G show all, Enter packet detail, f flow list,\n"
@@ -22,6 +23,8 @@ static const char open_usage[] =
     "\n"
     "options:\n"
     "  -r FILE               the capture to read (or give FILE as the first word)\n"
+    "  --realtime            Space plays at the capture's own pace (times the speed, + and -)\n"
+    "                        instead of one event at a time; silences over 3 s are cut to 3 s\n"
     "  --present             classroom: a blank row between arrows, the explanation always\n"
     "                        on, minimal labels (v cycles minimal, normal, full)\n"
     "  --theme NAME          dark (default), light, projector or mono (NO_COLOR: mono)\n"
@@ -32,14 +35,28 @@ static const char open_usage[] =
     "                        replay, or runs the next --headless-keys word), print the\n"
     "                        screen as text and exit; size from LINES and COLUMNS\n"
     "  --headless-keys KEYS  tests: words such as 'n Down PgDn Space ? resize:60x15',\n"
-    "                        'type:stream_1' (types 'stream 1'), 'click:X,Y', 'wheelup:X,Y'\n"
+    "                        'type:stream_1' (types 'stream 1'), 'click:X,Y', 'wheelup:X,Y',\n"
+    "                        'wait:index' (until the whole file is indexed)\n"
+    "  --headless-no-wait    tests: draw the first frame as soon as the first frame of the\n"
+    "                        file is indexed (headless runs otherwise wait for the whole\n"
+    "                        file); with --headless-frames 1: the time to the first screen\n"
     "  -h, --help            this text\n"
     "\n"
     "Exit status: 0 ok, 1 runtime failure (no terminal), 2 usage error or bad input.\n";
 
 int cli_open(int argc, char **argv)
 {
-    enum { OPT_THEME = 256, OPT_ASCII, OPT_RAW, OPT_FRAMES, OPT_KEYS, OPT_NO_MOUSE, OPT_PRESENT };
+    enum {
+        OPT_THEME = 256,
+        OPT_ASCII,
+        OPT_RAW,
+        OPT_FRAMES,
+        OPT_KEYS,
+        OPT_NO_MOUSE,
+        OPT_PRESENT,
+        OPT_NO_WAIT,
+        OPT_REALTIME
+    };
     static const struct option longopts[] = {
         {"theme", required_argument, 0, OPT_THEME},
         {"ascii", no_argument, 0, OPT_ASCII},
@@ -48,6 +65,8 @@ int cli_open(int argc, char **argv)
         {"present", no_argument, 0, OPT_PRESENT},
         {"headless-frames", required_argument, 0, OPT_FRAMES},
         {"headless-keys", required_argument, 0, OPT_KEYS},
+        {"headless-no-wait", no_argument, 0, OPT_NO_WAIT},
+        {"realtime", no_argument, 0, OPT_REALTIME},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -92,6 +111,12 @@ int cli_open(int argc, char **argv)
             break;
         case OPT_KEYS:
             o.headless_keys = optarg;
+            break;
+        case OPT_NO_WAIT:
+            o.headless_no_wait = true;
+            break;
+        case OPT_REALTIME:
+            o.realtime = true;
             break;
         default:
             cli_option_error("open", "r", argv);

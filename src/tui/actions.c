@@ -238,7 +238,7 @@ static void flow_toggle(struct tui_app *a)
 static void flow_all(struct tui_app *a)
 {
     for (uint32_t i = 0; i < a->flows.count; i++)
-        a->ev.flows[a->flows.order[i]].selected = true;
+        timeline_store_flow(a->store, a->flows.order[i])->selected = true;
     tui_flows_refresh(a);
 }
 

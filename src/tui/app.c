@@ -2,6 +2,8 @@
  * loop — draw the current screen, wait for a key or the next replay event, run the action —
  * until the user quits or a signal arrives. Headless runs replace the keyboard (and the
  * mouse) by a script. Also the state every screen shares: the status bar and the filter. */
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,6 +59,7 @@ static int script_key(struct script *sc)
     word[n] = '\0';
     sc->s = s + strcspn(s, " ");
     int cols, rows, x, y;
+    if (!strcmp(word, "wait:done") || !strcmp(word, "wait:index")) return TUI_KEY_WAIT;
     if (sscanf(word, "resize:%dx%d", &cols, &rows) == 2 && cols > 0 && rows > 0) {
         tui_term_resize(rows, cols);
         return TUI_KEY_RESIZE;
@@ -95,11 +98,11 @@ void tui_app_refilter(struct tui_app *a)
     struct tui_replay *r = &a->replay;
     uint32_t last = r->shown ? tui_visible_event(&a->vis, r->shown - 1) : UINT32_MAX;
     uint32_t sel = r->shown ? tui_visible_event(&a->vis, r->selected) : UINT32_MAX;
-    if (tui_visible_build(&a->vis, &a->ev, &a->filter) != TUI_OK) {
+    if (tui_visible_build(&a->vis, a->store, &a->snap, &a->filter) != TUI_OK) {
         snprintf(a->message, sizeof a->message, "out of memory: every event is drawn");
         tui_flows_clear(a);
         a->filter = (struct tui_filter){0};
-        tui_visible_build(&a->vis, &a->ev, &a->filter);
+        tui_visible_build(&a->vis, a->store, &a->snap, &a->filter);
     }
     r->total = a->vis.count;
     r->shown = tui_visible_upto(&a->vis, last);
@@ -107,7 +110,25 @@ void tui_app_refilter(struct tui_app *a)
     r->selected = s ? s - 1 : 0;
     if (r->shown && r->selected >= r->shown) r->selected = r->shown - 1;
     r->playing = false;
+    r->follow = false;
     a->top = 0;
+}
+
+void tui_app_sync(struct tui_app *a)
+{
+    uint32_t flows = a->snap.flows;
+    timeline_store_sync(a->store, &a->snap);
+    if (tui_visible_extend(&a->vis, a->store, &a->snap, &a->filter) != TUI_OK)
+        snprintf(a->message, sizeof a->message, "out of memory: new events are not drawn");
+    tui_replay_set_total(&a->replay, a->vis.count);
+    a->labels.growing = !a->snap.done && a->src->live;
+    /* the flow list follows new conversations, but re-sorts at most once a second */
+    uint64_t now = tui_now_ns();
+    if (a->snap.flows != flows && a->screen == TUI_SCREEN_FLOWS &&
+        (a->snap.done || now - a->flows_refreshed > 1000000000u)) {
+        a->flows_refreshed = now;
+        tui_flows_refresh(a);
+    }
 }
 
 void tui_app_too_small(const struct tui_app *a)
@@ -130,9 +151,9 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
 {
     const struct tui_replay *r = &a->replay;
     const char *sep = tui_term_ascii() ? " | " : " │ ";
-    char line[512], pos[96] = "", scope[200] = "", theme[32] = "";
+    char line[768], pos[96] = "", scope[200] = "", theme[32] = "";
     if (r->shown) {
-        const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, r->selected));
+        const struct timeline_event *e = timeline_store_event(a->store, tui_visible_event(&a->vis, r->selected));
         snprintf(pos, sizeof pos, "%sevent %u of %u shown, frame %u", sep, r->selected + 1,
                  r->shown, e->frame);
     }
@@ -149,17 +170,43 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
         t = (size_t)snprintf(theme, sizeof theme, "%s%s", tui_theme_name(a->theme), sep);
     if (a->hpan.max_pan && a->screen == TUI_SCREEN_DIAGRAM && t < sizeof theme)
         snprintf(theme + t, sizeof theme - t, "pan %d/%d%s", a->hpan.pan, a->hpan.max_pan, sep);
-    snprintf(line, sizeof line, " %s%s%s%s%u packets%s%s%s %s%s%s", where ? where : "",
-             where ? sep : "", base_name(a->opt->file), sep, a->ev.count, sep, theme,
-             r->playing ? "REPLAY" : "PAUSED", tui_replay_speed_name(r), pos, scope);
+    char source[160], mode[48];
+    size_t n = (size_t)snprintf(source, sizeof source, "%s%s%u packets", base_name(a->src->name),
+                                sep, a->snap.tcp + a->snap.udp + a->snap.other);
+    if (a->snap.calls && n < sizeof source)
+        n += (size_t)snprintf(source + n, sizeof source - n, ", %u calls", a->snap.calls);
+    if (a->src->stats && n < sizeof source) {
+        struct tui_live_stats st;
+        a->src->stats(a->src->ctx, &st);
+        n += (size_t)snprintf(source + n, sizeof source - n, "%sdrops %llu kernel, %llu ring",
+                              sep, (unsigned long long)st.kernel_dropped,
+                              (unsigned long long)(st.ring_dropped + st.calls_dropped));
+    }
+    if (!a->snap.done && !a->src->live && n < sizeof source) {
+        if (a->snap.bytes_total)
+            snprintf(source + n, sizeof source - n, "%sindexing %u%%", sep,
+                     (unsigned)(a->snap.bytes_done * 100 / a->snap.bytes_total));
+        else
+            snprintf(source + n, sizeof source - n, "%sindexing", sep);
+    }
+    if (a->src->live && !a->snap.done)
+        snprintf(mode, sizeof mode, "%s", r->follow ? "LIVE" : "PAUSED");
+    else
+        snprintf(mode, sizeof mode, "%s %s%s", r->playing ? "REPLAY" : "PAUSED",
+                 tui_replay_speed_name(r), r->realtime ? " realtime" : "");
+    snprintf(line, sizeof line, " %s%s%s%s%s%s%s%s", where ? where : "", where ? sep : "",
+             source, sep, theme, mode, pos, scope);
     tui_term_fill(y, TUI_ROLE_BAR);
     int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, a->layout.cols);
-    const char *msg = a->message[0] ? a->message : a->ev.warning;
+    const char *msg = a->message[0]           ? a->message
+                      : a->snap.error[0]     ? a->snap.error
+                      : a->labels.error[0]   ? a->labels.error
+                                             : a->snap.warning;
     if (msg[0]) {
         /* on the right; when the line is too long, the message (the answer to the last key)
          * covers its end, down to a third of the width */
-        int n = (int)strlen(msg) + 1, third = a->layout.cols / 3;
-        int x = a->layout.cols - n;
+        int len = (int)strlen(msg) + 1, third = a->layout.cols / 3;
+        int x = a->layout.cols - len;
         if (x < used + 2 && x < third) x = third;
         tui_term_text(y, x, msg, TUI_ROLE_MESSAGE, a->layout.cols - x);
     }
@@ -194,29 +241,87 @@ static void handle(struct tui_app *a, int key)
              tui_key_name(key, tui_term_ascii(), name));
 }
 
+/* Headless "wait:done": what a test or a benchmark waits for before its next key. */
+static void wait_done(struct tui_app *a)
+{
+    struct pollfd p = {.fd = timeline_store_wake_fd(a->store), .events = POLLIN};
+    for (tui_app_sync(a); !a->snap.done; tui_app_sync(a))
+        if (poll(&p, 1, 100) < 0 && errno != EINTR) break;
+}
+
 static void run(struct tui_app *a)
 {
     const struct tui_options *o = a->opt;
     struct script sc = {.s = o->headless_keys ? o->headless_keys : ""};
     long frames = 0;
+    if (o->headless_frames > 0 && !o->headless_no_wait) wait_done(a); /* the same screen each run */
     while (!a->quit) {
+        tui_app_sync(a);
         draw(a);
         int key;
         if (o->headless_frames > 0) {
             if (++frames >= o->headless_frames) break;
             key = tui_term_key(0);
             if (key == TUI_KEY_NONE) key = *sc.s || sc.typing[sc.typed] ? script_key(&sc) : 'n';
+            if (key == TUI_KEY_WAIT) {
+                wait_done(a);
+                continue;
+            }
         } else {
-            key = tui_term_key(tui_replay_wait_ms(&a->replay, tui_now_ns()));
+            int wait = tui_replay_wait_ms(&a->replay, tui_now_ns());
+            key = tui_term_key_or_wake(wait, a->snap.done ? -1 : timeline_store_wake_fd(a->store));
         }
         if (key == TUI_KEY_SIGNAL) break;
-        if (key != TUI_KEY_NONE && key != TUI_KEY_RESIZE) handle(a, key);
+        if (key != TUI_KEY_NONE && key != TUI_KEY_RESIZE && key != TUI_KEY_WAKE) handle(a, key);
         tui_replay_tick(&a->replay, tui_now_ns());
     }
     if (o->headless_frames > 0) tui_term_dump(stdout);
 }
 
-int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
+/* Realtime replay: capture time between the events at two visible positions. */
+static uint64_t event_gap(void *ctx, uint32_t from, uint32_t to)
+{
+    const struct tui_app *a = ctx;
+    if (to >= a->vis.count || from >= a->vis.count) return 0;
+    uint64_t t0 = timeline_store_event(a->store, tui_visible_event(&a->vis, from))->ts_ns;
+    uint64_t t1 = timeline_store_event(a->store, tui_visible_event(&a->vis, to))->ts_ns;
+    return t1 > t0 ? t1 - t0 : 0;
+}
+
+/* Everything drawn from the store, from the start: at open, and after a re-run replaced it. */
+int tui_app_attach(struct tui_app *a)
+{
+    tui_visible_free(&a->vis);
+    tui_lane_states_free(&a->lane_states);
+    tui_detail_free(a);
+    a->detail.event = UINT32_MAX;
+    free(a->flows.order);
+    a->flows = (struct tui_flows_ui){0};
+    a->filter = (struct tui_filter){0};
+    a->search[0] = '\0';
+    a->top = 0;
+    a->store = a->src->store;
+    memset(&a->snap, 0, sizeof a->snap);
+    timeline_store_sync(a->store, &a->snap);
+    tui_visible_build(&a->vis, a->store, &a->snap, &a->filter); /* everything: cannot fail */
+    int speed = a->replay.speed;
+    tui_replay_init(&a->replay, a->vis.count);
+    if (speed) a->replay.speed = speed;
+    a->replay.realtime = a->opt->realtime;
+    a->replay.gap = event_gap;
+    a->replay.gap_ctx = a;
+    if (a->src->live) tui_replay_follow(&a->replay);
+    enum view_detail detail = a->labels.rows ? a->labels.detail
+                              : a->opt->present ? VIEW_DETAIL_MINIMAL
+                                                : VIEW_DETAIL_FULL;
+    tui_labels_free(&a->labels);
+    struct label_options lo = {.raw_seq = a->opt->raw_seq, .ascii = tui_term_ascii()};
+    int rc = tui_labels_init(&a->labels, a->src->path, a->src->bpf, &lo);
+    a->labels.detail = detail;
+    return rc;
+}
+
+int tui_run(const struct tui_options *o, struct tui_source *src, char *err, size_t errlen)
 {
     err[0] = '\0';
     struct tui_app *a = calloc(1, sizeof *a);
@@ -225,37 +330,48 @@ int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
         return TUI_E_RUNTIME;
     }
     a->opt = o;
+    a->src = src;
     a->screen = TUI_SCREEN_DIAGRAM;
-    a->detail.event = UINT32_MAX;
     a->present = o->present;
     a->theme = o->theme;
-    int rc = tui_events_load(&a->ev, o->file, o->bpf, err, errlen);
-    if (rc != TUI_OK) {
-        free(a);
-        return rc;
-    }
-    tui_visible_build(&a->vis, &a->ev, &a->filter); /* everything: cannot fail */
-    tui_replay_init(&a->replay, a->vis.count);
     struct tui_term_options to = {.ascii = o->ascii,
                                   .headless = o->headless_frames > 0,
                                   .mouse = !o->no_mouse,
                                   .theme = o->theme};
-    rc = tui_term_open(&to, err, errlen);
+    int rc = tui_term_open(&to, err, errlen);
     if (rc == TUI_OK) {
-        struct label_options lo = {.raw_seq = o->raw_seq, .ascii = tui_term_ascii()};
-        rc = tui_labels_init(&a->labels, o->file, o->bpf, &lo);
-        a->labels.detail = o->present ? VIEW_DETAIL_MINIMAL : VIEW_DETAIL_FULL;
+        rc = tui_app_attach(a);
         if (rc == TUI_OK)
             run(a);
         else
             snprintf(err, errlen, "out of memory");
         tui_term_close();
-        tui_labels_free(&a->labels);
     }
+    tui_labels_free(&a->labels);
     tui_detail_free(a);
     free(a->flows.order);
     tui_visible_free(&a->vis);
-    tui_events_free(&a->ev);
+    tui_lane_states_free(&a->lane_states);
     free(a);
+    return rc;
+}
+
+int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
+{
+    struct timeline_store *store = timeline_store_new();
+    if (!store) {
+        snprintf(err, errlen, "out of memory");
+        return TUI_E_RUNTIME;
+    }
+    struct timeline_indexer *x;
+    int rc = timeline_index_start(store, o->file, o->bpf, TUI_CHECKPOINT_EVERY, &x, err, errlen);
+    if (rc != CAPTURE_OK) {
+        timeline_store_free(store);
+        return rc == CAPTURE_E_BAD_INPUT ? TUI_E_BAD_INPUT : TUI_E_RUNTIME;
+    }
+    struct tui_source src = {.name = o->file, .path = o->file, .bpf = o->bpf, .store = store};
+    rc = tui_run(o, &src, err, errlen);
+    timeline_index_stop(x); /* at once: a 10-million-frame file need not be read to the end */
+    timeline_store_free(store);
     return rc;
 }

@@ -49,11 +49,11 @@ static bool load(struct tui_app *a)
     }
     uint32_t event = tui_visible_event(&a->vis, a->replay.selected);
     if (event == d->event && d->frame.number) return true;
-    const struct tui_event *e = tui_events_get(&a->ev, event);
+    const struct timeline_event *e = timeline_store_event(a->store, event);
     d->event = event;
     d->count = 0;
     d->error[0] = '\0';
-    if (tui_frame_read(&d->frame, a->opt->file, a->opt->bpf, e->frame, d->error, sizeof d->error) !=
+    if (tui_frame_read(&d->frame, a->src->path, a->src->bpf, e->frame, d->error, sizeof d->error) !=
         TUI_OK)
         return false;
     decode_packet(d->frame.linktype, d->frame.bytes, d->frame.caplen, d->frame.wirelen,
@@ -227,7 +227,7 @@ void tui_detail_draw(struct tui_app *a)
         if (dl.explain_y >= 0) {
             char err[256] = "";
             uint32_t sel = a->replay.selected;
-            const struct tui_label *l = tui_labels_get(&a->labels, &a->ev, &a->vis, &a->geo, sel,
+            const struct tui_label *l = tui_labels_get(&a->labels, a->store, &a->vis, &a->geo, sel,
                                                        sel, sel, err, sizeof err);
             tui_term_fill(dl.explain_y, TUI_ROLE_EXPLAIN);
             tui_term_text(dl.explain_y, 1, l ? l->explain : err, TUI_ROLE_EXPLAIN, cols - 2);

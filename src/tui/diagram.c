@@ -16,8 +16,8 @@ static void paint(const struct tui_app *a, int y, const struct view_row *r, bool
 static int event_height(void *ctx, uint32_t i)
 {
     const struct tui_app *a = ctx;
-    const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, i));
-    int h = e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED) ? 2 : 1;
+    const struct timeline_event *e = timeline_store_event(a->store, tui_visible_event(&a->vis, i));
+    int h = e->bits & (TIMELINE_EV_SRC_CHANGED | TIMELINE_EV_DST_CHANGED) ? 2 : 1;
     return a->present ? h + 1 : h; /* a blank row under each arrow, for the back row */
 }
 
@@ -27,36 +27,38 @@ static void state_line(struct tui_app *a, int y)
     bool ascii = tui_term_ascii();
     view_row_lifelines(&a->row, &a->geo, ascii);
     uint32_t upto = a->replay.shown ? tui_visible_event(&a->vis, a->replay.selected) + 1 : 0;
+    uint8_t states[VIEW_MAX_LANES];
+    tui_lane_states_at(&a->lane_states, a->store, &a->snap, upto, states);
     for (int i = 0; i < a->vis.lanes.count && i < a->geo.lanes; i++) {
-        enum tcp_state s = tui_events_lane_state(&a->ev, a->vis.lane_global[i], upto);
+        enum tcp_state s = (enum tcp_state)states[a->vis.lane_global[i]];
         if (s != TCP_STATE_UNKNOWN)
             view_row_center(&a->row, &a->geo, i, track_state_name(s), STYLE_STATE);
     }
     paint(a, y, &a->row, false);
 }
 
-static void arrow_row(struct tui_app *a, const struct tui_event *e, const struct tui_label *l)
+static void arrow_row(struct tui_app *a, const struct timeline_event *e, const struct tui_label *l)
 {
     bool ascii = tui_term_ascii();
     char when[32];
     view_row_lifelines(&a->row, &a->geo, ascii);
-    view_time_since(e->ts_ns, a->ev.first_ts, when, sizeof when);
+    view_time_since(e->ts_ns, a->snap.first_ts, when, sizeof when);
     view_row_text(&a->row, 1, when, STYLE_TIME);
     const char *text = l ? l->label : "";
-    if (e->bits & TUI_EV_NOTE)
+    if (e->bits & TIMELINE_EV_NOTE)
         view_row_note(&a->row, &a->geo, text);
     else
         view_row_arrow(&a->row, &a->geo, a->vis.lane_map[e->lane_a], a->vis.lane_map[e->lane_b],
                        text, (enum style)e->style, ascii);
 }
 
-static void states_row(struct tui_app *a, const struct tui_event *e)
+static void states_row(struct tui_app *a, const struct timeline_event *e)
 {
     view_row_lifelines(&a->row, &a->geo, tui_term_ascii());
-    if (e->bits & TUI_EV_SRC_CHANGED)
+    if (e->bits & TIMELINE_EV_SRC_CHANGED)
         view_row_state(&a->row, &a->geo, a->vis.lane_map[e->lane_a],
                        track_state_name(e->states & 0xF));
-    if (e->bits & TUI_EV_DST_CHANGED)
+    if (e->bits & TIMELINE_EV_DST_CHANGED)
         view_row_state(&a->row, &a->geo, a->vis.lane_map[e->lane_b],
                        track_state_name(e->states >> 4));
 }
@@ -73,14 +75,14 @@ static void body(struct tui_app *a, const struct tui_label **selected_label, cha
         a->row_pos[k] = TUI_ROW_NONE;
     for (uint32_t i = a->top; i < r->shown && y < end; i++) {
         const struct tui_label *l =
-            tui_labels_get(&a->labels, &a->ev, &a->vis, &a->geo, i, a->top, last, err, errlen);
+            tui_labels_get(&a->labels, a->store, &a->vis, &a->geo, i, a->top, last, err, errlen);
         bool sel = i == r->selected;
         if (sel) *selected_label = l;
-        const struct tui_event *e = tui_events_get(&a->ev, tui_visible_event(&a->vis, i));
+        const struct timeline_event *e = timeline_store_event(a->store, tui_visible_event(&a->vis, i));
         arrow_row(a, e, l);
         if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
         paint(a, y++, &a->row, sel);
-        if (y < end && (e->bits & (TUI_EV_SRC_CHANGED | TUI_EV_DST_CHANGED))) {
+        if (y < end && (e->bits & (TIMELINE_EV_SRC_CHANGED | TIMELINE_EV_DST_CHANGED))) {
             states_row(a, e);
             if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
             paint(a, y++, &a->row, false);
@@ -124,7 +126,7 @@ static void explanation(const struct tui_app *a, const struct tui_label *l, cons
     const char *text;
     if (err[0])
         text = err;
-    else if (a->ev.count == 0)
+    else if (a->snap.events == 0)
         text = "This capture holds no frames.";
     else if (a->vis.count == 0)
         text = "No event passes the filter: : then an empty line shows every event again.";

@@ -15,15 +15,16 @@ struct column {
     bool right;          /* numbers align right */
 };
 
+static const struct timeline_flow *flow_at(const void *ctx, uint32_t i)
+{
+    return timeline_store_flow(ctx, i);
+}
+
+/* Columns an endpoint column needs for the flows listed (measured at refresh). */
 static int endpoint_width(const struct tui_app *a, bool server)
 {
-    int w = 15;
-    for (uint32_t i = 0; i < a->ev.flow_count; i++) {
-        char buf[80];
-        int n = view_endpoint_name(server ? &a->ev.flows[i].server : &a->ev.flows[i].client, buf,
-                                   sizeof buf);
-        if (n > w) w = n;
-    }
+    int w = server ? a->flows.server_width : a->flows.client_width;
+    if (w < 15) w = 15;
     return w > 47 ? 47 : w;
 }
 
@@ -54,7 +55,7 @@ static int columns(const struct tui_app *a, int cols, struct column *out)
     return n;
 }
 
-static void cell_text(const struct tui_app *a, const struct tui_flow *f, enum tui_flow_column c,
+static void cell_text(const struct tui_app *a, const struct timeline_flow *f, enum tui_flow_column c,
                       char *buf, size_t size)
 {
     switch (c) {
@@ -89,7 +90,7 @@ static void cell_text(const struct tui_app *a, const struct tui_flow *f, enum tu
 }
 
 /* One line of the list (or the titles when f is NULL) into buf. */
-static void line(const struct tui_app *a, const struct column *col, int n, const struct tui_flow *f,
+static void line(const struct tui_app *a, const struct column *col, int n, const struct timeline_flow *f,
                  bool cursor, char *buf, size_t size)
 {
     size_t len = 0;
@@ -113,23 +114,30 @@ static void line(const struct tui_app *a, const struct column *col, int n, const
 void tui_flows_refresh(struct tui_app *a)
 {
     struct tui_flows_ui *u = &a->flows;
-    uint32_t at = u->cursor < u->count ? u->order[u->cursor] : TUI_NO_FLOW;
-    if (u->cap < a->ev.flow_count) {
-        uint32_t *n = realloc(u->order, sizeof *n * a->ev.flow_count);
+    uint32_t at = u->cursor < u->count ? u->order[u->cursor] : TIMELINE_NO_FLOW;
+    if (u->cap < a->snap.flows) {
+        uint32_t *n = realloc(u->order, sizeof *n * a->snap.flows);
         if (!n) {
             snprintf(a->message, sizeof a->message, "out of memory for the flow list");
             return;
         }
         u->order = n;
-        u->cap = a->ev.flow_count;
+        u->cap = a->snap.flows;
     }
     u->count = 0;
     u->chosen = 0;
-    for (uint32_t i = 0; i < a->ev.flow_count; i++) {
-        if (a->ev.flows[i].selected) u->chosen++;
-        if (tui_flow_matches(&a->ev.flows[i], u->filter)) u->order[u->count++] = i;
+    for (uint32_t i = 0; i < a->snap.flows; i++) {
+        const struct timeline_flow *f = timeline_store_flow(a->store, i);
+        if (f->selected) u->chosen++;
+        if (!tui_flow_matches(f, u->filter)) continue;
+        u->order[u->count++] = i;
+        char buf[80];
+        int c = view_endpoint_name(&f->client, buf, sizeof buf);
+        int sv = view_endpoint_name(&f->server, buf, sizeof buf);
+        if (c > u->client_width) u->client_width = c;
+        if (sv > u->server_width) u->server_width = sv;
     }
-    tui_flows_sort(u->order, u->count, a->ev.flows, u->sort, u->descending);
+    tui_flows_sort(u->order, u->count, flow_at, a->store, u->sort, u->descending);
     u->cursor = 0;
     for (uint32_t i = 0; i < u->count; i++)
         if (u->order[i] == at) u->cursor = i;
@@ -149,7 +157,7 @@ void tui_flows_toggle(struct tui_app *a)
 {
     struct tui_flows_ui *u = &a->flows;
     if (u->cursor >= u->count) return;
-    struct tui_flow *f = &a->ev.flows[u->order[u->cursor]];
+    struct timeline_flow *f = timeline_store_flow(a->store, u->order[u->cursor]);
     f->selected = !f->selected;
     u->chosen += f->selected ? 1 : (uint32_t)-1;
     tui_flows_move(a, 1);
@@ -157,8 +165,8 @@ void tui_flows_toggle(struct tui_app *a)
 
 void tui_flows_clear(struct tui_app *a)
 {
-    for (uint32_t i = 0; i < a->ev.flow_count; i++)
-        a->ev.flows[i].selected = false;
+    for (uint32_t i = 0; i < a->snap.flows; i++)
+        timeline_store_flow(a->store, i)->selected = false;
     a->flows.chosen = 0;
 }
 
@@ -166,7 +174,7 @@ void tui_flows_open(struct tui_app *a)
 {
     struct tui_flows_ui *u = &a->flows;
     if (u->chosen == 0 && u->cursor < u->count) {
-        a->ev.flows[u->order[u->cursor]].selected = true;
+        timeline_store_flow(a->store, u->order[u->cursor])->selected = true;
         u->chosen = 1;
     }
     tui_app_refilter(a);
@@ -196,10 +204,10 @@ void tui_flows_draw(struct tui_app *a)
     }
     char buf[512];
     uint32_t tcp = 0;
-    for (uint32_t i = 0; i < a->ev.flow_count; i++)
-        tcp += a->ev.flows[i].proto == PROTO_TCP;
+    for (uint32_t i = 0; i < a->snap.flows; i++)
+        tcp += timeline_store_flow(a->store, i)->proto == PROTO_TCP;
     snprintf(buf, sizeof buf, " Flows: %u conversation%s (%u TCP, %u UDP), %u shown, %u chosen",
-             a->ev.flow_count, a->ev.flow_count == 1 ? "" : "s", tcp, a->ev.flow_count - tcp,
+             a->snap.flows, a->snap.flows == 1 ? "" : "s", tcp, a->snap.flows - tcp,
              u->count, u->chosen);
     tui_term_text(0, 0, buf, STYLE_HEADER, cols);
     struct column col[TUI_FLOW_COLUMNS];
@@ -218,13 +226,13 @@ void tui_flows_draw(struct tui_app *a)
     for (int y = 0; y < list_rows && u->top + (uint32_t)y < u->count; y++) {
         uint32_t i = u->top + (uint32_t)y;
         bool cur = i == u->cursor;
-        line(a, col, n, &a->ev.flows[u->order[i]], cur, buf, sizeof buf);
+        line(a, col, n, timeline_store_flow(a->store, u->order[i]), cur, buf, sizeof buf);
         if (cur) tui_term_fill(list_y + y, TUI_ROLE_SELECT);
         tui_term_text(list_y + y, 0, buf, cur ? TUI_ROLE_SELECT : STYLE_PLAIN, cols);
     }
     if (u->count == 0)
         tui_term_text(list_y, 1,
-                      a->ev.flow_count ? "No flow matches the filter (/ to change it)."
+                      a->snap.flows ? "No flow matches the filter (/ to change it)."
                                        : "This capture holds no TCP or UDP conversation.",
                       STYLE_DIM, cols - 1);
     if (a->layout.explain_y >= 0) {

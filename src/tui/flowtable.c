@@ -17,7 +17,7 @@ const char *tui_flow_column_name(enum tui_flow_column c)
     return c < TUI_FLOW_COLUMNS ? column_names[c] : "";
 }
 
-void tui_flow_state_text(const struct tui_flow *f, char *buf, size_t size)
+void tui_flow_state_text(const struct timeline_flow *f, char *buf, size_t size)
 {
     if (f->proto != PROTO_TCP) {
         snprintf(buf, size, "%s", "");
@@ -41,7 +41,7 @@ static int cmp_endpoint(const struct endpoint *a, const struct endpoint *b)
     return cmp_u64(a->port, b->port);
 }
 
-static int compare(const struct tui_flow *a, const struct tui_flow *b, enum tui_flow_column by)
+static int compare(const struct timeline_flow *a, const struct timeline_flow *b, enum tui_flow_column by)
 {
     switch (by) {
     case TUI_FLOW_STREAM:
@@ -67,22 +67,30 @@ static int compare(const struct tui_flow *a, const struct tui_flow *b, enum tui_
     }
 }
 
-static bool before(const struct tui_flow *flows, uint32_t x, uint32_t y, enum tui_flow_column by,
-                   bool descending)
+struct sort_by {
+    tui_flow_at at;
+    const void *ctx;
+    enum tui_flow_column by;
+    bool descending;
+};
+
+static bool before(const struct sort_by *s, uint32_t x, uint32_t y)
 {
-    int c = compare(&flows[x], &flows[y], by);
+    int c = compare(s->at(s->ctx, x), s->at(s->ctx, y), s->by);
+    bool descending = s->descending;
     if (descending) c = -c;
     return c ? c < 0 : x < y;
 }
 
 /* Bottom-up merge sort through a scratch array; insertion sort when it cannot be had. */
-void tui_flows_sort(uint32_t *order, uint32_t n, const struct tui_flow *flows,
+void tui_flows_sort(uint32_t *order, uint32_t n, tui_flow_at at, const void *ctx,
                     enum tui_flow_column by, bool descending)
 {
+    const struct sort_by sb = {at, ctx, by, descending};
     uint32_t *tmp = n > 1 ? malloc(sizeof *tmp * n) : NULL;
     if (!tmp) {
         for (uint32_t i = 1; i < n; i++)
-            for (uint32_t j = i; j > 0 && before(flows, order[j], order[j - 1], by, descending);
+            for (uint32_t j = i; j > 0 && before(&sb, order[j], order[j - 1]);
                  j--) {
                 uint32_t t = order[j];
                 order[j] = order[j - 1];
@@ -97,7 +105,7 @@ void tui_flows_sort(uint32_t *order, uint32_t n, const struct tui_flow *flows,
             uint32_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi)
                 tmp[k++] =
-                    before(flows, order[j], order[i], by, descending) ? order[j++] : order[i++];
+                    before(&sb, order[j], order[i]) ? order[j++] : order[i++];
             while (i < mid)
                 tmp[k++] = order[i++];
             while (j < hi)
@@ -119,7 +127,7 @@ static bool contains_word(const char *hay, const char *word, size_t n)
     return false;
 }
 
-bool tui_flow_matches(const struct tui_flow *f, const char *text)
+bool tui_flow_matches(const struct timeline_flow *f, const char *text)
 {
     char row[320], c[80], s[80], state[40];
     view_endpoint_name(&f->client, c, sizeof c);

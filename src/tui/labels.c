@@ -43,12 +43,12 @@ static void note_text(const struct packet *p, const struct track_info *ti, uint3
     snprintf(buf, size, "frame %u: %s -> %s (no lane free)", frame, a, b);
 }
 
-static void build(struct tui_labels *c, const struct tui_event *e, const struct tui_visible *v,
-                  const struct view_geometry *g, const struct packet *p,
-                  const struct track_info *ti, struct tui_label *out)
+static void build(struct tui_labels *c, const struct timeline_event *e,
+                  const struct tui_visible *v, const struct view_geometry *g,
+                  const struct packet *p, const struct track_info *ti, struct tui_label *out)
 {
     view_explain(p, ti, e->frame, out->explain, sizeof out->explain);
-    if (e->bits & TUI_EV_NOTE) {
+    if (e->bits & TIMELINE_EV_NOTE) {
         note_text(p, ti, e->frame, out->label, sizeof out->label);
         return;
     }
@@ -57,10 +57,23 @@ static void build(struct tui_labels *c, const struct tui_event *e, const struct 
     view_arrow_label_detail(p, ti, &c->opt, c->detail, room, out->label, sizeof out->label);
 }
 
+/* A socket API call: its label on the lifeline ("[thread N]" when several threads call on
+ * it) and what it means. */
+static void build_call(const struct timeline_store *s, const struct timeline_event *e,
+                       struct tui_label *out)
+{
+    const struct api_event *call = timeline_store_call(s, e->frame);
+    int n = view_api_label(call, out->label, sizeof out->label);
+    if (e->states && n > 0 && (size_t)n < sizeof out->label)
+        snprintf(out->label + n, sizeof out->label - (size_t)n, " [thread %u]", call->thread);
+    view_explain_api(call, out->explain, sizeof out->explain);
+}
+
 /* Reads the capture from the start and fills the window of visible positions
  * [start, start + count). */
-static int refill(struct tui_labels *c, const struct tui_events *ev, const struct tui_visible *v,
-                  const struct view_geometry *g, uint32_t start, char *err, size_t errlen)
+static int refill(struct tui_labels *c, const struct timeline_store *ev,
+                  const struct tui_visible *v, const struct view_geometry *g, uint32_t start,
+                  char *err, size_t errlen)
 {
     uint32_t vend = start + TUI_LABEL_WINDOW;
     if (vend > v->count) vend = v->count;
@@ -71,19 +84,22 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
     struct timeline_pass *pass;
     if (timeline_pass_open(c->path, c->bpf, &pass, err, errlen) != CAPTURE_OK)
         return TUI_E_RUNTIME;
-    int rc;
+    int rc = TUI_OK;
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
     char why[256];
     uint32_t k = 0, pos = start, want = pos < vend ? tui_visible_event(v, pos) : UINT32_MAX;
-    rc = TUI_OK;
     while (k < end) {
-        if (timeline_pass_next(pass, &fr, &pkt, &info, why, sizeof why) <= 0) break;
-        const struct tui_event *e = tui_events_get(ev, k);
-        if (fr.number != e->frame) break;
+        const struct timeline_event *e = timeline_store_event(ev, k);
+        if (e->bits & TIMELINE_EV_API) { /* not in the file: the store holds the call */
+            if (k == want) build_call(ev, e, &c->rows[pos - start]);
+        } else {
+            if (timeline_pass_next(pass, &fr, &pkt, &info, why, sizeof why) <= 0) break;
+            if (fr.number != e->frame) break;
+            if (k == want) build(c, e, v, g, &pkt, &info, &c->rows[pos - start]);
+        }
         if (k == want) {
-            build(c, e, v, g, &pkt, &info, &c->rows[pos - start]);
             pos++;
             want = pos < vend ? tui_visible_event(v, pos) : UINT32_MAX;
         }
@@ -91,7 +107,7 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
     }
     if (k < end) {
         snprintf(err, errlen, "%s changed since it was opened: frame %u cannot be read again",
-                 c->path, k < ev->count ? tui_events_get(ev, k)->frame : k + 1);
+                 c->path, timeline_store_event(ev, k)->frame);
         rc = TUI_E_RUNTIME;
     } else {
         c->first = start;
@@ -104,7 +120,7 @@ static int refill(struct tui_labels *c, const struct tui_events *ev, const struc
     return rc;
 }
 
-const struct tui_label *tui_labels_get(struct tui_labels *c, const struct tui_events *ev,
+const struct tui_label *tui_labels_get(struct tui_labels *c, const struct timeline_store *ev,
                                        const struct tui_visible *v, const struct view_geometry *g,
                                        uint32_t i, uint32_t first, uint32_t last, char *err,
                                        size_t errlen)
@@ -127,7 +143,10 @@ const struct tui_label *tui_labels_get(struct tui_labels *c, const struct tui_ev
         start = v->count - TUI_LABEL_WINDOW;
     if (i < start || i - start >= TUI_LABEL_WINDOW) start = i;
     if (refill(c, ev, v, g, start, err, errlen) != TUI_OK) {
-        c->broken = true; /* reading again on every frame would not help */
+        /* a file being written (a live session) may just not hold the frame yet: try again
+         * at the next drawing; a finished file that fails will fail again */
+        if (c->growing) return NULL;
+        c->broken = true;
         snprintf(c->error, sizeof c->error, "%s", err);
         return NULL;
     }

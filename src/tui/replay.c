@@ -33,6 +33,7 @@ static void show_next(struct tui_replay *r)
 bool tui_replay_step(struct tui_replay *r)
 {
     r->playing = false;
+    r->follow = false;
     if (r->shown >= r->total) return false;
     show_next(r);
     return true;
@@ -41,6 +42,7 @@ bool tui_replay_step(struct tui_replay *r)
 bool tui_replay_back(struct tui_replay *r)
 {
     r->playing = false;
+    r->follow = false;
     if (r->shown == 0) return false;
     r->shown--;
     if (r->selected >= r->shown) r->selected = r->shown ? r->shown - 1 : 0;
@@ -49,6 +51,7 @@ bool tui_replay_back(struct tui_replay *r)
 
 void tui_replay_toggle(struct tui_replay *r, uint64_t now_ns)
 {
+    r->follow = false;
     if (r->playing) {
         r->playing = false;
         return;
@@ -62,6 +65,17 @@ void tui_replay_toggle(struct tui_replay *r, uint64_t now_ns)
     r->next_ns = now_ns; /* the first event answers the key at once */
 }
 
+/* The wait before the event after the one just shown: per event, or (realtime) the capture's
+ * own gap divided by the speed, with long silences cut to a few seconds. */
+static uint64_t next_step(const struct tui_replay *r)
+{
+    if (!r->realtime || !r->gap || r->shown >= r->total) return tui_replay_interval_ns(r);
+    uint64_t gap = r->gap(r->gap_ctx, r->shown - 1, r->shown);
+    if (gap > TUI_REPLAY_MAX_GAP_NS * 64) return TUI_REPLAY_MAX_GAP_NS; /* no overflow below */
+    uint64_t step = gap * 4 / speed_quarters[r->speed];
+    return step > TUI_REPLAY_MAX_GAP_NS ? TUI_REPLAY_MAX_GAP_NS : step;
+}
+
 bool tui_replay_tick(struct tui_replay *r, uint64_t now_ns)
 {
     if (!r->playing || now_ns < r->next_ns) return false;
@@ -70,7 +84,7 @@ bool tui_replay_tick(struct tui_replay *r, uint64_t now_ns)
         return false;
     }
     show_next(r);
-    uint64_t step = tui_replay_interval_ns(r);
+    uint64_t step = next_step(r);
     /* late (a slow draw, a suspended process): pace from now instead of catching up */
     r->next_ns = r->next_ns + step > now_ns ? r->next_ns + step : now_ns + step;
     if (r->shown >= r->total) r->playing = false;
@@ -98,6 +112,7 @@ void tui_replay_slower(struct tui_replay *r, uint64_t now_ns)
 void tui_replay_move(struct tui_replay *r, int64_t delta)
 {
     r->playing = false;
+    r->follow = false;
     if (r->shown == 0) return;
     int64_t s = (int64_t)r->selected + delta;
     if (s < 0) s = 0;
@@ -108,12 +123,31 @@ void tui_replay_move(struct tui_replay *r, int64_t delta)
 void tui_replay_first(struct tui_replay *r)
 {
     r->playing = false;
+    r->follow = false;
     r->selected = 0;
+}
+
+void tui_replay_set_total(struct tui_replay *r, uint32_t total)
+{
+    r->total = total;
+    if (r->shown > total) r->shown = total;
+    if (r->selected >= r->shown) r->selected = r->shown ? r->shown - 1 : 0;
+    if (r->follow) {
+        r->shown = total;
+        r->selected = total ? total - 1 : 0;
+    }
+}
+
+void tui_replay_follow(struct tui_replay *r)
+{
+    tui_replay_all(r);
+    r->follow = true;
 }
 
 void tui_replay_all(struct tui_replay *r)
 {
     r->playing = false;
+    r->follow = false;
     r->shown = r->total;
     r->selected = r->total ? r->total - 1 : 0;
 }

@@ -2,6 +2,7 @@
  * (on quit, on error, on SIGINT/SIGTERM, at exit), colour roles per theme, keys, and view
  * rows painted cell by cell with wide characters — never ACS line glyphs. */
 #define NCURSES_WIDECHAR 1
+#include <poll.h>
 #include <curses.h>
 
 #include <errno.h>
@@ -356,12 +357,37 @@ static int translate(int ch)
     }
 }
 
+static int read_key(void);
+
 int tui_term_key(int timeout_ms)
+{
+    return tui_term_key_or_wake(timeout_ms, -1);
+}
+
+int tui_term_key_or_wake(int timeout_ms, int wake_fd)
 {
     if (signalled) return TUI_KEY_SIGNAL;
     if (term.headless) return TUI_KEY_NONE;
+    if (wake_fd >= 0) {
+        /* a key ncurses has already read ahead comes first; then wait for either */
+        timeout(0);
+        int key = read_key();
+        if (key != TUI_KEY_NONE) return key;
+        struct pollfd p[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+                              {.fd = wake_fd, .events = POLLIN}};
+        int rc = poll(p, 2, timeout_ms < 0 || timeout_ms > 200 ? 200 : timeout_ms);
+        if (signalled) return TUI_KEY_SIGNAL;
+        if (rc > 0 && (p[1].revents & POLLIN) && !(p[0].revents & POLLIN)) return TUI_KEY_WAKE;
+        if (rc <= 0) return TUI_KEY_NONE;
+        return read_key(); /* the first byte is there; ncurses waits ESCDELAY for the rest */
+    }
     /* wake at least every 200 ms, so a signal is noticed even if getch goes back to sleep */
     timeout(timeout_ms < 0 || timeout_ms > 200 ? 200 : timeout_ms);
+    return read_key();
+}
+
+static int read_key(void)
+{
     wint_t wc;
     int rc = get_wch(&wc);
     if (signalled) return TUI_KEY_SIGNAL;

@@ -33,6 +33,8 @@ enum {
     TUI_KEY_WHEEL_DOWN,
     TUI_KEY_SLEFT, /* Shift-Left, Shift-Right */
     TUI_KEY_SRIGHT,
+    TUI_KEY_WAKE, /* not a key: the store has news (tui_term_key_or_wake) */
+    TUI_KEY_WAIT, /* headless "wait:done": until the source has finished */
 };
 #define TUI_KEY_TAB '\t'
 #define TUI_CTRL(c) ((c)&0x1f)
@@ -59,6 +61,7 @@ struct tui_term_options {
     bool ascii, headless;
     bool mouse; /* report clicks and the wheel (when the terminal has a mouse) */
     enum tui_theme theme;
+    uint64_t flows_refreshed; /* when the flow list was last sorted (it follows the store) */
 };
 
 int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen);
@@ -72,6 +75,8 @@ void tui_term_size(int *rows, int *cols);
  * TUI_KEY_NONE on timeout; TUI_KEY_RESIZE after a resize; TUI_KEY_SIGNAL after SIGINT or
  * SIGTERM. */
 int tui_term_key(int timeout_ms);
+/* The same, also returning TUI_KEY_WAKE when wake_fd (-1: none) becomes readable first. */
+int tui_term_key_or_wake(int timeout_ms, int wake_fd);
 /* Headless: the terminal takes a new size (the same path as a real resize). */
 void tui_term_resize(int rows, int cols);
 /* Where the last TUI_KEY_CLICK or wheel key happened. */
@@ -91,49 +96,8 @@ void tui_term_flush(void);
 /* The screen as UTF-8 text, one line per row, trailing blanks cut (headless tests). */
 void tui_term_dump(FILE *out);
 
-/* ---- the event store (events.c): one compact record per frame, built once at open ---- */
-enum {
-    TUI_EV_NOTE = 1u << 0,        /* no arrow: not TCP/UDP, or no lane */
-    TUI_EV_SRC_CHANGED = 1u << 1, /* the sender's TCP state changed */
-    TUI_EV_DST_CHANGED = 1u << 2,
-};
-
-struct tui_event {
-    uint64_t ts_ns;
-    uint32_t frame;         /* number in the file (before the filter) */
-    uint32_t flow;          /* index into the flow table, TUI_NO_FLOW for other frames */
-    uint8_t lane_a, lane_b; /* sender's and receiver's lane */
-    uint8_t style;          /* enum style of the arrow */
-    uint8_t bits;           /* TUI_EV_* */
-    uint8_t states;         /* sender's state after (low nibble), receiver's (high) */
-    uint8_t states_before;
-    uint16_t flags; /* TCP flags, 0 otherwise (the display filter's "flag") */
-};
-
-#define TUI_CHUNK_EVENTS 65536
-
-struct tui_events {
-    struct tui_event **chunk;
-    uint32_t chunks, chunk_cap, count;
-    struct view_lanes lanes;
-    uint8_t lane_first_state[VIEW_MAX_LANES]; /* before the lane's first event */
-    struct tui_flow *flows;                   /* one per conversation, in order of appearance */
-    uint32_t flow_count, flow_cap;
-    uint64_t first_ts;
-    uint32_t tcp, udp, other, no_lane;
-    char warning[256]; /* the file stops short: what libpcap said */
-};
-
-int tui_events_load(struct tui_events *ev, const char *path, const char *bpf, char *err,
-                    size_t errlen);
-void tui_events_free(struct tui_events *ev);
-static inline const struct tui_event *tui_events_get(const struct tui_events *ev, uint32_t i)
-{
-    return &ev->chunk[i / TUI_CHUNK_EVENTS][i % TUI_CHUNK_EVENTS];
-}
-/* The TCP state of a lane after the first `upto` events (before its first event if none of
- * them touches it). */
-enum tcp_state tui_events_lane_state(const struct tui_events *ev, int lane, uint32_t upto);
+/* ---- the event store is timeline/'s (struct timeline_store): the app reads it through a
+ * snapshot taken at each sync (tui_app_sync), so one frame draws one consistent state ---- */
 
 /* ---- the visible set (visible.c): the events the diagram draws, and their lanes ----
  * All events, or those of the flows chosen on the flow list that pass the display filter.
@@ -141,15 +105,24 @@ enum tcp_state tui_events_lane_state(const struct tui_events *ev, int lane, uint
 struct tui_visible {
     uint32_t *index; /* NULL: every event, position = event */
     uint32_t count, index_cap;
+    uint32_t scanned;                    /* events of the store looked at so far */
     uint32_t generation;                 /* changes with every rebuild (label cache key) */
     struct view_lanes lanes;             /* the lifelines drawn, in the diagram's order */
-    uint8_t lane_map[VIEW_MAX_LANES];    /* event lane -> drawn lane, TUI_NO_LANE when hidden */
+    uint8_t lane_map[VIEW_MAX_LANES];    /* event lane -> drawn lane, TIMELINE_NO_LANE when hidden */
     uint8_t lane_global[VIEW_MAX_LANES]; /* drawn lane -> event lane */
+    bool used[VIEW_MAX_LANES];           /* store lanes the visible events touch */
+    uint32_t lane_generation;            /* of the snapshot the lanes were laid out from */
+    int lane_count;
     bool restricted;                     /* some flows chosen, or a filter */
+    bool chosen;                         /* some flows chosen on the flow list */
 };
 
-int tui_visible_build(struct tui_visible *v, const struct tui_events *ev,
-                      const struct tui_filter *f);
+/* From scratch: after flows were chosen or the filter changed. */
+int tui_visible_build(struct tui_visible *v, struct timeline_store *s,
+                      const struct timeline_snapshot *snap, const struct tui_filter *f);
+/* The events published since the last build or extend (and new lanes). */
+int tui_visible_extend(struct tui_visible *v, struct timeline_store *s,
+                       const struct timeline_snapshot *snap, const struct tui_filter *f);
 void tui_visible_free(struct tui_visible *v);
 static inline uint32_t tui_visible_event(const struct tui_visible *v, uint32_t pos)
 {
@@ -157,6 +130,18 @@ static inline uint32_t tui_visible_event(const struct tui_visible *v, uint32_t p
 }
 /* How many visible events have an event index <= i (i = UINT32_MAX: none). */
 uint32_t tui_visible_upto(const struct tui_visible *v, uint32_t i);
+/* The TCP state of every store lane after the first `upto` events (a lane none of them
+ * touches: its state before its first event). States are remembered every 2^16 events, so
+ * any depth costs at most that many records to read. */
+#define TUI_LANE_MARK_SHIFT 16
+struct tui_lane_states {
+    uint8_t (*mark)[VIEW_MAX_LANES]; /* mark[k]: before event k << SHIFT, 0xFF untouched */
+    uint32_t count, cap;
+};
+void tui_lane_states_at(struct tui_lane_states *ls, const struct timeline_store *s,
+                        const struct timeline_snapshot *snap, uint32_t upto,
+                        uint8_t out[VIEW_MAX_LANES]);
+void tui_lane_states_free(struct tui_lane_states *ls);
 
 /* ---- labels (labels.c): text rebuilt by re-reading the capture, for a window of events ---- */
 #define TUI_LABEL_WINDOW 1024
@@ -179,6 +164,7 @@ struct tui_labels {
     struct tui_label *rows;
     uint64_t rereads; /* file reads so far (status and tests) */
     bool broken;      /* the file could not be read again: labels stay empty */
+    bool growing;     /* the file is still being written: a failed read is tried again */
     char error[256];  /* why */
 };
 
@@ -187,7 +173,7 @@ int tui_labels_init(struct tui_labels *c, const char *path, const char *bpf,
 void tui_labels_free(struct tui_labels *c);
 /* The label of the event at visible position i, re-reading the capture when [first, last] is
  * not held. NULL when the file cannot be read again (err says why). */
-const struct tui_label *tui_labels_get(struct tui_labels *c, const struct tui_events *ev,
+const struct tui_label *tui_labels_get(struct tui_labels *c, const struct timeline_store *ev,
                                        const struct tui_visible *v, const struct view_geometry *g,
                                        uint32_t i, uint32_t first, uint32_t last, char *err,
                                        size_t errlen);
@@ -238,6 +224,7 @@ struct tui_flows_ui {
     bool descending;
     char filter[TUI_PROMPT_MAX];
     uint32_t chosen; /* flows selected */
+    int client_width, server_width; /* widest endpoint names listed so far */
 };
 
 struct tui_detail {
@@ -251,8 +238,12 @@ struct tui_detail {
 
 struct tui_app {
     const struct tui_options *opt;
-    struct tui_events ev;
+    struct tui_source *src;
+    struct timeline_store *store;
+    struct timeline_snapshot snap; /* what the store had at the last sync */
+    struct timeline_indexer *indexer;
     struct tui_visible vis;
+    struct tui_lane_states lane_states;
     struct tui_filter filter;
     struct tui_labels labels;
     struct tui_replay replay;
@@ -280,6 +271,7 @@ struct tui_app {
     int pan;      /* lanes panned off to the left (< and >) */
     struct tui_pan hpan; /* of the last drawing */
     enum tui_theme theme;
+    uint64_t flows_refreshed; /* when the flow list was last sorted (it follows the store) */
 };
 
 #define TUI_ROW_NONE UINT32_MAX
@@ -291,6 +283,12 @@ unsigned tui_app_keymask(const struct tui_app *a);
 /* Rebuilds the visible set after a change of flows or filter, keeping the replay's place:
  * what was shown stays shown, the selection stays on the same event or the one before. */
 void tui_app_refilter(struct tui_app *a);
+/* Takes what the store published since the last sync: new events shown (or followed), flow
+ * list refreshed. Called before every drawing. */
+void tui_app_sync(struct tui_app *a);
+/* Starts drawing src->store from scratch (open, and after a re-run replaced the store). */
+int tui_app_attach(struct tui_app *a);
+#define TUI_CHECKPOINT_EVERY 65536 /* events between two re-read checkpoints */
 /* "Terminal too small", the size, and how to leave: every screen below the minimum. */
 void tui_app_too_small(const struct tui_app *a);
 /* The status bar on line y: file, counts, mode, filter, then the message on the right. */

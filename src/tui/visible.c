@@ -1,82 +1,109 @@
 /* The visible set: which events the diagram draws once flows are chosen on the flow list or a
  * display filter is set, and which lifelines they need. One array of event indices (4 bytes
- * per visible event, reused between rebuilds); none at all when everything is visible. */
+ * per visible event, reused between rebuilds); none at all when everything is visible. It
+ * grows as the store does (a file still being indexed, a live session). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tui_internal.h"
 
-static bool passes(const struct tui_events *ev, const struct tui_event *e,
+static bool passes(const struct timeline_store *s, const struct timeline_event *e,
                    const struct tui_filter *f, bool chosen)
 {
-    const struct tui_flow *flow = e->flow == TUI_NO_FLOW ? NULL : &ev->flows[e->flow];
+    const struct timeline_flow *flow =
+        e->flow == TIMELINE_NO_FLOW ? NULL : timeline_store_flow(s, e->flow);
     if (chosen && (!flow || !flow->selected)) return false;
+    if (e->bits & TIMELINE_EV_API) return !chosen && f->count == 0; /* calls: unfiltered only */
     return tui_filter_match(f, flow, e->flags);
 }
 
-static void all_lanes(struct tui_visible *v, const struct tui_events *ev)
+/* The drawn lanes: the store's lanes the visible events use (all of them when nothing is
+ * restricted), clients left and servers right as textbooks draw them. */
+static void lay_out(struct tui_visible *v, const struct timeline_snapshot *snap)
 {
-    v->lanes = ev->lanes;
-    for (int i = 0; i < VIEW_MAX_LANES; i++)
-        v->lane_map[i] = v->lane_global[i] = (uint8_t)i;
+    view_lanes_init(&v->lanes, VIEW_MAX_LANES);
+    memset(v->lane_map, TIMELINE_NO_LANE, sizeof v->lane_map);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < snap->lane_count; i++) {
+            if (snap->lane_role[i] != (pass == 0 ? ROLE_CLIENT : ROLE_SERVER)) continue;
+            if (v->restricted && !v->used[i]) continue;
+            int k = v->lanes.count++;
+            v->lanes.ep[k] = snap->lane_ep[i];
+            v->lanes.role[k] = (enum role)snap->lane_role[i];
+            v->lane_map[i] = (uint8_t)k;
+            v->lane_global[k] = (uint8_t)i;
+        }
+    v->lanes.generation = snap->lane_generation;
+    v->lane_generation = snap->lane_generation;
+    v->lane_count = snap->lane_count;
+    v->generation++; /* labels were fitted to the old lanes */
 }
 
-int tui_visible_build(struct tui_visible *v, const struct tui_events *ev,
-                      const struct tui_filter *f)
+int tui_visible_extend(struct tui_visible *v, struct timeline_store *s,
+                       const struct timeline_snapshot *snap, const struct tui_filter *f)
+{
+    bool lanes_changed = false;
+    if (!v->restricted) {
+        v->count = v->scanned = snap->events;
+    } else if (v->scanned < snap->events) {
+        if (v->index_cap < snap->events) {
+            uint32_t cap = v->index_cap ? v->index_cap : 1024;
+            while (cap < snap->events)
+                cap = cap > UINT32_MAX / 2 ? snap->events : cap * 2;
+            uint32_t *n = realloc(v->index, sizeof *n * cap);
+            if (!n) return TUI_E_RUNTIME;
+            v->index = n;
+            v->index_cap = cap;
+        }
+        for (uint32_t i = v->scanned; i < snap->events; i++) {
+            const struct timeline_event *e = timeline_store_event(s, i);
+            if (!passes(s, e, f, v->chosen)) continue;
+            v->index[v->count++] = i;
+            if (e->bits & TIMELINE_EV_NOTE) continue;
+            if (!v->used[e->lane_a] || !v->used[e->lane_b]) lanes_changed = true;
+            v->used[e->lane_a] = v->used[e->lane_b] = true;
+        }
+        v->scanned = snap->events;
+    }
+    if (lanes_changed || v->lane_generation != snap->lane_generation ||
+        v->lane_count != snap->lane_count)
+        lay_out(v, snap);
+    return TUI_OK;
+}
+
+int tui_visible_build(struct tui_visible *v, struct timeline_store *s,
+                      const struct timeline_snapshot *snap, const struct tui_filter *f)
 {
     v->generation++;
-    bool chosen = false;
-    for (uint32_t i = 0; i < ev->flow_count && !chosen; i++)
-        chosen = ev->flows[i].selected;
-    v->restricted = chosen || f->count > 0;
+    v->chosen = false;
+    for (uint32_t i = 0; i < snap->flows && !v->chosen; i++)
+        v->chosen = timeline_store_flow(s, i)->selected;
+    v->restricted = v->chosen || f->count > 0;
+    v->count = v->scanned = 0;
+    memset(v->used, 0, sizeof v->used);
     if (!v->restricted) {
         free(v->index);
         v->index = NULL;
         v->index_cap = 0;
-        v->count = ev->count;
-        all_lanes(v, ev);
-        return TUI_OK;
+    } else if (v->chosen) {
+        /* the chosen flows keep their lifelines even when the filter hides all their packets */
+        for (uint32_t i = 0; i < snap->flows; i++) {
+            const struct timeline_flow *fl = timeline_store_flow(s, i);
+            if (!fl->selected || fl->lane_client == TIMELINE_NO_LANE ||
+                fl->lane_server == TIMELINE_NO_LANE)
+                continue;
+            v->used[fl->lane_client] = v->used[fl->lane_server] = true;
+        }
     }
-    if (v->index_cap < ev->count) {
-        uint32_t *n = realloc(v->index, sizeof *n * (ev->count ? ev->count : 1));
-        if (!n) return TUI_E_RUNTIME;
-        v->index = n;
-        v->index_cap = ev->count;
-    }
-    bool used[VIEW_MAX_LANES] = {0};
-    v->count = 0;
-    for (uint32_t i = 0; i < ev->count; i++) {
-        const struct tui_event *e = tui_events_get(ev, i);
-        if (!passes(ev, e, f, chosen)) continue;
-        v->index[v->count++] = i;
-        if (e->bits & TUI_EV_NOTE) continue;
-        used[e->lane_a] = used[e->lane_b] = true;
-    }
-    /* the chosen flows keep their lifelines even when the filter hides all their packets */
-    for (uint32_t i = 0; i < ev->flow_count; i++) {
-        const struct tui_flow *fl = &ev->flows[i];
-        if (!fl->selected || fl->lane_client == TUI_NO_LANE || fl->lane_server == TUI_NO_LANE)
-            continue;
-        used[fl->lane_client] = used[fl->lane_server] = true;
-    }
-    view_lanes_init(&v->lanes, VIEW_MAX_LANES);
-    memset(v->lane_map, TUI_NO_LANE, sizeof v->lane_map);
-    for (int i = 0; i < ev->lanes.count; i++) {
-        if (!used[i]) continue;
-        int k = v->lanes.count++;
-        v->lanes.ep[k] = ev->lanes.ep[i];
-        v->lanes.role[k] = ev->lanes.role[i];
-        v->lane_map[i] = (uint8_t)k;
-        v->lane_global[k] = (uint8_t)i;
-    }
-    return TUI_OK;
+    v->lane_count = -1; /* lay the lanes out again */
+    return tui_visible_extend(v, s, snap, f);
 }
 
 void tui_visible_free(struct tui_visible *v)
 {
     free(v->index);
     v->index = NULL;
-    v->index_cap = v->count = 0;
+    v->index_cap = v->count = v->scanned = 0;
 }
 
 uint32_t tui_visible_upto(const struct tui_visible *v, uint32_t i)
@@ -92,4 +119,57 @@ uint32_t tui_visible_upto(const struct tui_visible *v, uint32_t i)
             hi = mid;
     }
     return lo;
+}
+
+/* Applies events [from, to) to states[] (0xFF: the lane has not been touched yet). */
+static void apply(const struct timeline_store *s, uint32_t from, uint32_t to, uint8_t *states)
+{
+    for (uint32_t i = from; i < to; i++) {
+        const struct timeline_event *e = timeline_store_event(s, i);
+        if (e->bits & (TIMELINE_EV_NOTE | TIMELINE_EV_API)) continue;
+        states[e->lane_a] = e->states & 0xF;
+        states[e->lane_b] = e->states >> 4;
+    }
+}
+
+void tui_lane_states_at(struct tui_lane_states *ls, const struct timeline_store *s,
+                        const struct timeline_snapshot *snap, uint32_t upto,
+                        uint8_t out[VIEW_MAX_LANES])
+{
+    if (upto > snap->events) upto = snap->events;
+    uint32_t k = upto >> TUI_LANE_MARK_SHIFT;
+    /* marks are made once, forward, as deep as anyone looks */
+    while (ls->count <= k) {
+        if (ls->count == ls->cap) {
+            uint32_t cap = ls->cap ? ls->cap * 2 : 16;
+            uint8_t(*n)[VIEW_MAX_LANES] = realloc(ls->mark, sizeof *n * cap);
+            if (!n) break;
+            ls->mark = n;
+            ls->cap = cap;
+        }
+        if (ls->count == 0)
+            memset(ls->mark[0], 0xFF, VIEW_MAX_LANES);
+        else {
+            memcpy(ls->mark[ls->count], ls->mark[ls->count - 1], VIEW_MAX_LANES);
+            apply(s, (ls->count - 1) << TUI_LANE_MARK_SHIFT, ls->count << TUI_LANE_MARK_SHIFT,
+                  ls->mark[ls->count]);
+        }
+        ls->count++;
+    }
+    uint32_t from = 0;
+    if (ls->count > k) {
+        memcpy(out, ls->mark[k], VIEW_MAX_LANES);
+        from = k << TUI_LANE_MARK_SHIFT;
+    } else {
+        memset(out, 0xFF, VIEW_MAX_LANES); /* no memory for marks: the slow way */
+    }
+    apply(s, from, upto, out);
+    for (int i = 0; i < VIEW_MAX_LANES; i++)
+        if (out[i] == 0xFF) out[i] = snap->lane_first_state[i];
+}
+
+void tui_lane_states_free(struct tui_lane_states *ls)
+{
+    free(ls->mark);
+    *ls = (struct tui_lane_states){0};
 }

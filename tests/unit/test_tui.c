@@ -379,10 +379,15 @@ static void test_jumping_to_the_end_of_a_huge_capture_looks_back_one_screen(void
 
 /* ---- flow list ---- */
 
-static struct tui_flow flow(uint32_t stream, uint8_t proto, uint16_t cport, uint32_t packets,
+static const struct timeline_flow *flow_at(const void *ctx, uint32_t i)
+{
+    return &((const struct timeline_flow *)ctx)[i];
+}
+
+static struct timeline_flow flow(uint32_t stream, uint8_t proto, uint16_t cport, uint32_t packets,
                             uint64_t bytes, uint64_t duration_ns)
 {
-    struct tui_flow f = {.stream = stream, .proto = proto, .packets = packets, .bytes = bytes};
+    struct timeline_flow f = {.stream = stream, .proto = proto, .packets = packets, .bytes = bytes};
     f.client.addr.family = f.server.addr.family = 4;
     f.client.addr.bytes[0] = f.server.addr.bytes[0] = 127;
     f.client.addr.bytes[3] = f.server.addr.bytes[3] = 1;
@@ -400,29 +405,29 @@ static struct tui_flow flow(uint32_t stream, uint8_t proto, uint16_t cport, uint
 static void test_flows_sort_by_any_column_and_keep_ties_in_order(void **state)
 {
     (void)state;
-    struct tui_flow f[4] = {
+    struct timeline_flow f[4] = {
         flow(0, PROTO_TCP, 51582, 10, 714, 300),
         flow(1, PROTO_TCP, 40000, 30, 9000, 100),
         flow(0, PROTO_UDP, 45000, 2, 120, 200),
         flow(2, PROTO_TCP, 51608, 10, 714, 100),
     };
     uint32_t order[4] = {0, 1, 2, 3};
-    tui_flows_sort(order, 4, f, TUI_FLOW_PACKETS, false);
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_PACKETS, false);
     assert_int_equal(order[0], 2);
     assert_int_equal(order[1], 0); /* 10 packets twice: order of appearance */
     assert_int_equal(order[2], 3);
     assert_int_equal(order[3], 1);
-    tui_flows_sort(order, 4, f, TUI_FLOW_BYTES, true);
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_BYTES, true);
     assert_int_equal(order[0], 1);
     assert_int_equal(order[3], 2);
-    tui_flows_sort(order, 4, f, TUI_FLOW_CLIENT, false);
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_CLIENT, false);
     assert_int_equal(order[0], 1); /* port 40000 */
     assert_int_equal(order[3], 3); /* port 51608 */
-    tui_flows_sort(order, 4, f, TUI_FLOW_DURATION, false);
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_DURATION, false);
     assert_int_equal(order[0], 1);
     assert_int_equal(order[1], 3);
     assert_int_equal(order[3], 0);
-    tui_flows_sort(order, 4, f, TUI_FLOW_STREAM, false);
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_STREAM, false);
     assert_int_equal(order[0], 0); /* tcp 0 before udp 0 */
     assert_int_equal(order[1], 2);
     assert_string_equal(tui_flow_column_name(TUI_FLOW_STATE), "State");
@@ -431,8 +436,8 @@ static void test_flows_sort_by_any_column_and_keep_ties_in_order(void **state)
 static void test_flow_filter_matches_endpoint_port_protocol_and_state_words(void **state)
 {
     (void)state;
-    struct tui_flow t = flow(2, PROTO_TCP, 51608, 10, 714, 100);
-    struct tui_flow u = flow(0, PROTO_UDP, 45000, 2, 120, 200);
+    struct timeline_flow t = flow(2, PROTO_TCP, 51608, 10, 714, 100);
+    struct timeline_flow u = flow(0, PROTO_UDP, 45000, 2, 120, 200);
     assert_true(tui_flow_matches(&t, ""));
     assert_true(tui_flow_matches(&t, "TCP"));
     assert_false(tui_flow_matches(&u, "tcp"));
@@ -503,8 +508,8 @@ static void test_filter_errors_name_the_wrong_word_and_keep_the_old_filter(void 
 static void test_filter_matches_flows_and_flags(void **state)
 {
     (void)state;
-    struct tui_flow t = flow(1, PROTO_TCP, 51592, 10, 714, 100);
-    struct tui_flow u = flow(1, PROTO_UDP, 45000, 2, 120, 200);
+    struct timeline_flow t = flow(1, PROTO_TCP, 51592, 10, 714, 100);
+    struct timeline_flow u = flow(1, PROTO_UDP, 45000, 2, 120, 200);
     struct tui_filter f;
     char err[200];
     tui_filter_parse(&f, "stream 1", err, sizeof err);
