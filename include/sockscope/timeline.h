@@ -52,6 +52,12 @@ int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct
                        struct track_info *info, char *err, size_t errlen);
 /* The file underneath, for what only the reader knows (keeping frames, releasing pages). */
 struct capture_file *timeline_pass_file(struct timeline_pass *p);
+/* Saves the tracker into fd at snap_offset (track_save); the bytes written, or -1. */
+int64_t timeline_pass_save(const struct timeline_pass *p, int fd, uint64_t snap_offset);
+/* Continues at file offset `offset` with frame number `number` and the tracker saved at
+ * snap_offset in fd (snap_offset < 0: a fresh tracker), as a checkpoint recorded them. */
+int timeline_pass_restart(struct timeline_pass *p, int64_t offset, uint32_t number, int fd,
+                          int64_t snap_offset, char *err, size_t errlen);
 void timeline_pass_close(struct timeline_pass *p);
 
 /* ---- the event store: one compact record per frame and per socket API call ----
@@ -133,6 +139,8 @@ void timeline_store_free(struct timeline_store *s);
 
 /* Reader: the published state. */
 void timeline_store_sync(struct timeline_store *s, struct timeline_snapshot *out);
+/* Events published so far (any thread). */
+uint32_t timeline_store_published(struct timeline_store *s);
 const struct timeline_event *timeline_store_event(const struct timeline_store *s, uint32_t i);
 struct timeline_flow *timeline_store_flow(const struct timeline_store *s, uint32_t i);
 const struct api_event *timeline_store_call(const struct timeline_store *s, uint32_t i);
@@ -173,5 +181,27 @@ int timeline_index_start(struct timeline_store *s, const char *path, const char 
                          size_t errlen);
 /* Stops the thread (at once if it is still reading) and frees the indexer. */
 void timeline_index_stop(struct timeline_indexer *x);
+
+/* ---- a stored capture read again from the checkpoint nearest an event ----
+ * Labels, packet details and searches need each frame decoded and tracked exactly as the
+ * first pass saw it; a checkpoint (file offset + the tracker as it was) lets them start
+ * near the event instead of at the first frame. */
+struct timeline_reread;
+
+int timeline_reread_open(struct timeline_store *s, const char *path, const char *bpf,
+                         struct timeline_reread **out, char *err, size_t errlen);
+/* Positions the reader so that its next frame is the first frame event at or after `event`:
+ * from where it stands when that is on the way, else from the last checkpoint before it. */
+int timeline_reread_seek(struct timeline_reread *r, uint32_t event, char *err, size_t errlen);
+/* The next frame event: its index in the store, the frame decoded and tracked. 1, 0 at the
+ * end of the file (or of what the store holds), CAPTURE_E_RUNTIME when the file no longer
+ * holds what the store says (err: which frame). */
+int timeline_reread_next(struct timeline_reread *r, uint32_t *event, struct capture_frame *fr,
+                         struct packet *pkt, struct track_info *info, char *err, size_t errlen);
+/* The file underneath (its link type). */
+struct capture_file *timeline_reread_file(struct timeline_reread *r);
+/* Frames read since open (tests: how far a seek made it read). */
+uint64_t timeline_reread_frames(const struct timeline_reread *r);
+void timeline_reread_close(struct timeline_reread *r);
 
 #endif

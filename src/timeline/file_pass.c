@@ -61,6 +61,29 @@ struct capture_file *timeline_pass_file(struct timeline_pass *p)
     return p->file;
 }
 
+int64_t timeline_pass_save(const struct timeline_pass *p, int fd, uint64_t snap_offset)
+{
+    return track_save(p->tracker, fd, snap_offset);
+}
+
+int timeline_pass_restart(struct timeline_pass *p, int64_t offset, uint32_t number, int fd,
+                          int64_t snap_offset, char *err, size_t errlen)
+{
+    struct tracker *t = snap_offset < 0 ? track_new() : track_load(fd, (uint64_t)snap_offset);
+    if (!t) {
+        snprintf(err, errlen, "the index of the capture cannot be read back (temporary file)");
+        return CAPTURE_E_RUNTIME;
+    }
+    int rc = capture_file_seek(p->file, offset, number, err, errlen);
+    if (rc != CAPTURE_OK) {
+        track_free(t);
+        return rc;
+    }
+    track_free(p->tracker);
+    p->tracker = t;
+    return CAPTURE_OK;
+}
+
 void timeline_pass_close(struct timeline_pass *p)
 {
     if (!p)

@@ -18,6 +18,9 @@ struct timeline_indexer {
     const char *path;
     uint64_t size;
     uint32_t checkpoint_every;
+    uint32_t last_number;     /* of the last frame read */
+    uint32_t next_checkpoint; /* frames recorded when the next one is due */
+    uint64_t snap_end;        /* bytes of the snapshot file in use */
     pthread_t thread;
     bool started;
     atomic_bool stop;
@@ -34,6 +37,29 @@ static void record(struct timeline_indexer *x, const struct capture_frame *fr,
     }
 }
 
+/* Where re-reads can start: the next record's offset and the tracker as it is now. Spaced
+ * by checkpoint_every frames, or more when the tracker is big (at most 16 bytes of snapshot
+ * per frame, so the temporary file stays a fraction of the capture). */
+static void checkpoint(struct timeline_indexer *x, uint32_t recorded)
+{
+    if (!x->checkpoint_every || recorded < x->next_checkpoint) return;
+    x->next_checkpoint = UINT32_MAX; /* until this one succeeds */
+    int64_t offset = capture_file_tell(timeline_pass_file(x->pass));
+    int fd = timeline_store_snapshot_fd(x->store);
+    if (offset < 0 || fd < 0) return; /* no offsets: re-reads start at the first frame */
+    int64_t bytes = timeline_pass_save(x->pass, fd, x->snap_end);
+    if (bytes < 0) return; /* disk full: the checkpoints so far still serve */
+    struct timeline_checkpoint c = {.event = recorded,
+                                    .frame = x->last_number + 1,
+                                    .offset = offset,
+                                    .snap_offset = (int64_t)x->snap_end};
+    if (!timeline_store_add_checkpoint(x->store, &c)) return;
+    x->snap_end += (uint64_t)bytes;
+    uint64_t gap = (uint64_t)bytes / 16;
+    if (gap < x->checkpoint_every) gap = x->checkpoint_every;
+    x->next_checkpoint = recorded + gap > UINT32_MAX ? UINT32_MAX : (uint32_t)(recorded + gap);
+}
+
 static void *index_thread(void *arg)
 {
     struct timeline_indexer *x = arg;
@@ -42,16 +68,23 @@ static void *index_thread(void *arg)
     struct track_info info;
     char why[256] = "", error[256] = "";
     bool failed = false;
-    uint32_t n = 0;
+    uint32_t n = 1; /* the first frame was recorded by timeline_index_start */
     while (!failed && !atomic_load_explicit(&x->stop, memory_order_relaxed)) {
+        checkpoint(x, n);
         int got = timeline_pass_next(x->pass, &fr, &pkt, &info, why, sizeof why);
         if (got <= 0) break;
+        x->last_number = fr.number;
         record(x, &fr, &pkt, &info, error, sizeof error, &failed);
         if (++n % PUBLISH_EVERY == 0) {
+            int64_t at = capture_file_tell(timeline_pass_file(x->pass));
+            timeline_store_progress(x->store, at > 0 ? (uint64_t)at : 0, x->size);
             timeline_store_publish(x->store);
         }
     }
     timeline_store_progress(x->store, x->size, x->size);
+    /* the tracker and the mapping go now, not when the TUI quits */
+    timeline_pass_close(x->pass);
+    x->pass = NULL;
     timeline_store_finish(x->store, why, failed ? error : NULL);
     return NULL;
 }
@@ -97,6 +130,8 @@ int timeline_index_start(struct timeline_store *s, const char *path, const char 
     }
     bool failed = false;
     char error[256];
+    x->last_number = fr.number;
+    x->next_checkpoint = checkpoint_every;
     record(x, &fr, &pkt, &info, error, sizeof error, &failed);
     timeline_store_publish(s);
     if (pthread_create(&x->thread, NULL, index_thread, x) != 0) {

@@ -53,7 +53,16 @@ static bool load(struct tui_app *a)
     d->event = event;
     d->count = 0;
     d->error[0] = '\0';
-    if (tui_frame_read(&d->frame, a->src->path, a->src->bpf, e->frame, d->error, sizeof d->error) !=
+    if (e->bits & TIMELINE_EV_API) {
+        char label[120];
+        view_api_label(timeline_store_call(a->store, e->frame), label, sizeof label);
+        snprintf(d->error, sizeof d->error,
+                 "%s is a socket API call, not a packet: it has no header fields. Select an "
+                 "arrow (n, j, k) for its packet.", label);
+        return false;
+    }
+    if (tui_frame_read(&d->frame, a->store, a->src->path, a->src->bpf, event, d->error,
+                       sizeof d->error) !=
         TUI_OK)
         return false;
     decode_packet(d->frame.linktype, d->frame.bytes, d->frame.caplen, d->frame.wirelen,

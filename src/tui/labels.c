@@ -1,8 +1,9 @@
 /* Arrow labels and explanations for a window of visible events around what is on screen. The
  * event store keeps no text (24 bytes a frame), so the labels are rebuilt by reading the
- * capture again from its start through decode and track, which makes relative numbers and
- * marks exactly those of the first pass. A window holds TUI_LABEL_WINDOW visible events: a
- * small capture is read once; in a large one, scrolling far costs a read up to the window. */
+ * capture again through decode and track, from the checkpoint before the window (the tracker
+ * as the first pass had it there), which makes relative numbers and marks exactly those of
+ * the first pass. A window holds TUI_LABEL_WINDOW visible events; a jump to any depth reads
+ * at most one checkpoint interval. API calls come from the store. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@ int tui_labels_init(struct tui_labels *c, const char *path, const char *bpf,
 
 void tui_labels_free(struct tui_labels *c)
 {
+    timeline_reread_close(c->reader);
+    c->reader = NULL;
     free(c->rows);
     c->rows = NULL;
     c->count = 0;
@@ -69,58 +72,65 @@ static void build_call(const struct timeline_store *s, const struct timeline_eve
     view_explain_api(call, out->explain, sizeof out->explain);
 }
 
-/* Reads the capture from the start and fills the window of visible positions
- * [start, start + count). */
-static int refill(struct tui_labels *c, const struct timeline_store *ev,
-                  const struct tui_visible *v, const struct view_geometry *g, uint32_t start,
-                  char *err, size_t errlen)
+/* Fills the window of visible positions [start, start + TUI_LABEL_WINDOW) by reading the
+ * capture again from the checkpoint before its first event (or on from where the reader
+ * stands). */
+static int refill(struct tui_labels *c, struct timeline_store *ev, const struct tui_visible *v,
+                  const struct view_geometry *g, uint32_t start, char *err, size_t errlen)
 {
     uint32_t vend = start + TUI_LABEL_WINDOW;
     if (vend > v->count) vend = v->count;
-    uint32_t end = vend ? tui_visible_event(v, vend - 1) + 1 : 0; /* events to read */
     c->width = 0;
     c->count = 0;
     c->rereads++;
-    struct timeline_pass *pass;
-    if (timeline_pass_open(c->path, c->bpf, &pass, err, errlen) != CAPTURE_OK)
+    if (!c->reader && timeline_reread_open(ev, c->path, c->bpf, &c->reader, err, errlen) !=
+                          CAPTURE_OK)
         return TUI_E_RUNTIME;
-    int rc = TUI_OK;
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
-    char why[256];
-    uint32_t k = 0, pos = start, want = pos < vend ? tui_visible_event(v, pos) : UINT32_MAX;
-    while (k < end) {
-        const struct timeline_event *e = timeline_store_event(ev, k);
+    int rc = TUI_OK;
+    for (uint32_t pos = start; pos < vend && rc == TUI_OK; pos++) {
+        uint32_t want = tui_visible_event(v, pos);
+        const struct timeline_event *e = timeline_store_event(ev, want);
         if (e->bits & TIMELINE_EV_API) { /* not in the file: the store holds the call */
-            if (k == want) build_call(ev, e, &c->rows[pos - start]);
-        } else {
-            if (timeline_pass_next(pass, &fr, &pkt, &info, why, sizeof why) <= 0) break;
-            if (fr.number != e->frame) break;
-            if (k == want) build(c, e, v, g, &pkt, &info, &c->rows[pos - start]);
+            build_call(ev, e, &c->rows[pos - start]);
+            continue;
         }
-        if (k == want) {
-            pos++;
-            want = pos < vend ? tui_visible_event(v, pos) : UINT32_MAX;
+        /* reads on when the event is near; jumps to a checkpoint when it is far (a chosen
+         * flow's events may lie millions of frames apart) */
+        if (timeline_reread_seek(c->reader, want, err, errlen) != CAPTURE_OK) {
+            rc = TUI_E_RUNTIME;
+            break;
         }
-        k++;
+        uint32_t got = 0;
+        do {
+            int n = timeline_reread_next(c->reader, &got, &fr, &pkt, &info, err, errlen);
+            if (n <= 0) {
+                if (n == 0)
+                    snprintf(err, errlen, "%s: frame %u is not in the file (yet)", c->path,
+                             e->frame);
+                rc = TUI_E_RUNTIME;
+                break;
+            }
+        } while (got < want);
+        if (rc == TUI_OK) build(c, e, v, g, &pkt, &info, &c->rows[pos - start]);
     }
-    if (k < end) {
-        snprintf(err, errlen, "%s changed since it was opened: frame %u cannot be read again",
-                 c->path, timeline_store_event(ev, k)->frame);
-        rc = TUI_E_RUNTIME;
-    } else {
-        c->first = start;
-        c->count = vend - start;
-        c->width = g->width;
-        c->generation = v->generation;
-        c->built = c->detail;
+    if (rc != TUI_OK) {
+        /* start over next time (a growing file needs a fresh look at its size) */
+        timeline_reread_close(c->reader);
+        c->reader = NULL;
+        return rc;
     }
-    timeline_pass_close(pass);
-    return rc;
+    c->first = start;
+    c->count = vend - start;
+    c->width = g->width;
+    c->generation = v->generation;
+    c->built = c->detail;
+    return TUI_OK;
 }
 
-const struct tui_label *tui_labels_get(struct tui_labels *c, const struct timeline_store *ev,
+const struct tui_label *tui_labels_get(struct tui_labels *c, struct timeline_store *ev,
                                        const struct tui_visible *v, const struct view_geometry *g,
                                        uint32_t i, uint32_t first, uint32_t last, char *err,
                                        size_t errlen)

@@ -163,6 +163,7 @@ struct tui_labels {
     uint32_t generation;   /* of the visible set they were built for */
     struct tui_label *rows;
     uint64_t rereads; /* file reads so far (status and tests) */
+    struct timeline_reread *reader; /* kept open: scrolling on reads on */
     bool broken;      /* the file could not be read again: labels stay empty */
     bool growing;     /* the file is still being written: a failed read is tried again */
     char error[256];  /* why */
@@ -173,7 +174,7 @@ int tui_labels_init(struct tui_labels *c, const char *path, const char *bpf,
 void tui_labels_free(struct tui_labels *c);
 /* The label of the event at visible position i, re-reading the capture when [first, last] is
  * not held. NULL when the file cannot be read again (err says why). */
-const struct tui_label *tui_labels_get(struct tui_labels *c, const struct timeline_store *ev,
+const struct tui_label *tui_labels_get(struct tui_labels *c, struct timeline_store *ev,
                                        const struct tui_visible *v, const struct view_geometry *g,
                                        uint32_t i, uint32_t first, uint32_t last, char *err,
                                        size_t errlen);
@@ -187,11 +188,12 @@ struct tui_frame {
     uint32_t caplen, wirelen;
     uint64_t ts_ns;
     uint8_t *bytes; /* TUI_FRAME_MAX bytes, allocated on first use */
+    struct timeline_reread *reader;
 };
 
-/* Reads frame `number` of the file into f (scanning from the start: captures keep no index). */
-int tui_frame_read(struct tui_frame *f, const char *path, const char *bpf, uint32_t number,
-                   char *err, size_t errlen);
+/* Reads the frame of store event `event` into f (from the checkpoint before it). */
+int tui_frame_read(struct tui_frame *f, struct timeline_store *s, const char *path,
+                   const char *bpf, uint32_t event, char *err, size_t errlen);
 void tui_frame_free(struct tui_frame *f);
 
 /* ---- the application and its screens ---- */

@@ -1,0 +1,340 @@
+/* timeline's event store, file indexer and re-reader: what the indexer stores is what one
+ * pass over the file gives; a re-read from any checkpoint tracks every frame exactly as the
+ * first pass did (relative numbers, marks, states, RTT) and reads at most one checkpoint
+ * interval; the reader sees nothing before it is published; a reader thread syncing while the
+ * indexer runs only ever sees whole records; stopping is immediate. Real captures only. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockscope/timeline.h"
+
+static const char *const captures[] = {
+    "tcp-abort.pcap",     "tcp-bytestream.pcap", "tcp-echo-ipv4.pcap", "tcp-echo-ipv6.pcap",
+    "tcp-half-close.pcap", "tcp-handshake.pcap", "tcp-loss.pcap",      "tcp-refused.pcap",
+    "tcp-threaded.pcap",  "tcp-vs-udp.pcap",     "udp-echo.pcap",      "udp-unreachable.pcap",
+};
+#define NCAPTURES (sizeof captures / sizeof captures[0])
+
+static void path_of(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", SOCKSCOPE_CAPTURES_DIR, name);
+}
+
+/* What one pass over the file says of each frame. */
+struct seen {
+    uint32_t number;
+    struct track_info info;
+};
+
+static uint32_t first_pass(const char *path, struct seen **out)
+{
+    struct timeline_pass *p;
+    char err[256];
+    assert_int_equal(timeline_pass_open(path, NULL, &p, err, sizeof err), CAPTURE_OK);
+    uint32_t n = 0, cap = 64;
+    struct seen *s = malloc(sizeof *s * cap);
+    struct capture_frame fr;
+    struct packet pkt;
+    struct track_info info;
+    while (timeline_pass_next(p, &fr, &pkt, &info, err, sizeof err) > 0) {
+        if (n == cap) s = realloc(s, sizeof *s * (cap *= 2));
+        s[n].number = fr.number;
+        s[n].info = info;
+        n++;
+    }
+    timeline_pass_close(p);
+    *out = s;
+    return n;
+}
+
+static void wait_done(struct timeline_store *s, struct timeline_snapshot *snap)
+{
+    struct pollfd pfd = {.fd = timeline_store_wake_fd(s), .events = POLLIN};
+    for (timeline_store_sync(s, snap); !snap->done; timeline_store_sync(s, snap))
+        poll(&pfd, 1, 100);
+}
+
+static void same_info(const struct track_info *a, const struct track_info *b, uint32_t frame)
+{
+    char where[64];
+    snprintf(where, sizeof where, "frame %u", frame);
+    if (a->has_flow != b->has_flow || a->stream != b->stream || a->dir != b->dir ||
+        a->seq_rel != b->seq_rel || a->ack_rel != b->ack_rel ||
+        a->next_seq_rel != b->next_seq_rel || a->window != b->window ||
+        a->window_scale_unknown != b->window_scale_unknown || a->marks != b->marks ||
+        a->dup_ack_count != b->dup_ack_count || a->dup_ack_of_frame != b->dup_ack_of_frame ||
+        a->ack_rtt_ns != b->ack_rtt_ns || a->acked_frame != b->acked_frame ||
+        a->state_src != b->state_src || a->state_dst != b->state_dst ||
+        a->state_src_before != b->state_src_before || a->state_dst_before != b->state_dst_before)
+        fail_msg("%s: the re-read tracks it differently from the first pass", where);
+}
+
+/* Indexes path with a checkpoint every `every` frames and checks, for every event in
+ * `order`, that a re-read from the checkpoint before it sees the first pass's frame. */
+static void check_rereads(const char *name, uint32_t every, bool backwards)
+{
+    char path[512], err[256];
+    path_of(name, path, sizeof path);
+    struct seen *seen;
+    uint32_t n = first_pass(path, &seen);
+    struct timeline_store *s = timeline_store_new();
+    assert_non_null(s);
+    struct timeline_indexer *x;
+    assert_int_equal(timeline_index_start(s, path, NULL, every, &x, err, sizeof err), CAPTURE_OK);
+    struct timeline_snapshot snap;
+    wait_done(s, &snap);
+    assert_int_equal(snap.events, n);
+    assert_false(snap.failed);
+    if (n > every) assert_true(snap.checkpoints > 0);
+    struct timeline_reread *r;
+    assert_int_equal(timeline_reread_open(s, path, NULL, &r, err, sizeof err), CAPTURE_OK);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t want = backwards ? n - 1 - k : k;
+        assert_int_equal(timeline_store_event(s, want)->frame, seen[want].number);
+        assert_int_equal(timeline_reread_seek(r, want, err, sizeof err), CAPTURE_OK);
+        uint64_t before = timeline_reread_frames(r);
+        struct capture_frame fr;
+        struct packet pkt;
+        struct track_info info;
+        uint32_t got;
+        do
+            assert_int_equal(timeline_reread_next(r, &got, &fr, &pkt, &info, err, sizeof err), 1);
+        while (got < want);
+        assert_int_equal(got, want);
+        assert_int_equal(fr.number, seen[want].number);
+        same_info(&info, &seen[want].info, fr.number);
+        /* going back, the read starts at the checkpoint before the event, never earlier */
+        const struct timeline_checkpoint *cp = timeline_store_checkpoint_before(s, want);
+        if (backwards) assert_true(timeline_reread_frames(r) - before <= want - (cp ? cp->event : 0) + 1);
+    }
+    timeline_reread_close(r);
+    timeline_index_stop(x);
+    timeline_store_free(s);
+    free(seen);
+}
+
+static void test_rereads_from_checkpoints_track_as_the_first_pass(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NCAPTURES; i++) {
+        check_rereads(captures[i], 3, false);
+        check_rereads(captures[i], 5, true);
+    }
+}
+
+static void test_indexed_flows_count_every_packet_and_byte(void **state)
+{
+    (void)state;
+    char path[512], err[256];
+    path_of("tcp-threaded.pcap", path, sizeof path);
+    struct timeline_store *s = timeline_store_new();
+    struct timeline_indexer *x;
+    assert_int_equal(timeline_index_start(s, path, NULL, 0, &x, err, sizeof err), CAPTURE_OK);
+    struct timeline_snapshot snap;
+    wait_done(s, &snap);
+    assert_int_equal(snap.flows, 3); /* three clients, one TCP stream each */
+    uint32_t packets = 0;
+    for (uint32_t i = 0; i < snap.flows; i++) {
+        const struct timeline_flow *f = timeline_store_flow(s, i);
+        assert_int_equal(f->stream, i);
+        assert_int_equal(f->proto, PROTO_TCP);
+        assert_int_equal(f->server.port, 12000);
+        assert_int_equal(f->state_client, TCP_STATE_TIME_WAIT);
+        assert_true(f->last_ns > f->first_ns);
+        packets += f->packets;
+    }
+    assert_int_equal(packets, snap.tcp);
+    assert_int_equal(snap.events, snap.tcp + snap.udp + snap.other);
+    assert_int_equal(snap.lane_count, 4); /* three clients and the server */
+    assert_int_equal(snap.checkpoints, 0); /* none asked */
+    timeline_index_stop(x);
+    timeline_store_free(s);
+}
+
+static void test_nothing_is_seen_before_it_is_published(void **state)
+{
+    (void)state;
+    char path[512], err[256];
+    path_of("tcp-echo-ipv4.pcap", path, sizeof path);
+    struct timeline_pass *p;
+    assert_int_equal(timeline_pass_open(path, NULL, &p, err, sizeof err), CAPTURE_OK);
+    struct timeline_store *s = timeline_store_new();
+    struct capture_frame fr;
+    struct packet pkt;
+    struct track_info info;
+    uint32_t n = 0;
+    while (timeline_pass_next(p, &fr, &pkt, &info, err, sizeof err) > 0) {
+        assert_true(timeline_store_add_frame(s, &pkt, &info, fr.number, fr.wirelen));
+        n++;
+    }
+    struct timeline_snapshot snap;
+    timeline_store_sync(s, &snap);
+    assert_int_equal(snap.events, 0);
+    assert_int_equal(snap.flows, 0);
+    assert_int_equal(snap.lane_count, 0);
+    timeline_store_publish(s);
+    timeline_store_sync(s, &snap);
+    assert_int_equal(snap.events, n);
+    assert_int_equal(snap.flows, 1);
+    assert_int_equal(snap.lane_count, 2);
+    assert_false(snap.done);
+    assert_int_equal(timeline_store_event(s, 0)->frame, 1);
+    assert_true(timeline_store_event(s, 0)->flags & TCP_SYN);
+    timeline_store_finish(s, "the file stops short", NULL);
+    timeline_store_sync(s, &snap);
+    assert_true(snap.done);
+    assert_string_equal(snap.warning, "the file stops short");
+    timeline_pass_close(p);
+    timeline_store_free(s);
+}
+
+static void test_calls_take_reserved_lanes_and_name_their_threads(void **state)
+{
+    (void)state;
+    struct timeline_store *s = timeline_store_new();
+    timeline_store_reserve_lane(s, ROLE_CLIENT);
+    timeline_store_reserve_lane(s, ROLE_SERVER);
+    struct api_event listen_call = {.ts_ns = 10, .call = API_LISTEN, .phase = API_PHASE_RETURN,
+                                    .thread = 1, .listening = true, .sock_type = SOCK_STREAM};
+    listen_call.local.addr.family = 4; /* 0.0.0.0:12000: bound to every address */
+    listen_call.local.port = 12000;
+    struct api_event connect_call = {.ts_ns = 20, .call = API_CONNECT, .thread = 2,
+                                     .sock_type = SOCK_STREAM};
+    connect_call.local.addr.family = 4;
+    connect_call.local.addr.bytes[0] = 127;
+    connect_call.local.addr.bytes[3] = 1;
+    connect_call.local.port = 40000;
+    struct api_event accept_call = listen_call;
+    accept_call.call = API_ACCEPT;
+    accept_call.thread = 3; /* another thread on the server's lifeline */
+    assert_true(timeline_store_add_call(s, &listen_call));
+    assert_true(timeline_store_add_call(s, &connect_call));
+    assert_true(timeline_store_add_call(s, &accept_call));
+    timeline_store_publish(s);
+    struct timeline_snapshot snap;
+    timeline_store_sync(s, &snap);
+    assert_int_equal(snap.events, 3);
+    assert_int_equal(snap.calls, 3);
+    assert_int_equal(snap.lane_count, 2);
+    const struct timeline_event *e = timeline_store_event(s, 0);
+    assert_true(e->bits & TIMELINE_EV_API);
+    assert_int_equal(e->lane_a, 1); /* the server's reserved lane, on the right */
+    assert_int_equal(timeline_store_event(s, 1)->lane_a, 0);
+    assert_int_equal(timeline_store_event(s, 0)->states, 0); /* one thread so far */
+    assert_int_equal(timeline_store_event(s, 2)->states, 1); /* "[thread 3]" */
+    assert_int_equal(timeline_store_call(s, timeline_store_event(s, 2)->frame)->call, API_ACCEPT);
+    timeline_store_free(s);
+}
+
+/* A reader that syncs while the indexer runs sees counts that only grow and records whole. */
+struct watcher {
+    struct timeline_store *s;
+    uint32_t syncs, last;
+    bool bad;
+};
+
+static void *watch(void *arg)
+{
+    struct watcher *w = arg;
+    struct timeline_snapshot snap;
+    do {
+        timeline_store_sync(w->s, &snap);
+        if (snap.events < w->last) w->bad = true;
+        for (uint32_t i = w->last; i < snap.events; i++) {
+            const struct timeline_event *e = timeline_store_event(w->s, i);
+            if (e->frame != i + 1) w->bad = true; /* no filter: event i is frame i + 1 */
+            if (e->flow != TIMELINE_NO_FLOW && e->flow >= snap.flows) w->bad = true;
+        }
+        w->last = snap.events;
+        w->syncs++;
+    } while (!snap.done);
+    return NULL;
+}
+
+static void test_a_reader_syncing_while_indexing_sees_whole_records(void **state)
+{
+    (void)state;
+    char path[512], err[256];
+    path_of("tcp-loss.pcap", path, sizeof path);
+    for (int round = 0; round < 20; round++) {
+        struct timeline_store *s = timeline_store_new();
+        struct watcher w = {.s = s};
+        struct timeline_indexer *x;
+        assert_int_equal(timeline_index_start(s, path, NULL, 64, &x, err, sizeof err),
+                         CAPTURE_OK);
+        pthread_t t;
+        pthread_create(&t, NULL, watch, &w);
+        pthread_join(t, NULL);
+        assert_false(w.bad);
+        assert_true(w.last > 0);
+        timeline_index_stop(x);
+        timeline_store_free(s);
+    }
+}
+
+static void test_stopping_an_indexer_at_once_loses_nothing_published(void **state)
+{
+    (void)state;
+    char path[512], err[256];
+    path_of("tcp-bytestream.pcap", path, sizeof path);
+    struct timeline_store *s = timeline_store_new();
+    struct timeline_indexer *x;
+    assert_int_equal(timeline_index_start(s, path, NULL, 16, &x, err, sizeof err), CAPTURE_OK);
+    struct timeline_snapshot snap;
+    timeline_store_sync(s, &snap);
+    assert_true(snap.events >= 1); /* the first frame is there before the thread runs */
+    timeline_index_stop(x);
+    timeline_store_sync(s, &snap);
+    for (uint32_t i = 0; i < snap.events; i++)
+        assert_int_equal(timeline_store_event(s, i)->frame, i + 1);
+    timeline_store_free(s);
+}
+
+static void test_a_file_without_frames_is_refused_before_any_thread(void **state)
+{
+    (void)state;
+    char err[256];
+    struct timeline_store *s = timeline_store_new();
+    struct timeline_indexer *x;
+    assert_int_equal(timeline_index_start(s, "/nonexistent.pcap", NULL, 16, &x, err, sizeof err),
+                     CAPTURE_E_BAD_INPUT);
+    assert_non_null(strstr(err, "/nonexistent.pcap"));
+    /* a truncated copy of a real capture: header and half a record */
+    char path[512], cut[] = "/tmp/sockscope-test-cut.XXXXXX";
+    path_of("tcp-echo-ipv4.pcap", path, sizeof path);
+    FILE *in = fopen(path, "rb");
+    int fd = mkstemp(cut);
+    uint8_t buf[24 + 16 + 20];
+    assert_int_equal(fread(buf, 1, sizeof buf, in), sizeof buf);
+    assert_int_equal(write(fd, buf, sizeof buf), (ssize_t)sizeof buf);
+    close(fd);
+    fclose(in);
+    assert_int_equal(timeline_index_start(s, cut, NULL, 16, &x, err, sizeof err),
+                     CAPTURE_E_BAD_INPUT);
+    assert_non_null(strstr(err, "no readable frame"));
+    unlink(cut);
+    timeline_store_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rereads_from_checkpoints_track_as_the_first_pass),
+        cmocka_unit_test(test_indexed_flows_count_every_packet_and_byte),
+        cmocka_unit_test(test_nothing_is_seen_before_it_is_published),
+        cmocka_unit_test(test_calls_take_reserved_lanes_and_name_their_threads),
+        cmocka_unit_test(test_a_reader_syncing_while_indexing_sees_whole_records),
+        cmocka_unit_test(test_stopping_an_indexer_at_once_loses_nothing_published),
+        cmocka_unit_test(test_a_file_without_frames_is_refused_before_any_thread),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
