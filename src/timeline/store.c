@@ -127,6 +127,11 @@ const struct timeline_checkpoint *timeline_store_checkpoint_before(struct timeli
     return lo ? timeline_store_checkpoint(s, lo - 1) : NULL;
 }
 
+uint32_t timeline_store_published(struct timeline_store *s)
+{
+    return atomic_load_explicit(&s->pub_events, memory_order_acquire);
+}
+
 int timeline_store_wake_fd(const struct timeline_store *s)
 {
     return s->wake_fd;
