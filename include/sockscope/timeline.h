@@ -77,6 +77,7 @@ enum {
     TIMELINE_EV_SRC_CHANGED = 1u << 1, /* the sender's TCP state changed */
     TIMELINE_EV_DST_CHANGED = 1u << 2,
     TIMELINE_EV_API = 1u << 3, /* a socket API call: frame is its index among the calls */
+    TIMELINE_EV_FROM_SERVER = 1u << 4, /* sent by the flow's server (lanes drawn per flow) */
 };
 
 struct timeline_event {
@@ -84,7 +85,7 @@ struct timeline_event {
     uint32_t frame;         /* number in the file (before the filter); API: call index */
     uint32_t flow;          /* index into the flow table, TIMELINE_NO_FLOW for other frames */
     uint8_t lane_a, lane_b; /* sender's and receiver's lane (API: its lane in lane_a) */
-    uint8_t style;          /* enum style of the arrow */
+    uint8_t style;          /* enum style of the arrow (even when it has no lane here) */
     uint8_t bits;           /* TIMELINE_EV_* */
     uint8_t states;         /* sender's state after (low nibble), receiver's (high) */
     uint8_t states_before;

@@ -92,23 +92,25 @@ static void record_lanes(struct store_writer *w, struct timeline_event *rec,
     const struct endpoint *src = ti->dir == ROLE_CLIENT ? &ti->client : &ti->server;
     const struct endpoint *dst = ti->dir == ROLE_CLIENT ? &ti->server : &ti->client;
     enum role rs = ti->dir == ROLE_CLIENT ? ROLE_CLIENT : ROLE_SERVER;
+    /* what the arrow is, even without a lane here: a diagram of chosen flows draws it */
+    rec->style = (uint8_t)view_packet_style(p, ti);
+    rec->states = (uint8_t)((ti->state_src & 0xF) | (ti->state_dst & 0xF) << 4);
+    rec->states_before =
+        (uint8_t)((ti->state_src_before & 0xF) | (ti->state_dst_before & 0xF) << 4);
+    if (ti->dir != ROLE_CLIENT) rec->bits |= TIMELINE_EV_FROM_SERVER;
+    if (ti->state_src != ti->state_src_before && ti->state_src)
+        rec->bits |= TIMELINE_EV_SRC_CHANGED;
+    if (ti->state_dst != ti->state_dst_before && ti->state_dst)
+        rec->bits |= TIMELINE_EV_DST_CHANGED;
     rec->lane_a = lane_of(w, src, rs);
     rec->lane_b = lane_of(w, dst, rs == ROLE_CLIENT ? ROLE_SERVER : ROLE_CLIENT);
     if (rec->lane_a == NO_LANE || rec->lane_b == NO_LANE || rec->lane_a == rec->lane_b) {
-        rec->bits = TIMELINE_EV_NOTE;
+        rec->bits |= TIMELINE_EV_NOTE;
         w->no_lane++;
         return;
     }
     first_state(w, rec->lane_a, ti->state_src_before);
     first_state(w, rec->lane_b, ti->state_dst_before);
-    rec->style = (uint8_t)view_packet_style(p, ti);
-    rec->states = (uint8_t)((ti->state_src & 0xF) | (ti->state_dst & 0xF) << 4);
-    rec->states_before =
-        (uint8_t)((ti->state_src_before & 0xF) | (ti->state_dst_before & 0xF) << 4);
-    if (ti->state_src != ti->state_src_before && ti->state_src)
-        rec->bits |= TIMELINE_EV_SRC_CHANGED;
-    if (ti->state_dst != ti->state_dst_before && ti->state_dst)
-        rec->bits |= TIMELINE_EV_DST_CHANGED;
 }
 
 bool timeline_store_add_frame(struct timeline_store *s, const struct packet *p,

@@ -13,11 +13,19 @@ static void paint(const struct tui_app *a, int y, const struct view_row *r, bool
     tui_term_row_panned(y, r, selected, TIME_WIDTH, a->hpan.offset);
 }
 
+/* An arrow with a state change takes a second row for the new state names. */
+static bool has_states_row(const struct tui_app *a, const struct timeline_event *e)
+{
+    int la, lb;
+    return (e->bits & (TIMELINE_EV_SRC_CHANGED | TIMELINE_EV_DST_CHANGED)) &&
+           !(e->bits & TIMELINE_EV_API) && tui_visible_lanes(&a->vis, a->store, e, &la, &lb);
+}
+
 static int event_height(void *ctx, uint32_t i)
 {
     const struct tui_app *a = ctx;
     const struct timeline_event *e = timeline_store_event(a->store, tui_visible_event(&a->vis, i));
-    int h = e->bits & (TIMELINE_EV_SRC_CHANGED | TIMELINE_EV_DST_CHANGED) ? 2 : 1;
+    int h = has_states_row(a, e) ? 2 : 1;
     return a->present ? h + 1 : h; /* a blank row under each arrow, for the back row */
 }
 
@@ -28,9 +36,14 @@ static void state_line(struct tui_app *a, int y)
     view_row_lifelines(&a->row, &a->geo, ascii);
     uint32_t upto = a->replay.shown ? tui_visible_event(&a->vis, a->replay.selected) + 1 : 0;
     uint8_t states[VIEW_MAX_LANES];
-    tui_lane_states_at(&a->lane_states, a->store, &a->snap, upto, states);
+    if (a->vis.chosen)
+        tui_visible_flow_states(&a->vis, a->store, a->replay.shown ? a->replay.selected + 1 : 0,
+                                states);
+    else
+        tui_lane_states_at(&a->lane_states, a->store, &a->snap, upto, states);
     for (int i = 0; i < a->vis.lanes.count && i < a->geo.lanes; i++) {
-        enum tcp_state s = (enum tcp_state)states[a->vis.lane_global[i]];
+        enum tcp_state s =
+            (enum tcp_state)states[a->vis.chosen ? i : a->vis.lane_global[i]];
         if (s != TCP_STATE_UNKNOWN)
             view_row_center(&a->row, &a->geo, i, track_state_name(s), STYLE_STATE);
     }
@@ -45,22 +58,24 @@ static void arrow_row(struct tui_app *a, const struct timeline_event *e, const s
     view_time_since(e->ts_ns, a->snap.first_ts, when, sizeof when);
     view_row_text(&a->row, 1, when, STYLE_TIME);
     const char *text = l ? l->label : "";
-    if (e->bits & TIMELINE_EV_NOTE)
+    int la, lb;
+    if (!tui_visible_lanes(&a->vis, a->store, e, &la, &lb))
         view_row_note(&a->row, &a->geo, text);
+    else if (e->bits & TIMELINE_EV_API)
+        view_row_api(&a->row, &a->geo, la, text, ascii);
     else
-        view_row_arrow(&a->row, &a->geo, a->vis.lane_map[e->lane_a], a->vis.lane_map[e->lane_b],
-                       text, (enum style)e->style, ascii);
+        view_row_arrow(&a->row, &a->geo, la, lb, text, (enum style)e->style, ascii);
 }
 
 static void states_row(struct tui_app *a, const struct timeline_event *e)
 {
     view_row_lifelines(&a->row, &a->geo, tui_term_ascii());
+    int la, lb;
+    if (!tui_visible_lanes(&a->vis, a->store, e, &la, &lb)) return;
     if (e->bits & TIMELINE_EV_SRC_CHANGED)
-        view_row_state(&a->row, &a->geo, a->vis.lane_map[e->lane_a],
-                       track_state_name(e->states & 0xF));
+        view_row_state(&a->row, &a->geo, la, track_state_name(e->states & 0xF));
     if (e->bits & TIMELINE_EV_DST_CHANGED)
-        view_row_state(&a->row, &a->geo, a->vis.lane_map[e->lane_b],
-                       track_state_name(e->states >> 4));
+        view_row_state(&a->row, &a->geo, lb, track_state_name(e->states >> 4));
 }
 
 static void body(struct tui_app *a, const struct tui_label **selected_label, char *err,
@@ -82,7 +97,7 @@ static void body(struct tui_app *a, const struct tui_label **selected_label, cha
         arrow_row(a, e, l);
         if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
         paint(a, y++, &a->row, sel);
-        if (y < end && (e->bits & (TIMELINE_EV_SRC_CHANGED | TIMELINE_EV_DST_CHANGED))) {
+        if (y < end && has_states_row(a, e)) {
             states_row(a, e);
             if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
             paint(a, y++, &a->row, false);

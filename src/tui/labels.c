@@ -46,16 +46,18 @@ static void note_text(const struct packet *p, const struct track_info *ti, uint3
     snprintf(buf, size, "frame %u: %s -> %s (no lane free)", frame, a, b);
 }
 
-static void build(struct tui_labels *c, const struct timeline_event *e,
-                  const struct tui_visible *v, const struct view_geometry *g,
-                  const struct packet *p, const struct track_info *ti, struct tui_label *out)
+static void build(struct tui_labels *c, const struct timeline_store *s,
+                  const struct timeline_event *e, const struct tui_visible *v,
+                  const struct view_geometry *g, const struct packet *p,
+                  const struct track_info *ti, struct tui_label *out)
 {
     view_explain(p, ti, e->frame, out->explain, sizeof out->explain);
-    if (e->bits & TIMELINE_EV_NOTE) {
+    int la, lb;
+    if (!tui_visible_lanes(v, s, e, &la, &lb)) {
         note_text(p, ti, e->frame, out->label, sizeof out->label);
         return;
     }
-    int room = view_arrow_label_room(g, v->lane_map[e->lane_a], v->lane_map[e->lane_b]);
+    int room = view_arrow_label_room(g, la, lb);
     if (room > TUI_LABEL_MAX - 1) room = TUI_LABEL_MAX - 1;
     view_arrow_label_detail(p, ti, &c->opt, c->detail, room, out->label, sizeof out->label);
 }
@@ -114,7 +116,7 @@ static int refill(struct tui_labels *c, struct timeline_store *ev, const struct 
                 break;
             }
         } while (got < want);
-        if (rc == TUI_OK) build(c, e, v, g, &pkt, &info, &c->rows[pos - start]);
+        if (rc == TUI_OK) build(c, ev, e, v, g, &pkt, &info, &c->rows[pos - start]);
     }
     if (rc != TUI_OK) {
         /* start over next time (a growing file needs a fresh look at its size) */

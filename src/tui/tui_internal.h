@@ -124,6 +124,15 @@ int tui_visible_build(struct tui_visible *v, struct timeline_store *s,
 int tui_visible_extend(struct tui_visible *v, struct timeline_store *s,
                        const struct timeline_snapshot *snap, const struct tui_filter *f);
 void tui_visible_free(struct tui_visible *v);
+/* The drawn lanes of an event: sender in *a, receiver in *b (an API call: its lane in both).
+ * false: it is drawn as a note (no lifeline for it). */
+bool tui_visible_lanes(const struct tui_visible *v, const struct timeline_store *s,
+                       const struct timeline_event *e, int *a, int *b);
+/* Chosen flows: each drawn lifeline's TCP state after the first `upto` visible events
+ * (UNKNOWN when none of the last TUI_FLOW_STATES_SCAN touches it). */
+#define TUI_FLOW_STATES_SCAN 1000000
+void tui_visible_flow_states(const struct tui_visible *v, const struct timeline_store *s,
+                             uint32_t upto, uint8_t out[VIEW_MAX_LANES]);
 static inline uint32_t tui_visible_event(const struct tui_visible *v, uint32_t pos)
 {
     return v->index ? v->index[pos] : pos;

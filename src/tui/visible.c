@@ -39,6 +39,42 @@ static void lay_out(struct tui_visible *v, const struct timeline_snapshot *snap)
     v->generation++; /* labels were fitted to the old lanes */
 }
 
+/* Chosen flows are drawn on lifelines of their own endpoints, whether or not the store had a
+ * lane for them (a big capture's first 32 endpoints take all its lanes). */
+static void lay_out_flows(struct tui_visible *v, struct timeline_store *s,
+                          const struct timeline_snapshot *snap)
+{
+    view_lanes_init(&v->lanes, VIEW_MAX_LANES);
+    memset(v->lane_map, TIMELINE_NO_LANE, sizeof v->lane_map);
+    for (uint32_t i = 0; i < snap->flows; i++) {
+        const struct timeline_flow *f = timeline_store_flow(s, i);
+        if (!f->selected) continue;
+        view_lanes_note(&v->lanes, &f->client, ROLE_CLIENT);
+        view_lanes_note(&v->lanes, &f->server, ROLE_SERVER);
+    }
+    view_lanes_arrange(&v->lanes);
+    v->generation++;
+}
+
+bool tui_visible_lanes(const struct tui_visible *v, const struct timeline_store *s,
+                       const struct timeline_event *e, int *a, int *b)
+{
+    if (!v->chosen || (e->bits & TIMELINE_EV_API)) {
+        if (e->bits & TIMELINE_EV_NOTE) return false;
+        *a = v->lane_map[e->lane_a];
+        *b = v->lane_map[e->lane_b];
+        return *a != TIMELINE_NO_LANE && *b != TIMELINE_NO_LANE;
+    }
+    if (e->flow == TIMELINE_NO_FLOW) return false;
+    const struct timeline_flow *f = timeline_store_flow(s, e->flow);
+    int c = view_lanes_find(&v->lanes, &f->client), sv = view_lanes_find(&v->lanes, &f->server);
+    if (c < 0 || sv < 0 || c == sv) return false;
+    bool from_server = e->bits & TIMELINE_EV_FROM_SERVER;
+    *a = from_server ? sv : c;
+    *b = from_server ? c : sv;
+    return true;
+}
+
 int tui_visible_extend(struct tui_visible *v, struct timeline_store *s,
                        const struct timeline_snapshot *snap, const struct tui_filter *f)
 {
@@ -59,12 +95,13 @@ int tui_visible_extend(struct tui_visible *v, struct timeline_store *s,
             const struct timeline_event *e = timeline_store_event(s, i);
             if (!passes(s, e, f, v->chosen)) continue;
             v->index[v->count++] = i;
-            if (e->bits & TIMELINE_EV_NOTE) continue;
+            if (v->chosen || (e->bits & TIMELINE_EV_NOTE)) continue;
             if (!v->used[e->lane_a] || !v->used[e->lane_b]) lanes_changed = true;
             v->used[e->lane_a] = v->used[e->lane_b] = true;
         }
         v->scanned = snap->events;
     }
+    if (v->chosen) return TUI_OK; /* laid out once from the chosen flows */
     if (lanes_changed || v->lane_generation != snap->lane_generation ||
         v->lane_count != snap->lane_count)
         lay_out(v, snap);
@@ -87,13 +124,7 @@ int tui_visible_build(struct tui_visible *v, struct timeline_store *s,
         v->index_cap = 0;
     } else if (v->chosen) {
         /* the chosen flows keep their lifelines even when the filter hides all their packets */
-        for (uint32_t i = 0; i < snap->flows; i++) {
-            const struct timeline_flow *fl = timeline_store_flow(s, i);
-            if (!fl->selected || fl->lane_client == TIMELINE_NO_LANE ||
-                fl->lane_server == TIMELINE_NO_LANE)
-                continue;
-            v->used[fl->lane_client] = v->used[fl->lane_server] = true;
-        }
+        lay_out_flows(v, s, snap);
     }
     v->lane_count = -1; /* lay the lanes out again */
     return tui_visible_extend(v, s, snap, f);
@@ -172,4 +203,28 @@ void tui_lane_states_free(struct tui_lane_states *ls)
 {
     free(ls->mark);
     *ls = (struct tui_lane_states){0};
+}
+
+void tui_visible_flow_states(const struct tui_visible *v, const struct timeline_store *s,
+                             uint32_t upto, uint8_t out[VIEW_MAX_LANES])
+{
+    memset(out, TCP_STATE_UNKNOWN, VIEW_MAX_LANES);
+    int left = v->lanes.count;
+    bool done[VIEW_MAX_LANES] = {0};
+    /* newest first, until every lifeline has its state (or far enough back) */
+    for (uint32_t k = 0; upto > 0 && left > 0 && k < TUI_FLOW_STATES_SCAN; k++) {
+        const struct timeline_event *e = timeline_store_event(s, tui_visible_event(v, --upto));
+        int a, b;
+        if ((e->bits & TIMELINE_EV_API) || !tui_visible_lanes(v, s, e, &a, &b)) continue;
+        if (!done[a]) {
+            done[a] = true;
+            out[a] = e->states & 0xF;
+            left--;
+        }
+        if (!done[b]) {
+            done[b] = true;
+            out[b] = e->states >> 4;
+            left--;
+        }
+    }
 }
