@@ -106,6 +106,17 @@ struct track_stats {
 };
 void track_get_stats(const struct tracker *t, struct track_stats *out);
 
+/* Snapshots: checkpoints of a long capture kept on disk (an unlinked temporary file), so
+ * tracking can resume at one of them instead of at the first frame. The format is private to
+ * this build (sizes and byte order are checked, not converted).
+ * track_save writes the tracker's whole state to fd at offset (pwrite); returns the bytes
+ * written, or -1 (errno set). The tracker is unchanged. */
+int64_t track_save(const struct tracker *t, int fd, uint64_t offset);
+/* A new tracker equal to the one saved at offset: fed the same packets afterwards it gives
+ * the same track_info as the original would. NULL on a read error, data that is not a
+ * snapshot (errno EINVAL: magic, sizes and every index are checked), or out of memory. */
+struct tracker *track_load(int fd, uint64_t offset);
+
 const char *track_state_name(enum tcp_state s);      /* "SYN-SENT", ... "" for UNKNOWN */
 const char *track_mark_name(unsigned mark_bit_index); /* "retransmission", json names */
 const char *track_mark_words(unsigned mark_bit_index);/* "retransmission", "dup ACK" ... for people */

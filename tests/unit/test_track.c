@@ -1,13 +1,19 @@
 /* Tests of the tracker: hand-built packet views (no decoder involved) fed in capture order,
- * checked against what tshark 4.0 reports for the same exchange. */
+ * checked against what tshark 4.0 reports for the same exchange; and snapshots, checked on
+ * the real captures (decoded) by resuming a saved tracker beside the original. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "sockscope/capture.h"
 #include "sockscope/track.h"
 
 #define MS 1000000ull
@@ -53,8 +59,8 @@ static struct packet base_packet(struct wire *w, int from, enum packet_proto pro
     return p;
 }
 
-/* Sends a TCP segment; ws < 0 means no window scale option. */
-static struct track_info tcp_ws(struct wire *w, int from, uint32_t seq, uint32_t ack,
+/* A TCP segment; ws < 0 means no window scale option. */
+static struct packet tcp_packet(struct wire *w, int from, uint32_t seq, uint32_t ack,
                                 uint16_t flags, uint32_t len, uint16_t win, int ws)
 {
     struct packet p = base_packet(w, from, PROTO_TCP);
@@ -68,6 +74,14 @@ static struct track_info tcp_ws(struct wire *w, int from, uint32_t seq, uint32_t
         p.opt.has_wscale = true;
         p.opt.wscale = (uint8_t)ws;
     }
+    return p;
+}
+
+/* Sends a TCP segment; ws < 0 means no window scale option. */
+static struct track_info tcp_ws(struct wire *w, int from, uint32_t seq, uint32_t ack,
+                                uint16_t flags, uint32_t len, uint16_t win, int ws)
+{
+    struct packet p = tcp_packet(w, from, seq, ack, flags, len, win, ws);
     struct track_info info;
     track_feed(w->tr, &p, ++w->frame, &info);
     return info;
@@ -79,11 +93,17 @@ static struct track_info tcp(struct wire *w, int from, uint32_t seq, uint32_t ac
     return tcp_ws(w, from, seq, ack, flags, len, 1000, -1);
 }
 
-static struct track_info udp(struct wire *w, int from, uint32_t len)
+static struct packet udp_packet(struct wire *w, int from, uint32_t len)
 {
     struct packet p = base_packet(w, from, PROTO_UDP);
     p.udp_len = (uint16_t)(8 + len);
     p.payload_len = p.payload_caplen = len;
+    return p;
+}
+
+static struct track_info udp(struct wire *w, int from, uint32_t len)
+{
+    struct packet p = udp_packet(w, from, len);
     struct track_info info;
     track_feed(w->tr, &p, ++w->frame, &info);
     return info;
@@ -590,6 +610,389 @@ static void test_names_follow_rfc_9293_and_json(void **state)
         assert_true(track_mark_words(i)[0] != '\0');
 }
 
+/* ---- snapshots ---- */
+
+static void assert_endpoint_equal(const struct endpoint *a, const struct endpoint *b)
+{
+    assert_int_equal(a->addr.family, b->addr.family);
+    assert_memory_equal(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes);
+    assert_int_equal(a->port, b->port);
+}
+
+/* Field by field: padding may differ between two equal infos. */
+static void assert_info_equal(const struct track_info *a, const struct track_info *b)
+{
+    assert_int_equal(a->has_flow, b->has_flow);
+    assert_int_equal(a->new_flow, b->new_flow);
+    assert_int_equal(a->flow_proto, b->flow_proto);
+    assert_int_equal(a->stream, b->stream);
+    assert_int_equal(a->dir, b->dir);
+    assert_endpoint_equal(&a->client, &b->client);
+    assert_endpoint_equal(&a->server, &b->server);
+    assert_int_equal(a->seq_rel, b->seq_rel);
+    assert_int_equal(a->ack_rel, b->ack_rel);
+    assert_int_equal(a->next_seq_rel, b->next_seq_rel);
+    assert_int_equal(a->window, b->window);
+    assert_int_equal(a->window_scale_unknown, b->window_scale_unknown);
+    assert_int_equal(a->marks, b->marks);
+    assert_int_equal(a->dup_ack_count, b->dup_ack_count);
+    assert_int_equal(a->dup_ack_of_frame, b->dup_ack_of_frame);
+    assert_int_equal(a->ack_rtt_ns, b->ack_rtt_ns);
+    assert_int_equal(a->acked_frame, b->acked_frame);
+    assert_int_equal(a->state_src, b->state_src);
+    assert_int_equal(a->state_dst, b->state_dst);
+    assert_int_equal(a->state_src_before, b->state_src_before);
+    assert_int_equal(a->state_dst_before, b->state_dst_before);
+}
+
+static void assert_stats_equal(const struct tracker *a, const struct tracker *b)
+{
+    struct track_stats sa, sb;
+    track_get_stats(a, &sa);
+    track_get_stats(b, &sb);
+    assert_int_equal(sa.tcp_streams, sb.tcp_streams);
+    assert_int_equal(sa.udp_streams, sb.udp_streams);
+    assert_int_equal(sa.live_flows, sb.live_flows);
+}
+
+/* A capture held in memory, decoded again at each feed (packet views point into it). */
+struct stored_frame {
+    uint8_t *data;
+    uint32_t caplen, wirelen, number;
+    uint64_t ts_ns;
+};
+
+struct frames {
+    int linktype;
+    uint32_t n;
+    struct stored_frame *f;
+};
+
+static void frames_load(struct frames *fs, const char *path)
+{
+    char err[256];
+    struct capture_file *cf;
+    struct capture_frame fr;
+    if (capture_file_open(path, NULL, &cf, err, sizeof err) != CAPTURE_OK) fail_msg("%s", err);
+    memset(fs, 0, sizeof *fs);
+    fs->linktype = capture_file_linktype(cf);
+    uint32_t cap = 0;
+    while (capture_file_next(cf, &fr, err, sizeof err) == 1) {
+        if (fs->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            fs->f = realloc(fs->f, cap * sizeof *fs->f);
+            assert_non_null(fs->f);
+        }
+        struct stored_frame *s = &fs->f[fs->n++];
+        s->data = malloc(fr.caplen ? fr.caplen : 1);
+        assert_non_null(s->data);
+        memcpy(s->data, fr.data, fr.caplen);
+        s->caplen = fr.caplen;
+        s->wirelen = fr.wirelen;
+        s->number = fr.number;
+        s->ts_ns = fr.ts_ns;
+    }
+    capture_file_close(cf);
+}
+
+static void frames_free(struct frames *fs)
+{
+    for (uint32_t i = 0; i < fs->n; i++)
+        free(fs->f[i].data);
+    free(fs->f);
+}
+
+static void feed_frame(struct tracker *t, const struct frames *fs, uint32_t i,
+                       struct track_info *info)
+{
+    const struct stored_frame *f = &fs->f[i];
+    struct packet p;
+    decode_packet(fs->linktype, f->data, f->caplen, f->wirelen, f->ts_ns, &p);
+    track_feed(t, &p, f->number, info);
+}
+
+/* Saves t into a temporary file behind other data, as the indexer will, and loads it. */
+static struct tracker *round_trip(const struct tracker *t)
+{
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int fd = fileno(tmp);
+    assert_int_equal(pwrite(fd, "an earlier checkpoint", 21, 0), 21);
+    int64_t size = track_save(t, fd, 4096);
+    assert_true(size > 0);
+    assert_int_equal(lseek(fd, 0, SEEK_END), 4096 + size);
+    struct tracker *back = track_load(fd, 4096);
+    assert_non_null(back);
+    fclose(tmp);
+    return back;
+}
+
+/* The original tracker is fed the whole capture; before frames 0, 7, 14, ..., the middle
+ * and the end it is saved and loaded, and the loaded one fed the rest must say exactly what
+ * the original says for those frames. The original carries on after each save and must
+ * still say the same (a save leaves it unchanged). */
+static void check_resuming_everywhere(const char *path)
+{
+    struct frames fs;
+    frames_load(&fs, path);
+    struct track_info *want = calloc(fs.n + 1, sizeof *want);
+    assert_non_null(want);
+    struct tracker *reference = track_new();
+    for (uint32_t i = 0; i < fs.n; i++)
+        feed_frame(reference, &fs, i, &want[i]);
+
+    struct tracker *orig = track_new();
+    struct track_info got;
+    for (uint32_t cut = 0; cut <= fs.n; cut++) {
+        if (cut % 7 == 0 || cut == fs.n / 2 || cut == fs.n) {
+            struct tracker *back = round_trip(orig);
+            assert_stats_equal(back, orig);
+            for (uint32_t i = cut; i < fs.n; i++) {
+                feed_frame(back, &fs, i, &got);
+                assert_info_equal(&got, &want[i]);
+            }
+            assert_stats_equal(back, reference);
+            track_free(back);
+        }
+        if (cut < fs.n) {
+            feed_frame(orig, &fs, cut, &got);
+            assert_info_equal(&got, &want[cut]);
+        }
+    }
+    assert_stats_equal(orig, reference);
+    track_free(orig);
+    track_free(reference);
+    free(want);
+    frames_free(&fs);
+}
+
+static void test_snapshot_resumes_every_capture_where_it_was_cut(void **state)
+{
+    (void)state;
+    DIR *d = opendir(SOCKSCOPE_CAPTURES_DIR);
+    assert_non_null(d);
+    int checked = 0;
+    bool loss = false;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".pcap") != 0) continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", SOCKSCOPE_CAPTURES_DIR, e->d_name);
+        check_resuming_everywhere(path);
+        checked++;
+        loss |= strcmp(e->d_name, "tcp-loss.pcap") == 0;
+    }
+    closedir(d);
+    assert_true(checked >= 10);
+    assert_true(loss); /* retransmissions, dup ACKs and RTTs cross the cuts */
+}
+
+/* Packets built in advance, so two trackers can be fed the very same ones. */
+struct script {
+    struct packet *p;
+    uint32_t n, cap;
+};
+
+static void script_add(struct script *s, struct packet p)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 1024;
+        s->p = realloc(s->p, s->cap * sizeof *s->p);
+        assert_non_null(s->p);
+    }
+    s->p[s->n++] = p;
+}
+
+/* Conversation i of the big set: its own client port (and third address byte). */
+static void aim(struct wire *w, uint32_t i, uint16_t server_port)
+{
+    w->port[0] = (uint16_t)(1024 + i % 50000);
+    w->addr[0].bytes[2] = (uint8_t)(i / 50000);
+    w->port[1] = server_port;
+}
+
+static void test_snapshot_of_thousands_of_conversations_resumes_identically(void **state)
+{
+    enum { TCP_CONNS = 4000, UDP_FLOWS = 8000 };
+    struct wire w;
+    wire_init(&w, *state);
+    struct script before = {0}, after = {0};
+
+    /* Before: connections with data in flight (unacked segments), half of them closed, and
+     * UDP flows; then 400 s of silence and a packet, so idle ones become tombs. */
+    for (uint32_t i = 0; i < TCP_CONNS; i++) {
+        aim(&w, i, 80);
+        script_add(&before, tcp_packet(&w, A, ISN_A + i, 0, TCP_SYN, 0, 1000, 7));
+        script_add(&before, tcp_packet(&w, B, ISN_B, ISN_A + i + 1, SA, 0, 1000, 7));
+        script_add(&before, tcp_packet(&w, A, ISN_A + i + 1, ISN_B + 1, TCP_ACK, 0, 1000, -1));
+        script_add(&before, tcp_packet(&w, A, ISN_A + i + 1, ISN_B + 1, PA, 100, 1000, -1));
+        script_add(&before, tcp_packet(&w, A, ISN_A + i + 101, ISN_B + 1, PA, 100, 1000, -1));
+        if (i % 2) {
+            script_add(&before,
+                       tcp_packet(&w, B, ISN_B + 1, ISN_A + i + 201, TCP_ACK, 0, 1000, -1));
+            script_add(&before, tcp_packet(&w, A, ISN_A + i + 201, ISN_B + 1, FA, 0, 1000, -1));
+            script_add(&before, tcp_packet(&w, B, ISN_B + 1, ISN_A + i + 202, FA, 0, 1000, -1));
+        }
+    }
+    for (uint32_t i = 0; i < UDP_FLOWS; i++) {
+        aim(&w, i, 12000);
+        script_add(&before, udp_packet(&w, A, 10));
+    }
+    w.now += 400 * S;
+    aim(&w, TCP_CONNS, 53);
+    script_add(&before, udp_packet(&w, A, 10));
+
+    /* After: acknowledgements (RTTs), the last FINs, late packets on forgotten
+     * conversations, reused ports with a new ISN, and more UDP. */
+    for (uint32_t i = 0; i < TCP_CONNS; i += 3) {
+        aim(&w, i, 80);
+        if (i % 2) {
+            script_add(&after, tcp_packet(&w, A, ISN_A + i + 202, ISN_B + 2, TCP_ACK, 0, 1000, -1));
+            script_add(&after, tcp_packet(&w, A, 9000 + i, 0, TCP_SYN, 0, 1000, -1));
+        } else {
+            script_add(&after, tcp_packet(&w, B, ISN_B + 1, ISN_A + i + 201, TCP_ACK, 0, 1000, -1));
+            script_add(&after, tcp_packet(&w, A, ISN_A + i + 101, ISN_B + 1, PA, 100, 1000, -1));
+            script_add(&after, tcp_packet(&w, B, ISN_B + 1, ISN_A + i + 201, TCP_ACK, 0, 1000, -1));
+        }
+    }
+    for (uint32_t i = 0; i < UDP_FLOWS; i += 5) {
+        aim(&w, i, 12000);
+        script_add(&after, udp_packet(&w, B, 10));
+    }
+
+    struct tracker *orig = w.tr;
+    struct track_info a, b;
+    for (uint32_t i = 0; i < before.n; i++)
+        track_feed(orig, &before.p[i], i + 1, &a);
+    struct track_stats st;
+    track_get_stats(orig, &st);
+    assert_true(st.live_flows > 4 * 1024); /* several chunks of flows */
+    assert_true(st.tcp_streams + st.udp_streams - st.live_flows > 2 * 1024); /* and of tombs */
+
+    struct tracker *back = round_trip(orig);
+    assert_stats_equal(back, orig);
+    bool marked = false, timed = false;
+    for (uint32_t i = 0; i < after.n; i++) {
+        track_feed(orig, &after.p[i], before.n + i + 1, &a);
+        track_feed(back, &after.p[i], before.n + i + 1, &b);
+        assert_info_equal(&a, &b);
+        marked |= a.marks != 0;
+        timed |= a.acked_frame != 0;
+    }
+    assert_true(marked && timed);
+    assert_stats_equal(back, orig);
+    track_free(back);
+    free(before.p);
+    free(after.p);
+}
+
+/* A real snapshot: tcp-loss.pcap tracked to its middle. Returns its bytes and length; the
+ * frames are left in *fs for feeding the rest. */
+static uint8_t *loss_snapshot(struct frames *fs, uint32_t *cut, size_t *len)
+{
+    frames_load(fs, SOCKSCOPE_CAPTURES_DIR "/tcp-loss.pcap");
+    struct tracker *t = track_new();
+    struct track_info info;
+    *cut = fs->n / 2;
+    for (uint32_t i = 0; i < *cut; i++)
+        feed_frame(t, fs, i, &info);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int64_t size = track_save(t, fileno(tmp), 0);
+    assert_true(size > 0);
+    uint8_t *buf = malloc((size_t)size);
+    assert_non_null(buf);
+    assert_int_equal(pread(fileno(tmp), buf, (size_t)size, 0), size);
+    fclose(tmp);
+    track_free(t);
+    *len = (size_t)size;
+    return buf;
+}
+
+static struct tracker *load_bytes(const uint8_t *bytes, size_t len)
+{
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    if (len) assert_int_equal(fwrite(bytes, 1, len, tmp), len);
+    fflush(tmp);
+    struct tracker *t = track_load(fileno(tmp), 0);
+    fclose(tmp);
+    return t;
+}
+
+static void test_snapshot_load_refuses_what_is_not_a_snapshot(void **state)
+{
+    (void)state;
+    struct frames fs;
+    uint32_t cut;
+    size_t len;
+    uint8_t *snap = loss_snapshot(&fs, &cut, &len);
+    struct tracker *t = load_bytes(snap, len);
+    assert_non_null(t); /* the intact one loads */
+    track_free(t);
+
+    /* cut short anywhere */
+    const size_t cuts[] = {0, 1, 8, 40, 100, len / 2, len - 8, len - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
+        assert_null(load_bytes(snap, cuts[i]));
+
+    /* zeros, random bytes, and random bytes behind a real header */
+    size_t big = 1 << 16;
+    uint8_t *junk = calloc(1, big);
+    assert_non_null(junk);
+    assert_null(load_bytes(junk, big));
+    srand(12000);
+    for (int round = 0; round < 20; round++) {
+        for (size_t i = 0; i < big; i++)
+            junk[i] = (uint8_t)rand();
+        assert_null(load_bytes(junk, big));
+        memcpy(junk, snap, 128);
+        assert_null(load_bytes(junk, len));
+    }
+    free(junk);
+    free(snap);
+    frames_free(&fs);
+}
+
+/* Every byte of a real snapshot flipped in turn: each damaged copy is refused, or it loads
+ * into a tracker that can take the rest of the capture (the sanitizers watch). */
+static void test_snapshot_with_any_byte_damaged_loads_safely_or_not_at_all(void **state)
+{
+    (void)state;
+    struct frames fs;
+    uint32_t cut;
+    size_t len;
+    uint8_t *snap = loss_snapshot(&fs, &cut, &len);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int fd = fileno(tmp);
+    assert_int_equal(pwrite(fd, snap, len, 0), (ssize_t)len);
+    int loaded = 0, refused = 0;
+    const uint8_t flips[] = {0x01, 0x80, 0xff};
+    for (size_t pos = 0; pos < len; pos++) {
+        for (size_t k = 0; k < sizeof flips; k++) {
+            uint8_t b = snap[pos] ^ flips[k];
+            assert_int_equal(pwrite(fd, &b, 1, (off_t)pos), 1);
+            struct tracker *t = track_load(fd, 0);
+            if (t) {
+                struct track_info info;
+                for (uint32_t i = cut; i < fs.n; i++)
+                    feed_frame(t, &fs, i, &info);
+                track_free(t);
+                loaded++;
+            } else {
+                refused++;
+            }
+        }
+        assert_int_equal(pwrite(fd, &snap[pos], 1, (off_t)pos), 1);
+    }
+    assert_true(loaded > 0 && refused > 0);
+    fclose(tmp);
+    free(snap);
+    frames_free(&fs);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -623,6 +1026,10 @@ int main(void)
         T(test_idle_conversation_forgotten_keeps_its_stream),
         T(test_many_short_connections_keep_memory_bounded),
         T(test_names_follow_rfc_9293_and_json),
+        T(test_snapshot_resumes_every_capture_where_it_was_cut),
+        T(test_snapshot_of_thousands_of_conversations_resumes_identically),
+        T(test_snapshot_load_refuses_what_is_not_a_snapshot),
+        T(test_snapshot_with_any_byte_damaged_loads_safely_or_not_at_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
