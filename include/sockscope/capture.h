@@ -34,6 +34,18 @@ int capture_file_open(const char *path, const char *bpf, struct capture_file **o
 int capture_file_next(struct capture_file *f, struct capture_frame *frame, char *err,
                       size_t errlen);
 
+/* Where the next record starts in the file (after the one just returned), or -1 when the
+ * reader cannot say (a stream that cannot tell its position). */
+int64_t capture_file_tell(struct capture_file *f);
+/* Continues reading at offset (a value capture_file_tell returned for this file, by this
+ * reader or another one opened on the same file), numbering the next frame `number` (the
+ * BPF filter still applies; numbering counts filtered frames as before). Returns CAPTURE_OK
+ * or CAPTURE_E_RUNTIME with err. Classic pcap: immediate. pcapng (read by libpcap, which
+ * keeps the interfaces of the current section): libpcap reads the section and interface
+ * blocks the new place depends on again; the blocks between are skipped by their headers. */
+int capture_file_seek(struct capture_file *f, int64_t offset, uint32_t number, char *err,
+                      size_t errlen);
+
 /* Which reader: AUTO maps classic pcap files (faster, same frames, same errors) and uses
  * libpcap for the rest; LIBPCAP always uses libpcap (tests compare the two). */
 enum capture_reader { CAPTURE_READER_AUTO = 0, CAPTURE_READER_LIBPCAP };

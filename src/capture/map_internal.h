@@ -27,6 +27,11 @@ bool capture_map_nanosecond(const struct capture_map *m);
  * An error is sticky. */
 int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *err,
                      size_t errlen);
+/* Where the next record starts (after the one just returned): the offset seek takes. */
+size_t capture_map_tell(const struct capture_map *m);
+/* Continues at offset, a value capture_map_tell gave; a sticky error is forgotten (reading
+ * again decides). false when offset lies outside the records. */
+bool capture_map_seek(struct capture_map *m, size_t offset);
 /* Off (default): a record's bytes are valid until the next capture_map_next, and pages
  * behind the reader are dropped as it goes. On: they stay valid until released. */
 void capture_map_keep(struct capture_map *m, bool keep);

@@ -115,6 +115,28 @@ void capture_map_release_before(struct capture_map *m, const uint8_t *p)
         release_to(m, (size_t)(p - m->base));
 }
 
+size_t capture_map_tell(const struct capture_map *m)
+{
+    return m->pos;
+}
+
+bool capture_map_seek(struct capture_map *m, size_t offset)
+{
+    if (offset < FILE_HEADER || offset > m->size)
+        return false;
+    if (!m->keep) {
+        /* What was read is handed back now; counting starts again from the new place. */
+        size_t end = m->pos & ~(m->page - 1);
+        if (end > m->released)
+            madvise((void *)(m->base + m->released), end - m->released, MADV_DONTNEED);
+        m->released = offset & ~(m->page - 1);
+    }
+    m->pos = offset;
+    m->prefetched = offset;
+    m->error[0] = '\0';
+    return true;
+}
+
 static int stop(struct capture_map *m, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s", m->error);

@@ -1,14 +1,17 @@
 /* capture: reading saved files — frame numbers, nanosecond stamps, filters that keep the
- * file's numbering, and every kind of bad file refused with a reason naming it. */
+ * file's numbering, every kind of bad file refused with a reason naming it, and reading on
+ * from a remembered place (tell and seek) in classic pcap and pcapng alike. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sockscope/capture.h"
@@ -340,6 +343,416 @@ static void test_invalid_filter_names_the_expression(void **state)
     expect_bad_input(path, "tcp port banana", "'tcp port banana'");
 }
 
+/* ---- tell and seek ---- */
+
+struct frame_copy {
+    uint8_t *data;
+    uint32_t caplen, wirelen, number;
+    uint64_t ts_ns;
+};
+
+/* A whole first reading: every frame, and where the reader stood after each. */
+struct reading {
+    struct frame_copy *f;
+    int64_t *after; /* capture_file_tell() after frame i */
+    int64_t first;  /* ... before the first */
+    uint32_t n;
+};
+
+static struct capture_file *open_or_fail(const char *path, const char *bpf,
+                                         enum capture_reader reader)
+{
+    char err[256];
+    struct capture_file *cf;
+    if (capture_file_open_reader(path, bpf, reader, &cf, err, sizeof err) != CAPTURE_OK)
+        fail_msg("%s", err);
+    return cf;
+}
+
+static void read_all(const char *path, const char *bpf, enum capture_reader reader,
+                     struct reading *r)
+{
+    char err[256];
+    struct capture_file *cf = open_or_fail(path, bpf, reader);
+    memset(r, 0, sizeof *r);
+    r->first = capture_file_tell(cf);
+    assert_true(r->first > 0);
+    uint32_t cap = 0;
+    struct capture_frame fr;
+    int rc;
+    while ((rc = capture_file_next(cf, &fr, err, sizeof err)) == 1) {
+        if (r->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            r->f = realloc(r->f, cap * sizeof *r->f);
+            r->after = realloc(r->after, cap * sizeof *r->after);
+            assert_true(r->f && r->after);
+        }
+        struct frame_copy *c = &r->f[r->n];
+        c->data = malloc(fr.caplen + 1);
+        assert_non_null(c->data);
+        memcpy(c->data, fr.data, fr.caplen);
+        c->caplen = fr.caplen;
+        c->wirelen = fr.wirelen;
+        c->number = fr.number;
+        c->ts_ns = fr.ts_ns;
+        r->after[r->n++] = capture_file_tell(cf);
+    }
+    if (rc != 0) fail_msg("%s: %s", path, err);
+    capture_file_close(cf);
+}
+
+static void reading_free(struct reading *r)
+{
+    for (uint32_t i = 0; i < r->n; i++)
+        free(r->f[i].data);
+    free(r->f);
+    free(r->after);
+}
+
+/* Where frame k's record starts, and the number the file gives that record. */
+static int64_t offset_before(const struct reading *r, uint32_t k)
+{
+    return k ? r->after[k - 1] : r->first;
+}
+
+static uint32_t number_at(const struct reading *r, uint32_t k)
+{
+    return k ? r->f[k - 1].number + 1 : 1;
+}
+
+/* After a seek to frame k: the next `count` frames (or the end) are the first reading's. */
+static void expect_frames_from(struct capture_file *cf, const struct reading *r, uint32_t k,
+                               uint32_t count, const char *path)
+{
+    char err[256];
+    for (uint32_t i = k; i < k + count; i++) {
+        struct capture_frame fr;
+        int rc = capture_file_next(cf, &fr, err, sizeof err);
+        if (i == r->n) {
+            assert_int_equal(rc, 0);
+            return;
+        }
+        if (rc != 1) fail_msg("%s, frame %u after a seek to %u: %d %s", path, i, k, rc, err);
+        const struct frame_copy *c = &r->f[i];
+        assert_int_equal(fr.number, c->number);
+        assert_int_equal(fr.caplen, c->caplen);
+        assert_int_equal(fr.wirelen, c->wirelen);
+        assert_true(fr.ts_ns == c->ts_ns);
+        assert_memory_equal(fr.data, c->data, c->caplen);
+        assert_true(capture_file_tell(cf) == r->after[i]);
+    }
+}
+
+static void seek_or_fail(struct capture_file *cf, const struct reading *r, uint32_t k,
+                         const char *path)
+{
+    char err[256];
+    if (capture_file_seek(cf, offset_before(r, k), number_at(r, k), err, sizeof err) != CAPTURE_OK)
+        fail_msg("%s: seek to frame %u: %s", path, k, err);
+    assert_true(capture_file_tell(cf) == offset_before(r, k));
+}
+
+/* Reads path once, then: the same reader, at its end, sent back and forth to many frames;
+ * and fresh readers sent straight to a few (the TUI reopens a file and jumps to a
+ * checkpoint its indexer noted). Every frame read after a seek must be the first reading's,
+ * byte for byte, with the same number and stamp. */
+static void check_seeking(const char *path, const char *bpf, enum capture_reader reader)
+{
+    char err[256];
+    struct reading r;
+    read_all(path, bpf, reader, &r);
+
+    struct capture_file *cf = open_or_fail(path, bpf, reader);
+    struct capture_frame fr;
+    while (capture_file_next(cf, &fr, err, sizeof err) == 1)
+        continue;
+    uint32_t k = r.n;
+    srand(r.n + 7u);
+    for (int step = 0; step < 40; step++) {
+        seek_or_fail(cf, &r, k, path);
+        expect_frames_from(cf, &r, k, 5, path);
+        k = step == 0 ? 0 : step == 1 ? r.n / 2 : (uint32_t)rand() % (r.n + 1);
+    }
+    capture_file_close(cf);
+
+    const uint32_t fresh[] = {0, 1, r.n / 3, r.n / 2, r.n ? r.n - 1 : 0, r.n};
+    for (size_t i = 0; i < sizeof fresh / sizeof *fresh; i++) {
+        if (fresh[i] > r.n) continue;
+        cf = open_or_fail(path, bpf, reader);
+        seek_or_fail(cf, &r, fresh[i], path);
+        expect_frames_from(cf, &r, fresh[i], r.n - fresh[i] + 1, path);
+        capture_file_close(cf);
+    }
+    reading_free(&r);
+}
+
+static void check_seeking_both_readers(const char *path, const char *bpf)
+{
+    check_seeking(path, NULL, CAPTURE_READER_AUTO);
+    check_seeking(path, NULL, CAPTURE_READER_LIBPCAP);
+    check_seeking(path, bpf, CAPTURE_READER_AUTO);
+    check_seeking(path, bpf, CAPTURE_READER_LIBPCAP);
+}
+
+static void test_seek_returns_to_any_frame_of_every_capture(void **state)
+{
+    (void)state;
+    DIR *d = opendir(SOCKSCOPE_CAPTURES_DIR);
+    assert_non_null(d);
+    int checked = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".pcap") != 0) continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", SOCKSCOPE_CAPTURES_DIR, e->d_name);
+        check_seeking_both_readers(path, "tcp port 12000");
+        checked++;
+    }
+    closedir(d);
+    assert_true(checked >= 10);
+}
+
+/* ---- pcapng written by hand: libpcap 1.10 cannot write it ---- */
+
+struct ng {
+    FILE *f;
+    bool swap;
+};
+
+static void ng32(struct ng *w, uint32_t v)
+{
+    put32_order(w->f, v, w->swap);
+}
+
+static void ng16(struct ng *w, uint16_t v)
+{
+    if (w->swap) v = __builtin_bswap16(v);
+    fwrite(&v, 2, 1, w->f);
+}
+
+static void ng_shb(struct ng *w)
+{
+    ng32(w, 0x0A0D0D0A);
+    ng32(w, 28);
+    ng32(w, 0x1A2B3C4D);
+    ng16(w, 1);
+    ng16(w, 0);
+    ng32(w, 0xffffffffu); /* section length unknown */
+    ng32(w, 0xffffffffu);
+    ng32(w, 28);
+}
+
+/* An Ethernet interface; nano: if_tsresol 9, else the default microseconds. */
+static void ng_idb(struct ng *w, bool nano)
+{
+    uint32_t len = nano ? 32 : 20;
+    ng32(w, 1);
+    ng32(w, len);
+    ng16(w, 1);
+    ng16(w, 0);
+    ng32(w, 65535);
+    if (nano) {
+        ng16(w, 9); /* if_tsresol: one byte, 10^-9, then padding */
+        ng16(w, 1);
+        fwrite("\x09\0\0\0", 1, 4, w->f);
+        ng32(w, 0); /* opt_endofopt */
+    }
+    ng32(w, len);
+}
+
+/* Name resolution and interface statistics blocks: read and ignored by libpcap. */
+static void ng_other_blocks(struct ng *w)
+{
+    ng32(w, 4);
+    ng32(w, 16);
+    ng32(w, 0); /* nrb_record_end */
+    ng32(w, 16);
+    ng32(w, 5);
+    ng32(w, 24);
+    ng32(w, 0);
+    ng32(w, 0);
+    ng32(w, 0);
+    ng32(w, 24);
+}
+
+static void udp_frame(uint8_t frame[42], uint16_t port, uint8_t tag)
+{
+    memset(frame, 0, 42);
+    frame[12] = 0x08, frame[14] = 0x45, frame[17] = 28, frame[22] = 64, frame[23] = 17;
+    frame[26] = 127, frame[29] = 1, frame[30] = 127, frame[33] = 1;
+    frame[34] = 0x9c, frame[35] = 0x40;
+    frame[36] = (uint8_t)(port >> 8), frame[37] = (uint8_t)port;
+    frame[39] = 8;
+    frame[41] = tag;
+}
+
+/* Frame i: UDP to 12000 when odd, 53 when even; its stamp in the interface's units. */
+static void ng_epb(struct ng *w, uint32_t ifid, bool nano, uint32_t i, bool comment)
+{
+    uint8_t frame[42];
+    udp_frame(frame, i % 2 ? 12000 : 53, (uint8_t)i);
+    uint64_t ts =
+        (1700000000ull + i) * (nano ? 1000000000ull : 1000000ull) + (nano ? 123456789u : 123456u);
+    uint32_t len = 32 + 44 + (comment ? 12 + 4 : 0);
+    ng32(w, 6);
+    ng32(w, len);
+    ng32(w, ifid);
+    ng32(w, (uint32_t)(ts >> 32));
+    ng32(w, (uint32_t)ts);
+    ng32(w, 42);
+    ng32(w, 60);
+    fwrite(frame, 1, 42, w->f);
+    fwrite("\0\0", 1, 2, w->f);
+    if (comment) {
+        ng16(w, 1); /* opt_comment */
+        ng16(w, 5);
+        fwrite("hello\0\0\0", 1, 8, w->f);
+        ng32(w, 0);
+    }
+    ng32(w, len);
+}
+
+/* Three sections. The first declares a second interface (nanoseconds) mid-way, between
+ * packets with options and blocks without packets; the second's only interface counts in
+ * nanoseconds where the first section's interface 0 counts in microseconds, so a packet
+ * stamped with the wrong section's interfaces shows; the third declares two again. */
+static uint32_t write_pcapng(const char *path, bool swap)
+{
+    struct ng w = {fopen(path, "wb"), swap};
+    assert_non_null(w.f);
+    uint32_t i = 0;
+    ng_shb(&w);
+    ng_idb(&w, false);
+    for (int k = 0; k < 3; k++)
+        ng_epb(&w, 0, false, ++i, false);
+    ng_other_blocks(&w);
+    ng_epb(&w, 0, false, ++i, true);
+    ng_epb(&w, 0, false, ++i, true);
+    ng_idb(&w, true);
+    ng_epb(&w, 1, true, ++i, false);
+    ng_epb(&w, 1, true, ++i, true);
+    ng_epb(&w, 0, false, ++i, false);
+    ng_other_blocks(&w);
+
+    ng_shb(&w);
+    ng_idb(&w, true);
+    for (int k = 0; k < 3; k++)
+        ng_epb(&w, 0, true, ++i, false);
+
+    ng_shb(&w);
+    ng_idb(&w, false);
+    ng_idb(&w, true);
+    ng_epb(&w, 1, true, ++i, false);
+    ng_epb(&w, 1, true, ++i, false);
+    ng_epb(&w, 0, false, ++i, true);
+    fclose(w.f);
+    return i;
+}
+
+static void test_seek_in_pcapng_keeps_each_section_interfaces(void **state)
+{
+    (void)state;
+    char path[128];
+    for (int swap = 0; swap <= 1; swap++) {
+        snprintf(path, sizeof path, "%s/sections%d.pcapng", dir, swap);
+        uint32_t frames = write_pcapng(path, swap);
+        /* the file is what we meant: every frame, stamped as written */
+        struct reading r;
+        read_all(path, NULL, CAPTURE_READER_LIBPCAP, &r);
+        assert_int_equal(r.n, frames);
+        for (uint32_t i = 0; i < r.n; i++) {
+            assert_int_equal(r.f[i].number, i + 1);
+            assert_int_equal(r.f[i].data[41], i + 1);
+            uint64_t sec = (1700000000ull + i + 1) * 1000000000ull;
+            assert_true(r.f[i].ts_ns == sec + 123456000u || r.f[i].ts_ns == sec + 123456789u);
+        }
+        reading_free(&r);
+        check_seeking_both_readers(path, "udp port 12000");
+    }
+}
+
+static void test_seek_refuses_what_it_cannot_honour(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/refuse.pcap", dir);
+    write_pcap(path, 3, 0);
+    for (int reader = CAPTURE_READER_AUTO; reader <= CAPTURE_READER_LIBPCAP; reader++) {
+        struct capture_file *cf = open_or_fail(path, NULL, (enum capture_reader)reader);
+        assert_int_equal(capture_file_tell(cf), 24);
+        assert_int_equal(capture_file_seek(cf, 24, 0, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_non_null(strstr(err, "frame numbers start at 1"));
+        assert_int_equal(capture_file_seek(cf, 3, 1, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_non_null(strstr(err, "outside the records"));
+        assert_int_equal(capture_file_seek(cf, 1 << 20, 1, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_non_null(strstr(err, "offset 1048576"));
+        capture_file_close(cf);
+    }
+
+    /* a file that stops short: a seek back reads again up to the same error */
+    snprintf(path, sizeof path, "%s/refuse-cut.pcap", dir);
+    write_pcap(path, 3, 10);
+    for (int reader = CAPTURE_READER_AUTO; reader <= CAPTURE_READER_LIBPCAP; reader++) {
+        struct capture_file *cf = open_or_fail(path, NULL, (enum capture_reader)reader);
+        struct capture_frame fr;
+        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
+        int64_t second = capture_file_tell(cf);
+        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
+        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_int_equal(capture_file_seek(cf, second, 2, err, sizeof err), CAPTURE_OK);
+        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
+        assert_int_equal(fr.number, 2);
+        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_non_null(strstr(err, "after frame 2"));
+        capture_file_close(cf);
+    }
+
+    /* pcapng, a jump ahead to where no block starts */
+    snprintf(path, sizeof path, "%s/refuse.pcapng", dir);
+    write_pcapng(path, false);
+    struct capture_file *cf = open_or_fail(path, NULL, CAPTURE_READER_AUTO);
+    int64_t first = capture_file_tell(cf);
+    assert_int_equal(capture_file_seek(cf, first + 4, 1, err, sizeof err), CAPTURE_E_RUNTIME);
+    assert_non_null(strstr(err, "not where a record starts"));
+    capture_file_close(cf);
+}
+
+/* Which of the shared corpus' pcapng files hold Ethernet frames. */
+static bool ethernet_pcapng(const char *path)
+{
+    char err[256];
+    struct capture_file *cf;
+    if (capture_file_open(path, NULL, &cf, err, sizeof err) != CAPTURE_OK) return false;
+    bool ok = capture_file_linktype(cf) == 1;
+    capture_file_close(cf);
+    return ok;
+}
+
+static void test_seek_in_the_shared_corpus_pcapng_files(void **state)
+{
+    (void)state;
+    const char *corpus = SOCKSCOPE_CAPTURES_DIR "/../../shared/corpus/tcpdump";
+    DIR *d = opendir(corpus);
+    if (!d) {
+        print_message("skipped: %s is absent\n", corpus);
+        skip();
+    }
+    int checked = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", corpus, e->d_name);
+        if (len < 7 || strcmp(e->d_name + len - 7, ".pcapng") != 0 || !ethernet_pcapng(path))
+            continue;
+        check_seeking_both_readers(path, "tcp");
+        checked++;
+    }
+    closedir(d);
+    assert_true(checked > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +764,10 @@ int main(void)
         cmocka_unit_test(test_mapped_reader_reads_all_four_magics_as_libpcap),
         cmocka_unit_test(test_mapped_reader_zero_records_is_an_empty_capture),
         cmocka_unit_test(test_mapped_reader_stops_short_as_libpcap),
+        cmocka_unit_test(test_seek_returns_to_any_frame_of_every_capture),
+        cmocka_unit_test(test_seek_in_pcapng_keeps_each_section_interfaces),
+        cmocka_unit_test(test_seek_refuses_what_it_cannot_honour),
+        cmocka_unit_test(test_seek_in_the_shared_corpus_pcapng_files),
     };
     return cmocka_run_group_tests_name("capture", tests, make_dir, remove_dir);
 }
