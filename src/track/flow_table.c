@@ -28,9 +28,7 @@
 #define EVICT_FLOOR 8192u /* below this many held, nothing is forgotten on time alone */
 #define LIVE_CAP 65536u
 #define TOMB_CAP 131072u
-#define TOMB_REF 0x80000000u
 #define INITIAL_SLOTS 1024u
-#define UNLINKED 0xff
 
 /* ---- pools ---- */
 

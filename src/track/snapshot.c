@@ -16,10 +16,6 @@
 #define SNAPSHOT_VERSION 1u
 #define IO_BATCH 64 /* chunks per preadv/pwritev: far below any system's IOV_MAX */
 
-/* As flow_table.c and track.c have them. */
-#define TOMB_REF 0x80000000u
-#define UNLINKED 0xff
-#define MAX_WSCALE 14
 
 struct pool_header {
     uint32_t used, free_head, live;

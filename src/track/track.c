@@ -9,7 +9,6 @@
 /* Linux hands out ephemeral ports from 32768 up: with one port there and the other not, the
  * one there is the client, whoever spoke first in the capture. */
 #define EPHEMERAL_MIN 32768u
-#define MAX_WSCALE 14 /* RFC 7323: larger shifts are taken as 14 */
 
 struct tracker *track_new(void)
 {

@@ -90,6 +90,13 @@ struct segment {
 
 enum { FLOW_LIST_OPEN = 0, FLOW_LIST_CLOSED = 1, FLOW_LIST_COUNT = 2 };
 
+/* A slot's ref with this bit set names a tomb, not a live flow (flow_table.c). */
+#define TOMB_REF 0x80000000u
+/* struct flow.list of a flow on no list (flow_table.c). */
+#define UNLINKED 0xff
+/* RFC 7323: larger window shifts are taken as 14. */
+#define MAX_WSCALE 14
+
 /* Records in fixed-size chunks, so growth never moves them and never mallocs per packet. */
 #define POOL_CHUNK_SHIFT 10
 #define POOL_CHUNK (1u << POOL_CHUNK_SHIFT)
