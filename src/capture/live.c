@@ -357,8 +357,16 @@ static void *capture_thread(void *arg)
             break;
         }
         int rc;
+        char ferr[200];
         for (;;) {
             rc = pcap_dispatch(c->pcap, BATCH, on_frame, (u_char *)c);
+            /* the -w file on disk before the consumer hears of the batch: a screen that reads
+             * it back (the TUI's labels) finds every frame it was told about */
+            if (rc > 0 && c->dump &&
+                capture_dump_flush(c->dump, c->write_path, ferr, sizeof ferr) != 0) {
+                thread_fail(c, ferr, "");
+                rc = PCAP_ERROR_BREAK;
+            }
             if (c->pushed_since_wake) {
                 c->pushed_since_wake = 0;
                 wake_consumer(c);
