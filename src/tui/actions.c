@@ -51,14 +51,74 @@ static void page_up(struct tui_app *a)
     tui_replay_move(&a->replay, -page(a));
 }
 
+/* A live source still running: new events keep coming. */
+static bool running(const struct tui_app *a)
+{
+    return a->src->live && !a->snap.done;
+}
+
 static void first(struct tui_app *a)
 {
-    tui_replay_first(&a->replay);
+    if (!a->src->live || running(a)) {
+        tui_replay_first(&a->replay);
+        return;
+    }
+    /* a finished demo or capture starts over like a replay: the first event alone, so that
+     * -> and Space show the rest one by one */
+    struct tui_replay *r = &a->replay;
+    while (r->shown > 1)
+        tui_replay_back(r);
+    tui_replay_first(r);
 }
 
 static void all(struct tui_app *a)
 {
-    tui_replay_all(&a->replay);
+    if (running(a))
+        tui_replay_follow(&a->replay); /* End while live: follow again */
+    else
+        tui_replay_all(&a->replay);
+}
+
+/* ---- a demo: run again, or another scenario ---- */
+
+static void rerun(struct tui_app *a)
+{
+    tui_menu_run(a, NULL);
+}
+
+static void menu(struct tui_app *a)
+{
+    tui_menu_open(a);
+}
+
+static void menu_down(struct tui_app *a)
+{
+    tui_menu_move(a, 1);
+}
+
+static void menu_up(struct tui_app *a)
+{
+    tui_menu_move(a, -1);
+}
+
+static void menu_first(struct tui_app *a)
+{
+    tui_menu_move(a, -(int64_t)a->src->scenario_count);
+}
+
+static void menu_last(struct tui_app *a)
+{
+    tui_menu_move(a, (int64_t)a->src->scenario_count);
+}
+
+static void menu_choose(struct tui_app *a)
+{
+    tui_menu_choose(a);
+}
+
+static void menu_close(struct tui_app *a)
+{
+    tui_menu_close(a);
 }
 
 static void faster(struct tui_app *a)
@@ -355,6 +415,8 @@ static void prompt_erase(struct tui_app *a)
 #define X TUI_SCREEN_DETAIL
 #define P TUI_SCREEN_PROMPT
 #define S TUI_SCREEN_SEARCHING
+#define M TUI_SCREEN_MENU
+#define R TUI_SCREEN_RERUN
 
 static const struct tui_action actions[] = {
     {{TUI_KEY_ENTER}, "Apply", "search, filter or keep the text typed", P, prompt_accept},
@@ -378,8 +440,19 @@ static const struct tui_action actions[] = {
     {{TUI_KEY_UP, 'k'}, NULL, "select the previous event", D, up},
     {{TUI_CTRL('f'), TUI_CTRL('d')}, NULL, "select half a screen further down", D, page_down},
     {{TUI_CTRL('b'), TUI_CTRL('u')}, NULL, "select half a screen further up", D, page_up},
-    {{'g', TUI_KEY_HOME}, NULL, "select the first event", D, first},
-    {{'G', TUI_KEY_END}, "All", "show every event and select the last", D, all},
+    {{'g', TUI_KEY_HOME},
+     NULL,
+     "select the first event (once a live run is over: show it alone, to step on)",
+     D,
+     first},
+    {{'G', TUI_KEY_END},
+     "All",
+     "show every event and select the last (while live: follow new events again)",
+     D,
+     all},
+    /* a demo's: early in the table, so the footer has room for them before the rest */
+    {{'r'}, "Again", "run the scenario again: a new capture, the diagram from the start", R, rerun},
+    {{'m'}, "Scenarios", "the scenario menu: choose another one to run", R, menu},
     {{'v'}, NULL, "label detail: minimal, normal, full (options, payload)", D,
      tui_classroom_detail},
     {{'t'}, NULL, "theme: dark, light, projector (bold, high contrast), mono", D | F | X,
@@ -458,9 +531,15 @@ static const struct tui_action actions[] = {
      F,
      to_diagram},
     {{TUI_KEY_ESC, 'd', TUI_KEY_ENTER}, "Diagram", "back to the diagram", X, to_diagram},
+    {{TUI_KEY_DOWN, 'j'}, NULL, "next scenario", M, menu_down},
+    {{TUI_KEY_UP, 'k'}, NULL, "previous scenario", M, menu_up},
+    {{'g', TUI_KEY_HOME}, NULL, "first scenario", M, menu_first},
+    {{'G', TUI_KEY_END}, NULL, "last scenario", M, menu_last},
+    {{TUI_KEY_ENTER}, "Run", "run the scenario chosen (the diagram starts over)", M, menu_choose},
+    {{TUI_KEY_ESC, 'q', 'm'}, "Back", "back to the screen before, nothing run", M, menu_close},
     {{TUI_KEY_TAB}, NULL, "next screen: diagram, flows, packet detail", D | F | X, next_screen},
     {{TUI_KEY_BTAB}, NULL, "previous screen", D | F | X, previous_screen},
-    {{'?', 'H'}, "Help", "this help", D | F | X, help},
+    {{'?', 'H'}, "Help", "this help", D | F | X | M, help},
     {{'?', 'q', TUI_KEY_ESC, TUI_KEY_ENTER}, "Back", "back to the screen before", H, close_help},
     {{TUI_KEY_DOWN, 'j', ' ', TUI_KEY_PGDN}, NULL, "scroll the help down", H, help_down},
     {{TUI_KEY_UP, 'k', TUI_KEY_PGUP}, NULL, "scroll the help up", H, help_up},
@@ -488,18 +567,42 @@ bool tui_actions_dispatch(struct tui_app *a, int key)
     return false;
 }
 
+/* Columns an action takes in the footer ("k Label  "). */
+static int footer_width(const struct tui_action *act, bool ascii)
+{
+    char buf[8];
+    const char *k = tui_key_name(act->keys[0], ascii, buf);
+    int cols = 0;
+    for (const char *c = k; *c; c++) /* an arrow is three bytes, one column */
+        cols += ((unsigned char)*c & 0xC0) != 0x80;
+    return (int)strlen(act->footer) + cols + 3;
+}
+
+/* Help and Quit are in every footer: the others take what room is left. */
+static bool essential(const struct tui_action *act)
+{
+    return act->run == help || act->run == quit;
+}
+
 void tui_actions_footer(const struct tui_app *a, int y)
 {
     bool ascii = tui_term_ascii();
     tui_term_fill(y, TUI_ROLE_FOOTER);
-    int x = 0, cols = a->layout.cols;
+    int x = 0, cols = a->layout.cols, reserved = 0;
     unsigned mask = tui_app_keymask(a);
+    for (size_t i = 0; i < N_ACTIONS; i++)
+        if ((actions[i].screens & mask) && actions[i].footer && essential(&actions[i]))
+            reserved += footer_width(&actions[i], ascii);
     for (size_t i = 0; i < N_ACTIONS && x < cols; i++) {
         if (!(actions[i].screens & mask) || !actions[i].footer) continue;
         char buf[8];
         const char *k = tui_key_name(actions[i].keys[0], ascii, buf);
-        int need = (int)strlen(actions[i].footer) + (int)strlen(k) + 3;
-        if (x + need > cols) continue; /* a shorter label further on may still fit */
+        int need = footer_width(&actions[i], ascii);
+        if (essential(&actions[i]))
+            reserved -= need;
+        else if (x + need + reserved > cols)
+            continue; /* a shorter label further on may still fit */
+        if (x + need > cols + 2) continue; /* the last one's two blanks may go */
         x += tui_term_text(y, x, k, TUI_ROLE_BAR_KEY, cols - x);
         x += tui_term_text(y, x, " ", TUI_ROLE_FOOTER, cols - x);
         x += tui_term_text(y, x, actions[i].footer, TUI_ROLE_FOOTER, cols - x);

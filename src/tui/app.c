@@ -1,7 +1,8 @@
-/* The TUI application of `sockscope open`: index the capture, start the terminal, then one
- * loop — draw the current screen, wait for a key or the next replay event, run the action —
- * until the user quits or a signal arrives. Headless runs replace the keyboard (and the
- * mouse) by a script. Also the state every screen shares: the status bar and the filter. */
+/* The TUI application of `open`, `demo` and `live`: attach to the source's store, start the
+ * terminal, then one loop — draw the current screen, wait for a key, the next replay event or
+ * news from the store, run the action — until the user quits or a signal arrives. Headless
+ * runs replace the keyboard (and the mouse) by a script. Also the state every screen shares:
+ * the status bar and the filter. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -90,6 +91,8 @@ unsigned tui_app_keymask(const struct tui_app *a)
     if (a->prompt) return TUI_SCREEN_PROMPT;
     unsigned m = a->screen;
     if (a->screen == TUI_SCREEN_DIAGRAM && a->search[0]) m |= TUI_SCREEN_SEARCHING;
+    if (a->src->rerun && (a->screen & (TUI_SCREEN_DIAGRAM | TUI_SCREEN_FLOWS | TUI_SCREEN_DETAIL)))
+        m |= TUI_SCREEN_RERUN;
     return m;
 }
 
@@ -117,7 +120,12 @@ void tui_app_refilter(struct tui_app *a)
 void tui_app_sync(struct tui_app *a)
 {
     uint32_t flows = a->snap.flows;
+    bool was_done = a->snap.done;
     timeline_store_sync(a->store, &a->snap);
+    if (a->src->live && a->snap.done && !was_done) /* news: covers the answer to a key */
+        snprintf(a->message, sizeof a->message, "%s: Home, then %s steps through it%s",
+                 a->src->rerun ? "demo over" : "capture ended",
+                 tui_term_ascii() ? "Right" : "\u2192", a->src->rerun ? "; r runs it again" : "");
     if (tui_visible_extend(&a->vis, a->store, &a->snap, &a->filter) != TUI_OK)
         snprintf(a->message, sizeof a->message, "out of memory: new events are not drawn");
     tui_replay_set_total(&a->replay, a->vis.count);
@@ -171,8 +179,10 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
     if (a->hpan.max_pan && a->screen == TUI_SCREEN_DIAGRAM && t < sizeof theme)
         snprintf(theme + t, sizeof theme - t, "pan %d/%d%s", a->hpan.pan, a->hpan.max_pan, sep);
     char source[160], mode[48];
-    size_t n = (size_t)snprintf(source, sizeof source, "%s%s%u packets", base_name(a->src->name),
-                                sep, a->snap.tcp + a->snap.udp + a->snap.other);
+    /* a file by its name; a live source's name is no path ("live lo: net 10.0.0.0/8") */
+    const char *name = a->src->live ? a->src->name : base_name(a->src->name);
+    size_t n = (size_t)snprintf(source, sizeof source, "%s%s%u packets", name, sep,
+                                a->snap.tcp + a->snap.udp + a->snap.other);
     if (a->snap.calls && n < sizeof source)
         n += (size_t)snprintf(source + n, sizeof source - n, ", %u calls", a->snap.calls);
     if (a->src->stats && n < sizeof source) {
@@ -202,6 +212,11 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
                       : a->snap.error[0]     ? a->snap.error
                       : a->labels.error[0]   ? a->labels.error
                                              : a->snap.warning;
+    if (!msg[0] && a->src->live && a->snap.done) {
+        /* a live run that is over keeps saying so, where that covers nothing */
+        msg = a->src->rerun ? "demo over" : "capture ended";
+        if ((int)strlen(msg) + 1 > a->layout.cols - used - 2) msg = "";
+    }
     if (msg[0]) {
         /* on the right; when the line is too long, the message (the answer to the last key)
          * covers its end, down to a third of the width */
@@ -220,6 +235,8 @@ static void draw(struct tui_app *a)
         tui_flows_draw(a);
     else if (a->screen == TUI_SCREEN_DETAIL)
         tui_detail_draw(a);
+    else if (a->screen == TUI_SCREEN_MENU)
+        tui_menu_draw(a);
     else
         tui_diagram_draw(a);
     tui_term_flush();

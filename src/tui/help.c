@@ -29,8 +29,17 @@ static const char *const filter_text[] = {
     NULL,
 };
 
+static const char *const live_text[] = {
+    "  Live (demo, live): the diagram follows new events as they come (LIVE in the status",
+    "  bar); any movement pauses the following (PAUSED), End follows again. Once the run is",
+    "  over, Home shows its first event alone and -> or Space go through the rest.",
+    NULL,
+};
+
 static const struct section sections[] = {
-    {TUI_SCREEN_DIAGRAM, "Keys on the diagram:", NULL},
+    {TUI_SCREEN_DIAGRAM, "Keys on the diagram:", live_text},
+    {TUI_SCREEN_RERUN, "A demo's scenarios (sockscope demo):", NULL},
+    {TUI_SCREEN_MENU, "Keys on the scenario menu (m):", NULL},
     {TUI_SCREEN_SEARCHING, "After a search (/ then Enter):", NULL},
     {TUI_SCREEN_FLOWS, "Keys on the flow list (f):", NULL},
     {TUI_SCREEN_DETAIL, "Keys on the packet detail (Enter on the diagram):", NULL},
@@ -40,16 +49,32 @@ static const struct section sections[] = {
 #define N_INTRO ((int)(sizeof intro / sizeof intro[0]))
 #define N_SECTIONS ((int)(sizeof sections / sizeof sections[0]))
 
-/* Line i of the help; *title set for section titles. */
-static bool help_line(int i, char *buf, size_t size, bool *title)
+/* Sections of modes the source has not (a file cannot run a scenario) are left out. */
+static bool shown(unsigned screen, bool rerun)
 {
+    return rerun || !(screen & (TUI_SCREEN_RERUN | TUI_SCREEN_MENU));
+}
+
+/* The first line: what is on screen. */
+static const char *what(const struct tui_source *src)
+{
+    if (src->rerun) return "sockscope demo: a scenario's packets and socket calls, drawn live";
+    if (src->live) return "sockscope live: an interface's packets, drawn as they come";
+    return intro[0];
+}
+
+/* Line i of the help; *title set for section titles. */
+static bool help_line(int i, const struct tui_source *src, char *buf, size_t size, bool *title)
+{
+    bool rerun = src->rerun != NULL;
     *title = i == 0;
     if (i < N_INTRO) {
-        snprintf(buf, size, "%s", intro[i]);
+        snprintf(buf, size, "%s", i == 0 ? what(src) : intro[i]);
         return true;
     }
     i -= N_INTRO;
     for (int s = 0; s < N_SECTIONS; s++) {
+        if (!shown(sections[s].screen, rerun)) continue;
         if (i == 0) {
             buf[0] = '\0';
             return true;
@@ -74,12 +99,14 @@ static bool help_line(int i, char *buf, size_t size, bool *title)
 }
 
 /* The first line of the section of a screen. */
-static int section_line(unsigned screen)
+static int section_line(unsigned screen, const struct tui_source *src)
 {
     char buf[256];
-    bool title;
-    for (int i = 0, s = -1; help_line(i, buf, sizeof buf, &title); i++) {
-        if (title && i > 0) s++;
+    bool title, rerun = src->rerun != NULL;
+    for (int i = 0, s = -1; help_line(i, src, buf, sizeof buf, &title); i++) {
+        if (title && i > 0) /* the next section shown */
+            while (!shown(sections[++s].screen, rerun)) {
+            }
         if (title && s >= 0 && sections[s].screen == screen) return i > 0 ? i - 1 : 0;
     }
     return 0;
@@ -95,13 +122,13 @@ void tui_help_draw(struct tui_app *a)
     int lines = 0;
     char buf[256];
     bool title;
-    while (help_line(lines, buf, sizeof buf, &title))
+    while (help_line(lines, a->src, buf, sizeof buf, &title))
         lines++;
     if (a->help_top < 0)
-        a->help_top = a->help_from == TUI_SCREEN_DIAGRAM ? 0 : section_line(a->help_from);
+        a->help_top = a->help_from == TUI_SCREEN_DIAGRAM ? 0 : section_line(a->help_from, a->src);
     if (a->help_top > lines - body) a->help_top = lines - body > 0 ? lines - body : 0;
     for (int y = 0; y < body; y++) {
-        if (!help_line(a->help_top + y, buf, sizeof buf, &title)) break;
+        if (!help_line(a->help_top + y, a->src, buf, sizeof buf, &title)) break;
         tui_term_text(y, 0, buf, title ? STYLE_HEADER : STYLE_PLAIN, cols);
     }
     a->layout.footer_y = rows - 1;

@@ -214,6 +214,8 @@ enum tui_screen {
     /* not screens of their own, but modes that add their keys in front of a screen's */
     TUI_SCREEN_PROMPT = 1u << 4,    /* a line of text is being typed */
     TUI_SCREEN_SEARCHING = 1u << 5, /* the diagram has a search: n/N find the next */
+    TUI_SCREEN_MENU = 1u << 6,      /* the scenario menu of a demo (m) */
+    TUI_SCREEN_RERUN = 1u << 7,     /* the source can run again (a demo): r and m */
 };
 
 enum tui_prompt_kind {
@@ -283,6 +285,9 @@ struct tui_app {
     struct tui_pan hpan; /* of the last drawing */
     enum tui_theme theme;
     uint64_t flows_refreshed; /* when the flow list was last sorted (it follows the store) */
+    /* the scenario menu (menu.c) */
+    enum tui_screen menu_from; /* the screen it was opened on */
+    size_t menu_cursor, menu_top;
 };
 
 #define TUI_ROW_NONE UINT32_MAX
@@ -337,6 +342,17 @@ void tui_prompt_cancel(struct tui_app *a);
 void tui_prompt_erase(struct tui_app *a);
 /* The prompt line ("/HELLO_") on row y. */
 void tui_prompt_draw(const struct tui_app *a, int y);
+
+/* menu.c: the scenario menu of a demo, and running a scenario again */
+void tui_menu_open(struct tui_app *a);
+void tui_menu_close(struct tui_app *a);
+void tui_menu_draw(struct tui_app *a);
+void tui_menu_move(struct tui_app *a, int64_t delta);
+/* Enter: runs the scenario under the cursor. */
+void tui_menu_choose(struct tui_app *a);
+/* Runs scenario (NULL: the same one again) through the source into a new store, and draws
+ * that one from its start, following it. */
+void tui_menu_run(struct tui_app *a, const char *scenario);
 
 /* classroom.c: the presenter's controls of the diagram */
 void tui_classroom_detail(struct tui_app *a); /* v: minimal -> normal -> full labels */

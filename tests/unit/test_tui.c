@@ -191,6 +191,75 @@ static void test_an_empty_capture_never_plays(void **state)
     assert_int_equal(r.shown, 0);
 }
 
+/* ---- follow mode (live sources) ---- */
+
+static void test_following_shows_and_selects_each_new_event(void **state)
+{
+    (void)state;
+    struct tui_replay r;
+    tui_replay_init(&r, 0);
+    tui_replay_follow(&r); /* a live source starts following, before any event */
+    assert_true(r.follow);
+    assert_int_equal(r.shown, 0);
+    tui_replay_set_total(&r, 3);
+    assert_int_equal(r.shown, 3);
+    assert_int_equal(r.selected, 2);
+    tui_replay_set_total(&r, 5);
+    assert_int_equal(r.shown, 5);
+    assert_int_equal(r.selected, 4);
+    assert_true(r.follow);
+    assert_false(r.playing);
+}
+
+/* One of the ways a presenter moves: each must leave new events unshown. */
+static void move_step(struct tui_replay *r) { tui_replay_step(r); }
+static void move_back(struct tui_replay *r) { tui_replay_back(r); }
+static void move_up(struct tui_replay *r) { tui_replay_move(r, -1); }
+static void move_down(struct tui_replay *r) { tui_replay_move(r, 1); }
+static void move_first(struct tui_replay *r) { tui_replay_first(r); }
+static void move_toggle(struct tui_replay *r) { tui_replay_toggle(r, 0); }
+static void move_all(struct tui_replay *r) { tui_replay_all(r); }
+
+static void test_any_movement_stops_following(void **state)
+{
+    (void)state;
+    void (*const moves[])(struct tui_replay *) = {move_step, move_back,  move_up, move_down,
+                                                   move_first, move_toggle, move_all};
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+        struct tui_replay r;
+        tui_replay_init(&r, 0);
+        tui_replay_follow(&r);
+        tui_replay_set_total(&r, 4);
+        moves[i](&r);
+        assert_false(r.follow);
+        uint32_t shown = r.shown, selected = r.selected;
+        tui_replay_set_total(&r, 9); /* news while paused: counted, not shown */
+        assert_int_equal(r.total, 9);
+        assert_int_equal(r.shown, shown);
+        assert_int_equal(r.selected, selected);
+    }
+}
+
+static void test_end_follows_again_after_a_pause(void **state)
+{
+    (void)state;
+    struct tui_replay r;
+    tui_replay_init(&r, 0);
+    tui_replay_follow(&r);
+    tui_replay_set_total(&r, 6);
+    tui_replay_move(&r, -3); /* the presenter looks back */
+    assert_int_equal(r.selected, 2);
+    tui_replay_set_total(&r, 8);
+    assert_int_equal(r.shown, 6);
+    tui_replay_follow(&r); /* End: everything so far, and what comes */
+    assert_true(r.follow);
+    assert_int_equal(r.shown, 8);
+    assert_int_equal(r.selected, 7);
+    tui_replay_set_total(&r, 10);
+    assert_int_equal(r.shown, 10);
+    assert_int_equal(r.selected, 9);
+}
+
 /* ---- layout ---- */
 
 static void test_layout_at_120x40_has_every_part(void **state)
@@ -677,6 +746,9 @@ int main(void)
         cmocka_unit_test(test_stepping_or_moving_pauses_the_replay),
         cmocka_unit_test(test_selection_moves_only_among_shown_events),
         cmocka_unit_test(test_an_empty_capture_never_plays),
+        cmocka_unit_test(test_following_shows_and_selects_each_new_event),
+        cmocka_unit_test(test_any_movement_stops_following),
+        cmocka_unit_test(test_end_follows_again_after_a_pause),
         cmocka_unit_test(test_layout_at_120x40_has_every_part),
         cmocka_unit_test(test_layout_at_80x24_and_60x15_keeps_arrows),
         cmocka_unit_test(test_small_terminals_lose_footer_then_explanation_then_say_so),

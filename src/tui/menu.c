@@ -1,0 +1,110 @@
+/* The scenario menu of `sockscope demo` (m): every scenario with its one-line summary, the
+ * one on screen marked; Enter runs the chosen one. Also the re-run itself (r, and Enter
+ * here): the source runs the scenario into a new store, and the screen starts over on it. */
+#include <string.h>
+
+#include "tui_internal.h"
+
+/* The scenario on screen: the source is named "demo NAME" (perhaps with a note after). */
+static size_t running(const struct tui_app *a)
+{
+    const char *name = a->src->name;
+    if (strncmp(name, "demo ", 5) == 0) name += 5;
+    for (size_t i = 0; i < a->src->scenario_count; i++) {
+        size_t n = strlen(a->src->scenarios[i]);
+        if (!strncmp(name, a->src->scenarios[i], n) && (name[n] == '\0' || name[n] == ' '))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+void tui_menu_open(struct tui_app *a)
+{
+    if (!a->src->rerun || !a->src->scenario_count) {
+        snprintf(a->message, sizeof a->message, "this source has no scenarios to run");
+        return;
+    }
+    a->menu_from = a->screen;
+    a->screen = TUI_SCREEN_MENU;
+    size_t cur = running(a);
+    a->menu_cursor = cur == SIZE_MAX ? 0 : cur;
+}
+
+void tui_menu_close(struct tui_app *a)
+{
+    a->screen = a->menu_from ? a->menu_from : TUI_SCREEN_DIAGRAM;
+}
+
+void tui_menu_move(struct tui_app *a, int64_t delta)
+{
+    int64_t n = (int64_t)a->src->scenario_count;
+    int64_t c = (int64_t)a->menu_cursor + delta;
+    if (c >= n) c = n - 1;
+    if (c < 0) c = 0;
+    a->menu_cursor = (size_t)c;
+}
+
+void tui_menu_choose(struct tui_app *a)
+{
+    if (a->menu_cursor >= a->src->scenario_count) return;
+    tui_menu_run(a, a->src->scenarios[a->menu_cursor]);
+}
+
+void tui_menu_run(struct tui_app *a, const char *scenario)
+{
+    if (!a->src->rerun) return;
+    char err[160] = "";
+    /* what reads the old run's capture goes first: the source deletes that file */
+    enum view_detail detail = a->labels.detail;
+    bool had_labels = a->labels.rows != NULL;
+    tui_labels_free(&a->labels);
+    tui_detail_free(a);
+    int rc = a->src->rerun(a->src->ctx, a->src, scenario, err, sizeof err);
+    /* the new store, or (when the run could not start) the old one again */
+    int attached = tui_app_attach(a);
+    if (had_labels) a->labels.detail = detail; /* v's choice outlives the run */
+    a->screen = TUI_SCREEN_DIAGRAM;
+    if (rc != TUI_OK)
+        snprintf(a->message, sizeof a->message, "cannot run %.40s: %s",
+                 scenario ? scenario : "the scenario again", err);
+    else if (attached != TUI_OK)
+        snprintf(a->message, sizeof a->message, "out of memory: the labels are not drawn");
+    else
+        snprintf(a->message, sizeof a->message, "%.200s: running", a->src->name);
+}
+
+void tui_menu_draw(struct tui_app *a)
+{
+    int rows, cols;
+    tui_term_size(&rows, &cols);
+    tui_layout_compute(&a->layout, rows, cols, 2);
+    tui_term_erase();
+    if (a->layout.too_small) {
+        tui_app_too_small(a);
+        return;
+    }
+    const struct tui_source *src = a->src;
+    tui_term_text(0, 0,
+                  " Scenarios: Enter runs the one chosen (the diagram starts over), Esc goes back",
+                  STYLE_HEADER, cols);
+    size_t width = 0, now = running(a);
+    for (size_t i = 0; i < src->scenario_count; i++)
+        if (strlen(src->scenarios[i]) > width) width = strlen(src->scenarios[i]);
+    int list_y = 2, end = a->layout.status_y;
+    int list_rows = end - list_y > 0 ? end - list_y : 1;
+    if (a->menu_cursor < a->menu_top) a->menu_top = a->menu_cursor;
+    if (a->menu_cursor >= a->menu_top + (size_t)list_rows)
+        a->menu_top = a->menu_cursor - (size_t)list_rows + 1;
+    char buf[512];
+    for (int y = 0; y < list_rows && a->menu_top + (size_t)y < src->scenario_count; y++) {
+        size_t i = a->menu_top + (size_t)y;
+        bool cur = i == a->menu_cursor;
+        const char *summary = src->scenario_summaries ? src->scenario_summaries[i] : "";
+        snprintf(buf, sizeof buf, " %s %-*s  %s%s", cur ? ">" : " ", (int)width, src->scenarios[i],
+                 summary, i == now ? "  (on screen)" : "");
+        if (cur) tui_term_fill(list_y + y, TUI_ROLE_SELECT);
+        tui_term_text(list_y + y, 0, buf, cur ? TUI_ROLE_SELECT : STYLE_PLAIN, cols);
+    }
+    tui_app_status(a, a->layout.status_y, "scenarios");
+    if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
+}
