@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "sockscope/export.h"
+#include "sockscope/tui.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -53,6 +54,53 @@ void cli_diagram_init(struct cli_diagram *d);
 int cli_diagram_option(const char *cmd, int opt, const char *arg, struct cli_diagram *d);
 /* Fills d->exp from what was given and from the terminal. */
 void cli_diagram_finish(struct cli_diagram *d);
+
+/* ---- the TUI of a live session (live.c; demo draws in it too) ----
+ * `demo` and `live` open the TUI when stdout is a terminal and neither --text nor --format
+ * was given; these are the options that only the TUI takes. */
+enum {
+    CLI_OPT_PRESENT = 1100,
+    CLI_OPT_THEME,
+    CLI_OPT_NO_MOUSE,
+    CLI_OPT_REALTIME,
+    CLI_OPT_HEADLESS_FRAMES,
+    CLI_OPT_HEADLESS_KEYS,
+};
+
+#define CLI_TUI_LONGOPTS                                                                         \
+    {"present", no_argument, 0, CLI_OPT_PRESENT}, {"theme", required_argument, 0, CLI_OPT_THEME}, \
+        {"no-mouse", no_argument, 0, CLI_OPT_NO_MOUSE},                                        \
+        {"realtime", no_argument, 0, CLI_OPT_REALTIME},                                        \
+        {"headless-frames", required_argument, 0, CLI_OPT_HEADLESS_FRAMES},                    \
+        {"headless-keys", required_argument, 0, CLI_OPT_HEADLESS_KEYS}
+
+struct cli_tui {
+    struct tui_options o;
+    int theme;      /* -1 until --theme */
+    bool streaming; /* --text or --format was given */
+};
+
+void cli_tui_init(struct cli_tui *t);
+/* As cli_diagram_option, for the options above; --text and --format are only noted (they
+ * ask for the streaming output) and left to cli_diagram_option: 0. */
+int cli_tui_option(const char *cmd, int opt, const char *arg, struct cli_tui *t);
+/* After the options: true when the TUI draws (no --text/--format, and stdout a terminal or a
+ * headless run); fills the rest of t->o from d (ASCII, raw numbers) and NO_COLOR. -1: a usage
+ * error was printed. */
+int cli_tui_finish(const char *cmd, struct cli_tui *t, const struct cli_diagram *d, bool *tui);
+
+/* The capture file a TUI session writes while it reads it back (labels, packet detail). Made
+ * in $TMPDIR or /tmp and unlinked at once, path naming it through /proc/self/fd: it goes with
+ * the process however that ends. Without /proc the name stays until cli_temp_capture_close. */
+struct cli_temp_capture {
+    int fd;
+    const char *path; /* proc or name: what the capture writes and the screen reads */
+    char proc[64];    /* "/proc/self/fd/N" */
+    char name[4096];  /* the file's name while it has one */
+};
+
+int cli_temp_capture_open(struct cli_temp_capture *t, char *err, size_t errlen);
+void cli_temp_capture_close(struct cli_temp_capture *t);
 
 /* After getopt_long returned '?': says which option was unknown or lacks its value
  * (with_value: the short options that take one). */

@@ -1,6 +1,10 @@
-/* `sockscope live [-i IF] [BPF...]`: a live interface through the trace pipeline: the capture
- * thread fills the ring, this (main) thread sleeps on its wake fd, then decodes, tracks and
- * exports each batch and flushes, until Ctrl-C, -c COUNT or the capture ends. */
+/* `sockscope live [-i IF] [BPF...]`: a live interface drawn as it comes. On a terminal, the
+ * TUI: a feed thread (timeline/live_feed.c) fills an event store from the capture while the
+ * screen follows it, the frames also written to a temporary capture the screen reads labels
+ * back from. Otherwise the trace pipeline streams: the capture thread fills the ring, this
+ * (main) thread sleeps on its wake fd, then decodes, tracks and exports each batch and
+ * flushes, until Ctrl-C, -c COUNT or the capture ends. Also the pieces of a TUI session that
+ * demo shares (its options, the temporary capture). */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <getopt.h>
@@ -9,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,7 +21,9 @@
 #include "sockscope/capture.h"
 #include "sockscope/decode.h"
 #include "sockscope/export.h"
+#include "sockscope/live_feed.h"
 #include "sockscope/track.h"
+#include "sockscope/tui.h"
 #include "sockscope/view.h"
 
 #define READY_TIMEOUT_MS 3000
@@ -24,14 +31,17 @@
 static const char live_usage[] =
     "usage: sockscope live [OPTIONS] [BPF EXPRESSION...]\n"
     "\n"
-    "Captures an interface and streams the sequence diagram until Ctrl-C: one lifeline per\n"
-    "ip:port, one arrow per packet. Needs capture rights (root or CAP_NET_RAW); 'sockscope\n"
-    "demo' needs none.\n"
+    "Captures an interface and draws the sequence diagram as packets come: one lifeline per\n"
+    "ip:port, one arrow per packet. On a terminal the diagram opens in the TUI and follows\n"
+    "the capture (LIVE); any movement pauses it (PAUSED), End follows again, q quits. With\n"
+    "--text or --format, or when stdout is not a terminal, it streams until Ctrl-C.\n"
+    "Needs capture rights (root or CAP_NET_RAW); 'sockscope demo' needs none.\n"
     "\n"
     "options:\n"
     "  -i IF                 the interface (default: libpcap's default device, as tcpdump)\n"
-    "  --format text|json    text diagram (default) or JSON Lines, one object per frame\n"
-    "  --text                the text diagram (the default)\n"
+    "  --format text|json    stream the text diagram or JSON Lines, one object per frame\n"
+    "  --text                stream the text diagram (the default when stdout is not a\n"
+    "                        terminal)\n"
     "  -w FILE               also write every captured frame to FILE (nanosecond pcap),\n"
     "                        including frames the display had to drop\n"
     "  -c COUNT              stop after COUNT frames\n"
@@ -43,6 +53,16 @@ static const char live_usage[] =
     "  --width N             columns of the diagram (default: the terminal's, or 100)\n"
     "  --color, --no-color   force colour on or off (default: on for a terminal, off when\n"
     "                        NO_COLOR is set or output is not a terminal)\n"
+    "\n"
+    "TUI options (the capture is also written to a temporary file the screen reads back;\n"
+    "-w keeps it under a name instead; -c ends the capture, the screen stays):\n"
+    "  --present             classroom: a blank row between arrows, the explanation always on\n"
+    "  --theme NAME          dark (default), light, projector or mono (NO_COLOR: mono)\n"
+    "  --no-mouse            leave the mouse to the terminal (to select and copy text)\n"
+    "  --realtime            after the capture, Space replays at its own pace\n"
+    "  --headless-frames N, --headless-keys KEYS\n"
+    "                        tests: draw N frames without a keyboard and print the screen\n"
+    "                        (see 'sockscope open --help')\n"
     "  -h, --help            this text\n"
     "\n"
     "BPF EXPRESSION: a tcpdump filter (e.g. 'tcp port 12000').\n"
@@ -58,6 +78,8 @@ struct live_args {
     bool json;
     struct export_options exp;
     long count; /* 0: until stopped */
+    struct cli_tui tui;
+    bool use_tui;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -72,6 +94,7 @@ static int parse_args(int argc, char **argv, struct live_args *a)
 
     static const struct option longopts[] = {
         CLI_DIAGRAM_LONGOPTS,
+        CLI_TUI_LONGOPTS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -80,6 +103,7 @@ static int parse_args(int argc, char **argv, struct live_args *a)
     struct cli_diagram d;
     memset(a, 0, sizeof *a);
     cli_diagram_init(&d);
+    cli_tui_init(&a->tui);
     opterr = 0;
     optind = 1;
     int c;
@@ -109,6 +133,11 @@ static int parse_args(int argc, char **argv, struct live_args *a)
             a->cap.buffer_kib = (int)kib;
             break;
         default:
+            switch (cli_tui_option("live", c, optarg, &a->tui)) {
+            case 1: continue;
+            case -1: return EXIT_USAGE;
+            default: break;
+            }
             switch (cli_diagram_option("live", c, optarg, &d)) {
             case 1: continue;
             case -1: return EXIT_USAGE;
@@ -118,6 +147,7 @@ static int parse_args(int argc, char **argv, struct live_args *a)
             return EXIT_USAGE;
         }
     }
+    if (cli_tui_finish("live", &a->tui, &d, &a->use_tui) < 0) return EXIT_USAGE;
     if (optind < argc && !(a->bpf = cli_join_words(argc - optind, argv + optind))) {
         cli_error("live: out of memory");
         return EXIT_RUNTIME;
@@ -227,7 +257,9 @@ static void print_stats(struct capture_live *c)
             (unsigned long long)st.kernel_dropped, (unsigned long long)st.ring_dropped);
 }
 
-static int live_capture(struct live_args *a, const sigset_t *unblocked)
+/* Opens, checks and starts the capture, confirmed live on loopback; an exit status on
+ * failure (the error printed). */
+static int open_capture(struct live_args *a, struct capture_live **out)
 {
     char err[1024];
     struct capture_live *c;
@@ -252,7 +284,17 @@ static int live_capture(struct live_args *a, const sigset_t *unblocked)
     }
     if (capture_live_wait_ready(c, READY_TIMEOUT_MS, err, sizeof err) != CAPTURE_OK)
         fprintf(stderr, "sockscope: warning: %s; the first packets may be missing\n", err);
-    fprintf(stderr, "sockscope: capturing on %s (%s)%s%s%s%s\n", dev,
+    *out = c;
+    return EXIT_OK;
+}
+
+static int live_capture(struct live_args *a, const sigset_t *unblocked)
+{
+    struct capture_live *c;
+    int rc = open_capture(a, &c);
+    if (rc != EXIT_OK) return rc;
+    int linktype = capture_live_linktype(c);
+    fprintf(stderr, "sockscope: capturing on %s (%s)%s%s%s%s\n", capture_live_device(c),
             capture_live_linktype_name(c), a->bpf ? ", filter '" : "", a->bpf ? a->bpf : "",
             a->bpf ? "'" : "", a->cap.write_path ? ", writing -w file" : "");
 
@@ -284,6 +326,169 @@ static int live_capture(struct live_args *a, const sigset_t *unblocked)
     return rc;
 }
 
+/* ---- the TUI ---- */
+
+static void feed_stats(void *ctx, struct tui_live_stats *out)
+{
+    struct timeline_feed_counts n;
+    timeline_feed_counts(ctx, &n);
+    *out = (struct tui_live_stats){.frames = n.frames,
+                                   .kernel_dropped = n.kernel_dropped,
+                                   .ring_dropped = n.ring_dropped + n.merge_dropped};
+}
+
+static int live_tui(struct live_args *a)
+{
+    char err[1024];
+    struct cli_temp_capture temp = {.fd = -1};
+    if (!a->cap.write_path) {
+        if (cli_temp_capture_open(&temp, err, sizeof err) != 0) {
+            cli_error("live: %s", err);
+            return EXIT_RUNTIME;
+        }
+        a->cap.write_path = temp.path;
+    }
+    struct capture_live *c;
+    int rc = open_capture(a, &c);
+    if (rc != EXIT_OK) {
+        cli_temp_capture_close(&temp);
+        return rc;
+    }
+    char name[256];
+    snprintf(name, sizeof name, "live %s%s%s", capture_live_device(c), a->bpf ? ": " : "",
+             a->bpf ? a->bpf : "");
+    struct timeline_store *store = timeline_store_new();
+    struct timeline_feed *feed = NULL;
+    struct timeline_feed_options fo = {
+        .store = store, .capture = c, .max_frames = (uint64_t)a->count};
+    if (!store) {
+        snprintf(err, sizeof err, "out of memory");
+        rc = TUI_E_RUNTIME;
+    } else {
+        rc = timeline_feed_start(&fo, &feed, err, sizeof err) == CAPTURE_OK ? TUI_OK
+                                                                              : TUI_E_RUNTIME;
+    }
+    if (rc == TUI_OK) {
+        /* the capture file holds only what the filter let through: no filter to read it */
+        struct tui_source src = {.name = name,
+                                 .path = a->cap.write_path,
+                                 .store = store,
+                                 .live = true,
+                                 .ctx = feed,
+                                 .stats = feed_stats};
+        rc = tui_run(&a->tui.o, &src, err, sizeof err);
+    }
+    timeline_feed_free(feed);
+    capture_live_stop(c);
+    if (rc != TUI_OK) cli_error("live: %s", err);
+    print_stats(c);
+    if (temp.fd < 0 && a->cap.write_path)
+        fprintf(stderr, "sockscope: capture saved to %s\n", a->cap.write_path);
+    capture_live_close(c);
+    timeline_store_free(store);
+    cli_temp_capture_close(&temp);
+    return rc == TUI_OK ? EXIT_OK : EXIT_RUNTIME;
+}
+
+/* ---- what demo shares: TUI options, the temporary capture ---- */
+
+void cli_tui_init(struct cli_tui *t)
+{
+    memset(t, 0, sizeof *t);
+    t->theme = -1;
+}
+
+int cli_tui_option(const char *cmd, int opt, const char *arg, struct cli_tui *t)
+{
+    switch (opt) {
+    case CLI_OPT_TEXT:
+    case CLI_OPT_FORMAT:
+        t->streaming = true;
+        return 0; /* cli_diagram_option reads the value */
+    case CLI_OPT_PRESENT:
+        t->o.present = true;
+        return 1;
+    case CLI_OPT_THEME:
+        if ((t->theme = tui_theme_parse(arg)) < 0) {
+            cli_error("%s: unknown --theme '%s' (dark, light, projector or mono)", cmd, arg);
+            return -1;
+        }
+        return 1;
+    case CLI_OPT_NO_MOUSE:
+        t->o.no_mouse = true;
+        return 1;
+    case CLI_OPT_REALTIME:
+        t->o.realtime = true;
+        return 1;
+    case CLI_OPT_HEADLESS_FRAMES:
+        if (!cli_parse_long(arg, 1, 1000000, &t->o.headless_frames)) {
+            cli_error("%s: --headless-frames wants a number from 1 to 1000000, not '%s'", cmd,
+                      arg);
+            return -1;
+        }
+        return 1;
+    case CLI_OPT_HEADLESS_KEYS:
+        t->o.headless_keys = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cli_tui_finish(const char *cmd, struct cli_tui *t, const struct cli_diagram *d, bool *tui)
+{
+    if (t->o.headless_keys && !t->o.headless_frames) {
+        cli_error("%s: --headless-keys needs --headless-frames N", cmd);
+        return -1;
+    }
+    *tui = !t->streaming && (t->o.headless_frames > 0 || isatty(STDOUT_FILENO));
+    const char *no_color = getenv("NO_COLOR");
+    /* NO_COLOR or --no-color: mono, and t keeps it mono; an explicit --theme still wins */
+    t->o.no_color = t->theme < 0 && ((no_color && *no_color) || d->color == 0);
+    t->o.theme = t->theme >= 0 ? (enum tui_theme)t->theme
+                 : t->o.no_color ? TUI_THEME_MONO
+                                 : TUI_THEME_DARK;
+    t->o.ascii = d->ascii || !cli_locale_is_utf8();
+    t->o.raw_seq = d->exp.raw_seq;
+    return 0;
+}
+
+int cli_temp_capture_open(struct cli_temp_capture *t, char *err, size_t errlen)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    snprintf(t->name, sizeof t->name, "%s/sockscope-XXXXXX.pcap", dir);
+    t->fd = mkstemps(t->name, 5);
+    if (t->fd < 0) {
+        snprintf(err, errlen,
+                 "cannot create a temporary capture file in %s: %s (set TMPDIR, or save the "
+                 "capture with -w FILE)",
+                 dir, strerror(errno));
+        t->name[0] = '\0';
+        return -1;
+    }
+    /* the same file through /proc: then it needs no name, and no exit can leave it behind */
+    snprintf(t->proc, sizeof t->proc, "/proc/self/fd/%d", t->fd);
+    struct stat viaproc, own;
+    if (stat(t->proc, &viaproc) == 0 && fstat(t->fd, &own) == 0 && viaproc.st_ino == own.st_ino &&
+        viaproc.st_dev == own.st_dev && unlink(t->name) == 0) {
+        t->name[0] = '\0';
+        t->path = t->proc;
+    } else {
+        t->path = t->name;
+    }
+    return 0;
+}
+
+void cli_temp_capture_close(struct cli_temp_capture *t)
+{
+    if (t->fd < 0) return;
+    if (t->name[0]) unlink(t->name);
+    t->name[0] = '\0';
+    close(t->fd);
+    t->fd = -1;
+}
+
 int cli_live(int argc, char **argv)
 {
     struct live_args a;
@@ -292,6 +497,11 @@ int cli_live(int argc, char **argv)
         return EXIT_OK;
     if (rc)
         return rc;
+    if (a.use_tui) {
+        rc = live_tui(&a);
+        free(a.bpf);
+        return rc;
+    }
 
     /* SIGINT/SIGTERM are blocked except inside ppoll, and a closed output pipe is an error
      * return (EPIPE), so every way out goes through the clean stop and the stats line. */
