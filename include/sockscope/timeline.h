@@ -50,6 +50,12 @@ int timeline_pass_open(const char *path, const char *bpf, struct timeline_pass *
  * every frame before was delivered). */
 int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct packet *pkt,
                        struct track_info *info, char *err, size_t errlen);
+/* The same for frame `number` exactly: frames before it are read but neither decoded nor
+ * tracked (a live session's file holds frames its ring had to drop, which the first pass
+ * never tracked). 1: that frame; 2: the file skips past it (*fr is the frame after); 0 end. */
+int timeline_pass_next_number(struct timeline_pass *p, uint32_t number, struct capture_frame *fr,
+                              struct packet *pkt, struct track_info *info, char *err,
+                              size_t errlen);
 /* The file underneath, for what only the reader knows (keeping frames, releasing pages). */
 struct capture_file *timeline_pass_file(struct timeline_pass *p);
 /* Saves the tracker into fd at snap_offset (track_save); the bytes written, or -1. */

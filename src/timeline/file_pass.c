@@ -56,6 +56,21 @@ int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct
     return 1;
 }
 
+int timeline_pass_next_number(struct timeline_pass *p, uint32_t number, struct capture_frame *fr,
+                              struct packet *pkt, struct track_info *info, char *err,
+                              size_t errlen)
+{
+    int rc;
+    do
+        rc = capture_file_next(p->file, fr, err, errlen);
+    while (rc > 0 && fr->number < number); /* frames the first pass never saw: untracked */
+    if (rc <= 0) return rc;
+    if (fr->number != number) return 2;
+    decode_packet(p->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts_ns, pkt);
+    track_feed(p->tracker, pkt, fr->number, info);
+    return 1;
+}
+
 struct capture_file *timeline_pass_file(struct timeline_pass *p)
 {
     return p->file;

@@ -74,9 +74,9 @@ int timeline_reread_next(struct timeline_reread *r, uint32_t *event, struct capt
         r->next++;
     if (r->next >= published) return 0;
     char why[256];
-    int rc = timeline_pass_next(r->pass, fr, pkt, info, why, sizeof why);
     const struct timeline_event *e = timeline_store_event(r->store, r->next);
-    if (rc <= 0 || fr->number != e->frame) {
+    int rc = timeline_pass_next_number(r->pass, e->frame, fr, pkt, info, why, sizeof why);
+    if (rc != 1) {
         snprintf(err, errlen, "%s changed since it was opened: frame %u cannot be read again",
                  r->path, e->frame);
         r->next = UINT32_MAX; /* where the file stands is unknown: the next seek starts over */
