@@ -46,33 +46,20 @@ static const char open_usage[] =
 
 int cli_open(int argc, char **argv)
 {
-    enum {
-        OPT_THEME = 256,
-        OPT_ASCII,
-        OPT_RAW,
-        OPT_FRAMES,
-        OPT_KEYS,
-        OPT_NO_MOUSE,
-        OPT_PRESENT,
-        OPT_NO_WAIT,
-        OPT_REALTIME
-    };
+    enum { OPT_NO_WAIT = 256 };
     static const struct option longopts[] = {
-        {"theme", required_argument, 0, OPT_THEME},
-        {"ascii", no_argument, 0, OPT_ASCII},
-        {"raw", no_argument, 0, OPT_RAW},
-        {"no-mouse", no_argument, 0, OPT_NO_MOUSE},
-        {"present", no_argument, 0, OPT_PRESENT},
-        {"headless-frames", required_argument, 0, OPT_FRAMES},
-        {"headless-keys", required_argument, 0, OPT_KEYS},
+        CLI_TUI_LONGOPTS,
+        {"ascii", no_argument, 0, CLI_OPT_ASCII},
+        {"raw", no_argument, 0, CLI_OPT_RAW},
         {"headless-no-wait", no_argument, 0, OPT_NO_WAIT},
-        {"realtime", no_argument, 0, OPT_REALTIME},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    struct tui_options o = {0};
-    const char *no_color = getenv("NO_COLOR");
-    int theme = -1;
+    struct cli_tui t;
+    struct cli_diagram d; /* only --ascii and --raw: open draws no streaming diagram */
+    cli_tui_init(&t);
+    cli_diagram_init(&d);
+    const char *file = NULL;
     opterr = 0;
     optind = 1;
     int c;
@@ -82,69 +69,42 @@ int cli_open(int argc, char **argv)
             fputs(open_usage, stdout);
             return EXIT_OK;
         case 'r':
-            o.file = optarg;
-            break;
-        case OPT_THEME:
-            if ((theme = tui_theme_parse(optarg)) < 0) {
-                cli_error("open: unknown --theme '%s' (dark, light, projector or mono)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_ASCII:
-            o.ascii = true;
-            break;
-        case OPT_RAW:
-            o.raw_seq = true;
-            break;
-        case OPT_NO_MOUSE:
-            o.no_mouse = true;
-            break;
-        case OPT_PRESENT:
-            o.present = true;
-            break;
-        case OPT_FRAMES:
-            if (!cli_parse_long(optarg, 1, 1000000, &o.headless_frames)) {
-                cli_error("open: --headless-frames wants a number from 1 to 1000000, not '%s'",
-                          optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_KEYS:
-            o.headless_keys = optarg;
+            file = optarg;
             break;
         case OPT_NO_WAIT:
-            o.headless_no_wait = true;
+            t.o.headless_no_wait = true;
             break;
-        case OPT_REALTIME:
-            o.realtime = true;
+        case CLI_OPT_ASCII:
+        case CLI_OPT_RAW:
+            cli_diagram_option("open", c, optarg, &d);
             break;
         default:
+            switch (cli_tui_option("open", c, optarg, &t)) {
+            case 1: continue;
+            case -1: return EXIT_USAGE;
+            default: break;
+            }
             cli_option_error("open", "r", argv);
             return EXIT_USAGE;
         }
     }
-    if (!o.file) {
+    if (!file) {
         if (optind >= argc) {
             cli_error("open: which capture? usage: sockscope open FILE [BPF...]");
             return EXIT_USAGE;
         }
-        o.file = argv[optind++];
+        file = argv[optind++];
     }
-    if (o.headless_keys && !o.headless_frames) {
-        cli_error("open: --headless-keys needs --headless-frames N");
-        return EXIT_USAGE;
-    }
+    bool unused;
+    if (cli_tui_finish("open", &t, &d, &unused) < 0) return EXIT_USAGE;
+    struct tui_options o = t.o;
+    o.file = file;
     char *bpf = NULL;
     if (optind < argc && !(bpf = cli_join_words(argc - optind, argv + optind))) {
         cli_error("open: out of memory");
         return EXIT_RUNTIME;
     }
     o.bpf = bpf;
-    /* NO_COLOR: mono, and t keeps it mono; an explicit --theme still wins (no-color.org) */
-    o.no_color = theme < 0 && no_color && *no_color;
-    if (theme < 0) theme = o.no_color ? TUI_THEME_MONO : TUI_THEME_DARK;
-    o.theme = (enum tui_theme)theme;
-    o.ascii = o.ascii || !cli_locale_is_utf8();
 
     char err[512];
     int rc = tui_open_file(&o, err, sizeof err);
