@@ -161,9 +161,12 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
     const char *sep = tui_term_ascii() ? " | " : " │ ";
     char line[768], pos[96] = "", scope[200] = "", theme[32] = "";
     if (r->shown) {
-        const struct timeline_event *e = timeline_store_event(a->store, tui_visible_event(&a->vis, r->selected));
-        snprintf(pos, sizeof pos, "%sevent %u of %u shown, frame %u", sep, r->selected + 1,
-                 r->shown, e->frame);
+        const struct timeline_event *e =
+            timeline_store_event(a->store, tui_visible_event(&a->vis, r->selected));
+        /* a socket call has no frame: its number counts calls */
+        snprintf(pos, sizeof pos, "%sevent %u of %u shown, %s %u", sep, r->selected + 1,
+                 r->shown, e->bits & TIMELINE_EV_API ? "call" : "frame",
+                 e->bits & TIMELINE_EV_API ? e->frame + 1 : e->frame);
     }
     if (a->vis.restricted) {
         size_t n = 0;

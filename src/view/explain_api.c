@@ -19,7 +19,8 @@ static const char *call_meaning(const struct api_event *ev)
                "(and queues the connections for accept)";
     case API_ACCEPT:
         return ev->phase == API_PHASE_CALL
-                   ? "the server waits for a connection the kernel has already completed"
+                   ? "the server waits until the kernel has a connection for it: the kernel "
+                     "does the handshake on its own, then accept hands it over"
                    : "accept returns a new connection socket for one client (the welcoming "
                      "socket keeps listening); the handshake was already done by the kernel";
     case API_CONNECT:
