@@ -240,6 +240,53 @@ static void test_any_movement_stops_following(void **state)
     }
 }
 
+/* --realtime: the wait before each event is the capture's own gap times the speed, long
+ * silences are cut to TUI_REPLAY_MAX_GAP_NS, and a clock that goes back waits nothing. */
+static const uint64_t capture_times[] = {0, 1000000, 1500000, 401500000, 401400000,
+                                         100000000000ull};
+
+static uint64_t capture_gap(void *ctx, uint32_t from, uint32_t to)
+{
+    (void)ctx;
+    return capture_times[to] > capture_times[from] ? capture_times[to] - capture_times[from] : 0;
+}
+
+static void test_realtime_paces_by_the_capture_gaps(void **state)
+{
+    (void)state;
+    struct tui_replay r;
+    tui_replay_init(&r, 6);
+    r.realtime = true;
+    r.gap = capture_gap;
+    uint64_t now = 1000;
+    tui_replay_toggle(&r, now);
+    assert_true(tui_replay_tick(&r, now)); /* the first event answers the key at once */
+    assert_int_equal(r.shown, 1);
+    assert_false(tui_replay_tick(&r, now + 999999));   /* 1 ms later in the capture */
+    assert_true(tui_replay_tick(&r, now + 1000000));
+    assert_int_equal(r.shown, 2);
+    now += 1000000;
+    tui_replay_faster(&r, now); /* x2 from the next wait on: the one running stays 0.5 ms */
+    assert_false(tui_replay_tick(&r, now + 250000));
+    assert_true(tui_replay_tick(&r, now + 500000));
+    assert_int_equal(r.shown, 3);
+    now += 500000;
+    tui_replay_slower(&r, now);
+    tui_replay_slower(&r, now); /* x1/2: 400 ms take 800 ms */
+    assert_int_equal(tui_replay_wait_ms(&r, now), 200); /* 400 ms at x2, set when shown */
+    assert_true(tui_replay_tick(&r, now + 200000000));
+    now += 200000000;
+    assert_int_equal(r.shown, 4);
+    assert_true(tui_replay_tick(&r, now)); /* the clock went back: no wait */
+    assert_int_equal(r.shown, 5);
+    /* 99.6 s of silence at x1/2: cut to 3 s */
+    assert_int_equal(tui_replay_wait_ms(&r, now), (int)(TUI_REPLAY_MAX_GAP_NS / 1000000));
+    assert_false(tui_replay_tick(&r, now + TUI_REPLAY_MAX_GAP_NS - 1));
+    assert_true(tui_replay_tick(&r, now + TUI_REPLAY_MAX_GAP_NS));
+    assert_int_equal(r.shown, 6);
+    assert_false(r.playing); /* the end */
+}
+
 static void test_end_follows_again_after_a_pause(void **state)
 {
     (void)state;
@@ -749,6 +796,7 @@ int main(void)
         cmocka_unit_test(test_following_shows_and_selects_each_new_event),
         cmocka_unit_test(test_any_movement_stops_following),
         cmocka_unit_test(test_end_follows_again_after_a_pause),
+        cmocka_unit_test(test_realtime_paces_by_the_capture_gaps),
         cmocka_unit_test(test_layout_at_120x40_has_every_part),
         cmocka_unit_test(test_layout_at_80x24_and_60x15_keeps_arrows),
         cmocka_unit_test(test_small_terminals_lose_footer_then_explanation_then_say_so),
