@@ -18,19 +18,12 @@ cleanup() {
   rm -rf "$tmp" 2>/dev/null || { sleep 0.5; rm -rf "$tmp"; }
 }
 trap cleanup EXIT
-fails=0 passed=0
+. "$(dirname "${BASH_SOURCE[0]}")/screen_checks.sh"
+wait_default=10 # a demo run starts a namespace and a capture first
 utf8=C.UTF-8
 locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$' || utf8=C
 export LC_ALL=$utf8
 
-has() {
-  if grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); else
-    echo "FAIL: $2: no /$1/ on the screen:"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1)); fi
-}
-hasnt() {
-  if ! grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); else
-    echo "FAIL: $2: /$1/ is on the screen:"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1)); fi
-}
 
 # ---- headless ----
 # headless FRAMES KEYS [SCENARIO...]: the screen at 120x40 after FRAMES frames, in $tmp/screen
@@ -127,21 +120,9 @@ fi
 # ---- tmux ----
 if ! command -v tmux >/dev/null; then
   echo "note: tmux is not installed: the pseudo-terminal checks are skipped"
-  echo "$passed checks passed, $fails failed"
-  [ $fails = 0 ]; exit
+  finish; exit
 fi
 pane() { tm capture-pane -p -t t; }
-# wait_for PATTERN WHAT [SECONDS]: until the screen matches
-wait_for() {
-  local end=$((SECONDS + ${3:-10}))
-  while [ $SECONDS -le $end ]; do
-    pane >"$tmp/screen" 2>/dev/null
-    if grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); return 0; fi
-    sleep 0.1
-  done
-  echo "FAIL: $2: no /$1/ on the screen:"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1))
-  return 1
-}
 # saw PATTERN WHAT: the terminal was sent PATTERN at some point (LIVE lasts a fraction of a
 # second: too short to catch by looking at the screen)
 saw() {
@@ -220,5 +201,4 @@ else
   echo "note: the unprivileged run is skipped (not root, no setpriv, or uid 65534 cannot run $bin)"
 fi
 
-echo "$passed checks passed, $fails failed"
-[ $fails = 0 ]
+finish

@@ -6,7 +6,7 @@
 set -u
 bin=$1 repo=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fails=0 passed=0
+. "$(dirname "${BASH_SOURCE[0]}")/screen_checks.sh"
 cap=$repo/captures/tcp-echo-ipv4.pcap
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then export LC_ALL=C.UTF-8; fi
 
@@ -21,15 +21,6 @@ screen() {
     echo "FAIL: open at ${cols}x${rows} exited $rc:"; sed 's/^/    /' "$tmp/err" | head -20
     fails=$((fails+1))
   fi
-}
-# has PATTERN WHAT: the last screen matches PATTERN
-has() {
-  if grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); else
-    echo "FAIL: $2: no /$1/ on the screen:"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1)); fi
-}
-hasnt() {
-  if ! grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); else
-    echo "FAIL: $2: /$1/ is on the screen:"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1)); fi
 }
 lines() {
   local n; n=$(wc -l <"$tmp/screen")
@@ -358,5 +349,4 @@ if command -v setsid >/dev/null; then
     fails=$((fails+1)); fi
 fi
 
-echo "$passed checks passed, $fails failed"
-[ $fails = 0 ]
+finish

@@ -8,7 +8,7 @@ set -u
 bin=$1
 command -v python3 >/dev/null || { echo "SKIP: needs python3 to write the capture"; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fails=0 passed=0
+. "$(dirname "${BASH_SOURCE[0]}")/screen_checks.sh"
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then export LC_ALL=C.UTF-8; fi
 cap=$tmp/many.pcap
 
@@ -51,14 +51,6 @@ screen() { # screen COLS ROWS FRAMES KEYS
     >"$tmp/screen" 2>"$tmp/err" </dev/null || {
     echo "FAIL: open exited $?:"; sed 's/^/    /' "$tmp/err"; fails=$((fails+1)); }
 }
-has() {
-  if grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); else
-    echo "FAIL: $2: no /$1/ on the screen:"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1)); fi
-}
-hasnt() {
-  if ! grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); else
-    echo "FAIL: $2: /$1/ is on the screen:"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1)); fi
-}
 
 # the whole diagram: the last connection has no lifeline left
 screen 120 30 3 "G"
@@ -82,5 +74,4 @@ screen 120 30 13 "f / type:40020 Enter Space Enter n Enter"
 has 'Packet detail: frame 161' "the SYN of the 21st connection is frame 161"
 has 'Source port +40020' "its header fields"
 
-echo "$passed checks passed, $fails failed"
-[ $fails = 0 ]
+finish

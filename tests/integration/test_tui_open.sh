@@ -17,26 +17,11 @@ cleanup() {
   rm -rf "$tmp" 2>/dev/null || { sleep 0.5; rm -rf "$tmp"; }
 }
 trap cleanup EXIT
-fails=0 passed=0
+. "$(dirname "${BASH_SOURCE[0]}")/screen_checks.sh"
 utf8=C.UTF-8
 locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$' || utf8=C
 
 pane() { tm capture-pane -p -t t; }
-# wait_for PATTERN WHAT [SECONDS]: until the screen matches
-wait_for() {
-  local end=$((SECONDS + ${3:-5}))
-  while [ $SECONDS -le $end ]; do
-    pane >"$tmp/screen" 2>/dev/null
-    if grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); return 0; fi
-    sleep 0.1
-  done
-  echo "FAIL: $2: no /$1/ on the screen:"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1))
-  return 1
-}
-has() {
-  if grep -qE -- "$1" "$tmp/screen"; then passed=$((passed+1)); else
-    echo "FAIL: $2: no /$1/"; sed 's/^/    | /' "$tmp/screen"; fails=$((fails+1)); fi
-}
 # the shell is back: its prompt, the normal screen, a visible cursor, a cooked terminal
 terminal_restored() {
   wait_for '^PROMPT> ?$' "$1: the shell prompt is back"
@@ -165,5 +150,4 @@ wait_for 'labels: normal' "v: normal labels"
 tm send-keys -t t q
 terminal_restored "quit from --present"
 
-echo "$passed checks passed, $fails failed"
-[ $fails = 0 ]
+finish
