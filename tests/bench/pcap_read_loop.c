@@ -3,7 +3,8 @@
  *
  *   pcap_read_loop FILE      prints the packet count
  *
- * Built by tests/bench/run.sh: cc -O2 pcap_read_loop.c -o pcap_read_loop -lpcap
+ * Built by tests/bench/lib.sh (for run.sh and open.sh):
+ * cc -O2 pcap_read_loop.c -o pcap_read_loop -lpcap
  */
 #include <pcap/pcap.h>
 #include <stdio.h>

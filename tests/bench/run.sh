@@ -29,12 +29,12 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh" # the capture in a namespace, the timing (shared with open.sh)
+ROOT=$BENCH_ROOT
 SELF="$HERE/$(basename "${BASH_SOURCE[0]}")"
-OUT="$HERE/out"
+OUT=$BENCH_OUT
 CAP="$OUT/bench.pcap"
-PYTHON=${PYTHON:-python3}
-PROBE="$ROOT/captures/peers/probe.py"
 
 SHORT=${BENCH_SHORT:-40000}
 BULK=${BENCH_BULK:-6}
@@ -42,66 +42,6 @@ BULK_MB=${BENCH_BULK_MB:-50}
 RATE=${BENCH_RATE:-60}
 UDP=${BENCH_UDP:-180000}
 RUNS=${BENCH_RUNS:-5}
-
-# ------------------------------------------------------------------ capture (in a namespace)
-capture_in_namespace() {
-  local out=$1
-  work=$(mktemp -d "${TMPDIR:-/tmp}/sockscope-bench.XXXXXX")
-  cleanup() {
-    local pids
-    pids=$(jobs -pr) || true
-    [ -n "$pids" ] && kill $pids 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-  }
-  trap cleanup EXIT
-
-  ip link set lo up
-  ip link set lo mtu 1500
-  ip link set lo gso_max_segs 1 # real 1448-byte segments, not 64 KB GSO super-packets
-  # tens of thousands of short connections: widen the ephemeral range, reuse TIME_WAIT ports
-  echo "1024 65000" >/proc/sys/net/ipv4/ip_local_port_range
-  echo 1 >/proc/sys/net/ipv4/tcp_tw_reuse
-  # deterministic loss on the bulk transfers: every 1000th data segment, dropped at the
-  # receiver after the tap (so the capture shows original and retransmission)
-  nft -f - <<'EOF'
-table inet sockscope_bench {
-  chain input {
-    type filter hook input priority filter; policy accept;
-    tcp dport 12001 ip length > 1000 numgen inc mod 1000 0 drop
-  }
-}
-EOF
-
-  local -a asroot=()
-  [ "$(id -u)" -ne 0 ] || asroot=(-Z root)
-  # -B 262144: 256 MB kernel buffer; -U: each packet written at once (so the probes below
-  # can see the file); no --immediate-mode: TPACKET_V3 blocks are cheaper at this rate.
-  tcpdump -i lo -n -s 0 -B 262144 -U --time-stamp-precision=nano "${asroot[@]}" \
-    -w "$work/raw.pcap" 2>"$work/tcpdump.err" &
-  local tcpdump_pid=$!
-  "$PYTHON" "$PROBE" "$work/raw.pcap" start || { cat "$work/tcpdump.err" >&2; return 1; }
-
-  "$OUT/traffic" serve >"$work/serve.out" &
-  local i
-  for i in $(seq 100); do grep -q ready "$work/serve.out" && break; sleep 0.05; done
-  "$OUT/traffic" run "$SHORT" "$BULK" "$BULK_MB" "$UDP" "$RATE"
-
-  "$PYTHON" "$PROBE" "$work/raw.pcap" end
-  kill -INT "$tcpdump_pid"
-  wait "$tcpdump_pid" || true
-  sed 's/^/  tcpdump: /' "$work/tcpdump.err" | grep -v listening >&2
-  grep -q '^0 packets dropped by kernel' "$work/tcpdump.err" ||
-    echo "  warning: tcpdump dropped packets: the capture has holes (lower BENCH_RATE?)" >&2
-  tcpdump "${asroot[@]}" --time-stamp-precision=nano -r "$work/raw.pcap" -w "$out.tmp" \
-    'not udp port 9' 2>/dev/null
-  mv "$out.tmp" "$out"
-}
-
-if [ "${1:-}" = __capture ]; then
-  capture_in_namespace "$2"
-  exit
-fi
 
 # ------------------------------------------------------------------ main
 case ${1:-} in
@@ -112,17 +52,12 @@ BIN=${1:-$ROOT/build/sockscope}
 mkdir -p "$OUT"
 
 echo "== tools"
-cc -O2 -Wall -Wextra -o "$OUT/traffic" "$HERE/traffic.c" -pthread
-cc -O2 -Wall -Wextra -o "$OUT/pcap_read_loop" "$HERE/pcap_read_loop.c" -lpcap
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "GNU time missing: apt-get install -y time" >&2; exit 1; }
+bench_tools
 
 if [ ! -s "$CAP" ] || [ -n "${BENCH_REGEN:-}" ]; then
   echo "== making $CAP ($SHORT short TCP, $BULK x $BULK_MB MB bulk at $RATE MB/s, $UDP UDP)"
-  ns=(unshare -n)
-  [ "$(id -u)" -eq 0 ] || ns=(unshare --user --map-current-user --keep-caps -n)
   start=$(date +%s)
-  "${ns[@]}" -- bash "$SELF" __capture "$CAP"
+  bench_make_capture "$CAP" 0 "$SHORT" "$BULK" "$BULK_MB" "$UDP" "$RATE"
   echo "   made in $(($(date +%s) - start)) s"
 fi
 COUNT=$("$OUT/pcap_read_loop" "$CAP")
@@ -141,30 +76,11 @@ CMDS+=("tcpdump -nr $CAP" "$OUT/pcap_read_loop $CAP")
 
 echo "== timing (median of $RUNS, output to /dev/null)"
 cat "$CAP" >/dev/null # warm the page cache once for everybody
-declare -A SECS=() RSS=()
-if [ "${BENCH_HYPERFINE:-1}" = 1 ] && command -v hyperfine >/dev/null; then
-  hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$OUT/hyperfine.json" \
-    $(for i in "${!NAMES[@]}"; do printf -- "-n %s " "${NAMES[$i]}"; done) "${CMDS[@]}" >"$OUT/hyperfine.txt"
-  while read -r name median; do SECS[$name]=$median; done < <("$PYTHON" -c '
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["command"], r["median"])' "$OUT/hyperfine.json")
-else
-  for i in "${!NAMES[@]}"; do
-    times=()
-    for _ in $(seq "$RUNS"); do
-      t0=$(date +%s%N)
-      ${CMDS[$i]} >/dev/null 2>&1
-      times+=($(($(date +%s%N) - t0)))
-    done
-    SECS[${NAMES[$i]}]=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p" |
-      awk '{printf "%.6f", $1 / 1e9}')
-  done
-fi
-for i in "${!NAMES[@]}"; do
-  $TIME -f %M -o "$OUT/rss.txt" ${CMDS[$i]} >/dev/null 2>&1
-  RSS[${NAMES[$i]}]=$(tail -n1 "$OUT/rss.txt")
-done
+declare -A SECS=() SDEV=() RSS=()
+args=()
+for i in "${!NAMES[@]}"; do args+=("${NAMES[$i]}" "${CMDS[$i]}"); done
+bench_time "$RUNS" hyperfine "${args[@]}"
+for i in "${!NAMES[@]}"; do bench_rss "${NAMES[$i]}" "${CMDS[$i]}"; done
 
 packets=${COUNT%% *}
 printf '\n%-8s %10s %12s %10s   %s\n' what "median s" "packets/s" "peak MB" command

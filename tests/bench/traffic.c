@@ -4,14 +4,19 @@
  *                                           TCP 12000 echo (one line per connection),
  *                                           TCP 12001 bulk sink (read to EOF, reply "OK\n"),
  *                                           UDP 12002 echo; all dual-stack on [::]
- *   traffic run SHORT BULK BULK_MB UDP RATE_MBPS
+ *   traffic run SHORT BULK BULK_MB UDP RATE_MBPS [UDP_PER_FLOW]
  *                                         SHORT short TCP echo connections (half over ::1),
  *                                         BULK bulk transfers of BULK_MB each, paced at
  *                                         RATE_MBPS MB/s (so tcpdump keeps up),
  *                                         UDP request/reply exchanges (half over ::1),
  *                                         the three loads in parallel threads.
+ *                                         UDP_PER_FLOW: exchanges per UDP flow (each flow
+ *                                         from a fresh socket, so a fresh source port);
+ *                                         0 or absent: all of them on one socket per
+ *                                         address family (two flows).
  *
- * Built by tests/bench/run.sh with cc -O2 -pthread. Not part of sockscope.
+ * Built by tests/bench/lib.sh (for run.sh and open.sh) with cc -O2 -pthread.
+ * Not part of sockscope.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -129,6 +134,7 @@ struct load {
 	long mb;
 	long rate;
 	long done;
+	long per_flow; /* UDP: exchanges per socket, 0 = one socket per family for all */
 };
 
 static socklen_t peer(int v6, int port, struct sockaddr_storage *ss)
@@ -214,22 +220,33 @@ static void *bulk(void *arg)
 	return NULL;
 }
 
+static int udp_socket(int v6)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = peer(v6, PORT_UDP, &ss);
+	int s = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (s < 0)
+		die("udp socket");
+	if (connect(s, (struct sockaddr *)&ss, l) < 0)
+		die("udp connect");
+	struct timeval tv = {.tv_sec = 1};
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return s;
+}
+
 static void *udp(void *arg)
 {
 	struct load *ld = arg;
-	int s4 = socket(AF_INET, SOCK_DGRAM, 0), s6 = socket(AF_INET6, SOCK_DGRAM, 0);
-	struct sockaddr_storage ss;
-	socklen_t l = peer(0, PORT_UDP, &ss);
-	if (connect(s4, (struct sockaddr *)&ss, l) < 0)
-		die("udp connect");
-	l = peer(1, PORT_UDP, &ss);
-	if (connect(s6, (struct sockaddr *)&ss, l) < 0)
-		die("udp6 connect");
-	struct timeval tv = {.tv_sec = 1};
-	setsockopt(s4, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(s6, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	int s4 = udp_socket(0), s6 = udp_socket(1);
 	char msg[64], buf[128];
 	for (long i = 0; i < ld->count; i++) {
+		if (ld->per_flow > 0 && i > 0 && i % (2 * ld->per_flow) == 0) {
+			/* the next flow of each family: new sockets, new source ports */
+			close(s4);
+			close(s6);
+			s4 = udp_socket(0);
+			s6 = udp_socket(1);
+		}
 		int s = (i & 1) ? s6 : s4;
 		int n = snprintf(msg, sizeof msg, "hello udp world %ld", i);
 		if (send(s, msg, (size_t)n, 0) != n)
@@ -244,13 +261,13 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
 		serve();
-	if (argc != 7 || strcmp(argv[1], "run") != 0) {
-		fprintf(stderr, "usage: traffic serve | traffic run SHORT BULK BULK_MB UDP RATE_MBPS\n");
+	if ((argc != 7 && argc != 8) || strcmp(argv[1], "run") != 0) {
+		fprintf(stderr, "usage: traffic serve | traffic run SHORT BULK BULK_MB UDP RATE_MBPS [UDP_PER_FLOW]\n");
 		return 2;
 	}
 	struct load sl = {.count = atol(argv[2])};
 	struct load bl = {.count = atol(argv[3]), .mb = atol(argv[4]), .rate = atol(argv[6])};
-	struct load ul = {.count = atol(argv[5])};
+	struct load ul = {.count = atol(argv[5]), .per_flow = argc == 8 ? atol(argv[7]) : 0};
 	pthread_t t[3];
 	pthread_create(&t[0], NULL, short_conns, &sl);
 	pthread_create(&t[1], NULL, bulk, &bl);
