@@ -61,7 +61,9 @@ struct capture_file *timeline_pass_file(struct timeline_pass *p);
 /* Saves the tracker into fd at snap_offset (track_save); the bytes written, or -1. */
 int64_t timeline_pass_save(const struct timeline_pass *p, int fd, uint64_t snap_offset);
 /* Continues at file offset `offset` with frame number `number` and the tracker saved at
- * snap_offset in fd (snap_offset < 0: a fresh tracker), as a checkpoint recorded them. */
+ * snap_offset in fd (snap_offset < 0: a fresh tracker), as a checkpoint recorded them. On
+ * failure the pass stands nowhere known (its tracker is fresh, or NULL if even that failed):
+ * restart it again before reading. */
 int timeline_pass_restart(struct timeline_pass *p, int64_t offset, uint32_t number, int fd,
                           int64_t snap_offset, char *err, size_t errlen);
 void timeline_pass_close(struct timeline_pass *p);

@@ -48,6 +48,10 @@ int timeline_pass_open(const char *path, const char *bpf, struct timeline_pass *
 int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct packet *pkt,
                        struct track_info *info, char *err, size_t errlen)
 {
+    if (!p->tracker) { /* a failed restart (out of memory) */
+        snprintf(err, errlen, "out of memory");
+        return CAPTURE_E_RUNTIME;
+    }
     int rc = capture_file_next(p->file, fr, err, errlen);
     if (rc <= 0)
         return rc;
@@ -60,6 +64,10 @@ int timeline_pass_next_number(struct timeline_pass *p, uint32_t number, struct c
                               struct packet *pkt, struct track_info *info, char *err,
                               size_t errlen)
 {
+    if (!p->tracker) {
+        snprintf(err, errlen, "out of memory");
+        return CAPTURE_E_RUNTIME;
+    }
     int rc;
     do
         rc = capture_file_next(p->file, fr, err, errlen);
@@ -84,19 +92,18 @@ int64_t timeline_pass_save(const struct timeline_pass *p, int fd, uint64_t snap_
 int timeline_pass_restart(struct timeline_pass *p, int64_t offset, uint32_t number, int fd,
                           int64_t snap_offset, char *err, size_t errlen)
 {
-    struct tracker *t = snap_offset < 0 ? track_new() : track_load(fd, (uint64_t)snap_offset);
-    if (!t) {
-        snprintf(err, errlen, "the index of the capture cannot be read back (temporary file)");
-        return CAPTURE_E_RUNTIME;
-    }
-    int rc = capture_file_seek(p->file, offset, number, err, errlen);
-    if (rc != CAPTURE_OK) {
-        track_free(t);
-        return rc;
-    }
+    /* the old tracker goes first: two big trackers at once would double the peak memory */
     track_free(p->tracker);
-    p->tracker = t;
-    return CAPTURE_OK;
+    p->tracker = snap_offset < 0 ? track_new() : track_load(fd, (uint64_t)snap_offset);
+    int rc = CAPTURE_OK;
+    if (!p->tracker) {
+        snprintf(err, errlen, "the index of the capture cannot be read back (temporary file)");
+        rc = CAPTURE_E_RUNTIME;
+    } else {
+        rc = capture_file_seek(p->file, offset, number, err, errlen);
+    }
+    if (rc != CAPTURE_OK && !p->tracker) p->tracker = track_new(); /* never without one */
+    return rc;
 }
 
 void timeline_pass_close(struct timeline_pass *p)

@@ -59,7 +59,10 @@ int timeline_reread_seek(struct timeline_reread *r, uint32_t event, char *err, s
             r->pass = p;
         }
     }
-    if (rc != CAPTURE_OK) return rc;
+    if (rc != CAPTURE_OK) {
+        r->next = UINT32_MAX; /* nowhere known: the next seek restarts */
+        return rc;
+    }
     r->next = from;
     return CAPTURE_OK;
 }
