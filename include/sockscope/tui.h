@@ -21,8 +21,8 @@ enum tui_error {
 enum tui_theme { TUI_THEME_DARK = 0, TUI_THEME_LIGHT, TUI_THEME_PROJECTOR, TUI_THEME_MONO };
 
 struct tui_options {
-    const char *file; /* open: the capture; tui_run takes its source instead */
-    bool realtime;    /* pace the replay by the capture's timestamps, not per event */
+    const char *file;     /* open: the capture; tui_run takes its source instead */
+    bool realtime;        /* pace the replay by the capture's timestamps, not per event */
     const char *bpf;      /* NULL or "" for every frame */
     bool ascii;           /* ASCII glyphs even on a UTF-8 terminal */
     bool raw_seq;         /* raw sequence numbers in labels */
@@ -68,8 +68,7 @@ struct tui_source {
     /* NULL, or: runs scenario (NULL: the same one again) into a new store, which replaces
      * src->store (and src->path, src->name); the source frees the old one. r and the scenario
      * menu use it. Returns TUI_OK or a tui_error with err. */
-    int (*rerun)(void *ctx, struct tui_source *src, const char *scenario, char *err,
-                 size_t errlen);
+    int (*rerun)(void *ctx, struct tui_source *src, const char *scenario, char *err, size_t errlen);
     const char *const *scenarios; /* names for the menu, scenario_count of them */
     const char *const *scenario_summaries;
     size_t scenario_count;
@@ -250,6 +249,7 @@ struct tui_filter {
  * leaves *f untouched and says which word is wrong in err. */
 int tui_filter_parse(struct tui_filter *f, const char *text, char *err, size_t errlen);
 /* flow NULL: a frame of no conversation. tcp_flags: the packet's flags (0 for UDP). */
-bool tui_filter_match(const struct tui_filter *f, const struct timeline_flow *flow, uint16_t tcp_flags);
+bool tui_filter_match(const struct tui_filter *f, const struct timeline_flow *flow,
+                      uint16_t tcp_flags);
 
 #endif

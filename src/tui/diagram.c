@@ -42,8 +42,7 @@ static void state_line(struct tui_app *a, int y)
     else
         tui_lane_states_at(&a->lane_states, a->store, &a->snap, upto, states);
     for (int i = 0; i < a->vis.lanes.count && i < a->geo.lanes; i++) {
-        enum tcp_state s =
-            (enum tcp_state)states[a->vis.chosen ? i : a->vis.lane_global[i]];
+        enum tcp_state s = (enum tcp_state)states[a->vis.chosen ? i : a->vis.lane_global[i]];
         if (s != TCP_STATE_UNKNOWN)
             view_row_center(&a->row, &a->geo, i, track_state_name(s), STYLE_STATE);
     }
@@ -93,7 +92,8 @@ static void body(struct tui_app *a, const struct tui_label **selected_label, cha
             tui_labels_get(&a->labels, a->store, &a->vis, &a->geo, i, a->top, last, err, errlen);
         bool sel = i == r->selected;
         if (sel) *selected_label = l;
-        const struct timeline_event *e = timeline_store_event(a->store, tui_visible_event(&a->vis, i));
+        const struct timeline_event *e =
+            timeline_store_event(a->store, tui_visible_event(&a->vis, i));
         arrow_row(a, e, l);
         if (y < TUI_MAX_ROWS) a->row_pos[y] = i;
         paint(a, y++, &a->row, sel);

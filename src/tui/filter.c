@@ -188,7 +188,8 @@ static bool same_address(const struct ip_address *a, const struct ip_address *b)
     return a->family == b->family && !memcmp(a->bytes, b->bytes, a->family == 6 ? 16 : 4);
 }
 
-static bool term_holds(const struct tui_filter_term *t, const struct timeline_flow *f, uint16_t flags)
+static bool term_holds(const struct tui_filter_term *t, const struct timeline_flow *f,
+                       uint16_t flags)
 {
     switch (t->kind) {
     case TUI_FILTER_PROTO:
@@ -208,7 +209,8 @@ static bool term_holds(const struct tui_filter_term *t, const struct timeline_fl
     return false;
 }
 
-bool tui_filter_match(const struct tui_filter *f, const struct timeline_flow *flow, uint16_t tcp_flags)
+bool tui_filter_match(const struct tui_filter *f, const struct timeline_flow *flow,
+                      uint16_t tcp_flags)
 {
     if (f->count == 0) return true;
     if (!flow) return false;

@@ -55,8 +55,8 @@ static int columns(const struct tui_app *a, int cols, struct column *out)
     return n;
 }
 
-static void cell_text(const struct tui_app *a, const struct timeline_flow *f, enum tui_flow_column c,
-                      char *buf, size_t size)
+static void cell_text(const struct tui_app *a, const struct timeline_flow *f,
+                      enum tui_flow_column c, char *buf, size_t size)
 {
     switch (c) {
     case TUI_FLOW_STREAM:
@@ -90,8 +90,8 @@ static void cell_text(const struct tui_app *a, const struct timeline_flow *f, en
 }
 
 /* One line of the list (or the titles when f is NULL) into buf. */
-static void line(const struct tui_app *a, const struct column *col, int n, const struct timeline_flow *f,
-                 bool cursor, char *buf, size_t size)
+static void line(const struct tui_app *a, const struct column *col, int n,
+                 const struct timeline_flow *f, bool cursor, char *buf, size_t size)
 {
     size_t len = 0;
     /* the cursor is marked in text too: reverse video alone vanishes in mono and in dumps */
@@ -207,8 +207,8 @@ void tui_flows_draw(struct tui_app *a)
     for (uint32_t i = 0; i < a->snap.flows; i++)
         tcp += timeline_store_flow(a->store, i)->proto == PROTO_TCP;
     snprintf(buf, sizeof buf, " Flows: %u conversation%s (%u TCP, %u UDP), %u shown, %u chosen",
-             a->snap.flows, a->snap.flows == 1 ? "" : "s", tcp, a->snap.flows - tcp,
-             u->count, u->chosen);
+             a->snap.flows, a->snap.flows == 1 ? "" : "s", tcp, a->snap.flows - tcp, u->count,
+             u->chosen);
     tui_term_text(0, 0, buf, STYLE_HEADER, cols);
     struct column col[TUI_FLOW_COLUMNS];
     int n = columns(a, cols, col);
@@ -233,7 +233,7 @@ void tui_flows_draw(struct tui_app *a)
     if (u->count == 0)
         tui_term_text(list_y, 1,
                       a->snap.flows ? "No flow matches the filter (/ to change it)."
-                                       : "This capture holds no TCP or UDP conversation.",
+                                    : "This capture holds no TCP or UDP conversation.",
                       STYLE_DIM, cols - 1);
     if (a->layout.explain_y >= 0) {
         int y = a->layout.explain_y;

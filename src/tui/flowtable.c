@@ -41,7 +41,8 @@ static int cmp_endpoint(const struct endpoint *a, const struct endpoint *b)
     return cmp_u64(a->port, b->port);
 }
 
-static int compare(const struct timeline_flow *a, const struct timeline_flow *b, enum tui_flow_column by)
+static int compare(const struct timeline_flow *a, const struct timeline_flow *b,
+                   enum tui_flow_column by)
 {
     switch (by) {
     case TUI_FLOW_STREAM:
@@ -90,8 +91,7 @@ void tui_flows_sort(uint32_t *order, uint32_t n, tui_flow_at at, const void *ctx
     uint32_t *tmp = n > 1 ? malloc(sizeof *tmp * n) : NULL;
     if (!tmp) {
         for (uint32_t i = 1; i < n; i++)
-            for (uint32_t j = i; j > 0 && before(&sb, order[j], order[j - 1]);
-                 j--) {
+            for (uint32_t j = i; j > 0 && before(&sb, order[j], order[j - 1]); j--) {
                 uint32_t t = order[j];
                 order[j] = order[j - 1];
                 order[j - 1] = t;
@@ -104,8 +104,7 @@ void tui_flows_sort(uint32_t *order, uint32_t n, tui_flow_at at, const void *ctx
             uint32_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             uint32_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi)
-                tmp[k++] =
-                    before(&sb, order[j], order[i]) ? order[j++] : order[i++];
+                tmp[k++] = before(&sb, order[j], order[i]) ? order[j++] : order[i++];
             while (i < mid)
                 tmp[k++] = order[i++];
             while (j < hi)

@@ -43,7 +43,9 @@ static void note_text(const struct packet *p, const struct track_info *ti, uint3
     char a[80], b[80];
     view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->client : &ti->server, a, sizeof a);
     view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->server : &ti->client, b, sizeof b);
-    snprintf(buf, size, "frame %u: %s -> %s (no lane free)", frame, a, b);
+    /* the flow list draws any conversation on lifelines of its own */
+    snprintf(buf, size, "frame %u: %s -> %s (no lane free: choose its flow on the flow list, f)",
+             frame, a, b);
 }
 
 static void build(struct tui_labels *c, const struct timeline_store *s,
@@ -85,8 +87,8 @@ static int refill(struct tui_labels *c, struct timeline_store *ev, const struct 
     c->width = 0;
     c->count = 0;
     c->rereads++;
-    if (!c->reader && timeline_reread_open(ev, c->path, c->bpf, &c->reader, err, errlen) !=
-                          CAPTURE_OK)
+    if (!c->reader &&
+        timeline_reread_open(ev, c->path, c->bpf, &c->reader, err, errlen) != CAPTURE_OK)
         return TUI_E_RUNTIME;
     struct capture_frame fr;
     struct packet pkt;
@@ -140,8 +142,7 @@ const struct tui_label *tui_labels_get(struct tui_labels *c, struct timeline_sto
     if (c->broken) snprintf(err, errlen, "%s", c->error);
     if (i >= v->count || c->broken) return NULL;
     if (c->width == g->width && c->generation == v->generation && c->built == c->detail &&
-        i >= c->first &&
-        i - c->first < c->count)
+        i >= c->first && i - c->first < c->count)
         return &c->rows[i - c->first];
     /* centre the window on what is wanted, so small moves either way stay inside it */
     if (last < first) last = first;

@@ -105,16 +105,16 @@ void tui_term_dump(FILE *out);
 struct tui_visible {
     uint32_t *index; /* NULL: every event, position = event */
     uint32_t count, index_cap;
-    uint32_t scanned;                    /* events of the store looked at so far */
-    uint32_t generation;                 /* changes with every rebuild (label cache key) */
-    struct view_lanes lanes;             /* the lifelines drawn, in the diagram's order */
-    uint8_t lane_map[VIEW_MAX_LANES];    /* event lane -> drawn lane, TIMELINE_NO_LANE when hidden */
+    uint32_t scanned;                 /* events of the store looked at so far */
+    uint32_t generation;              /* changes with every rebuild (label cache key) */
+    struct view_lanes lanes;          /* the lifelines drawn, in the diagram's order */
+    uint8_t lane_map[VIEW_MAX_LANES]; /* event lane -> drawn lane, TIMELINE_NO_LANE when hidden */
     uint8_t lane_global[VIEW_MAX_LANES]; /* drawn lane -> event lane */
     bool used[VIEW_MAX_LANES];           /* store lanes the visible events touch */
     uint32_t lane_generation;            /* of the snapshot the lanes were laid out from */
     int lane_count;
-    bool restricted;                     /* some flows chosen, or a filter */
-    bool chosen;                         /* some flows chosen on the flow list */
+    bool restricted; /* some flows chosen, or a filter */
+    bool chosen;     /* some flows chosen on the flow list */
 };
 
 /* From scratch: after flows were chosen or the filter changed. */
@@ -168,14 +168,14 @@ struct tui_labels {
     enum view_detail detail; /* how much each label says (v cycles it) */
     enum view_detail built;  /* the level the rows held were built at */
     uint32_t first, count;   /* visible positions held */
-    int width;             /* the geometry they were fitted to; 0: nothing held */
-    uint32_t generation;   /* of the visible set they were built for */
+    int width;               /* the geometry they were fitted to; 0: nothing held */
+    uint32_t generation;     /* of the visible set they were built for */
     struct tui_label *rows;
-    uint64_t rereads; /* file reads so far (status and tests) */
+    uint64_t rereads;               /* file reads so far (status and tests) */
     struct timeline_reread *reader; /* kept open: scrolling on reads on */
-    bool broken;      /* the file could not be read again: labels stay empty */
-    bool growing;     /* the file is still being written: a failed read is tried again */
-    char error[256];  /* why */
+    bool broken;                    /* the file could not be read again: labels stay empty */
+    bool growing;    /* the file is still being written: a failed read is tried again */
+    char error[256]; /* why */
 };
 
 int tui_labels_init(struct tui_labels *c, const char *path, const char *bpf,
@@ -201,8 +201,8 @@ struct tui_frame {
 };
 
 /* Reads the frame of store event `event` into f (from the checkpoint before it). */
-int tui_frame_read(struct tui_frame *f, struct timeline_store *s, const char *path,
-                   const char *bpf, uint32_t event, char *err, size_t errlen);
+int tui_frame_read(struct tui_frame *f, struct timeline_store *s, const char *path, const char *bpf,
+                   uint32_t event, char *err, size_t errlen);
 void tui_frame_free(struct tui_frame *f);
 
 /* ---- the application and its screens ---- */
@@ -236,7 +236,7 @@ struct tui_flows_ui {
     enum tui_flow_column sort;
     bool descending;
     char filter[TUI_PROMPT_MAX];
-    uint32_t chosen; /* flows selected */
+    uint32_t chosen;                /* flows selected */
     int client_width, server_width; /* widest endpoint names listed so far */
 };
 
@@ -278,10 +278,10 @@ struct tui_app {
     struct tui_flows_ui flows;
     struct tui_detail detail;
     /* classroom controls (classroom.c) */
-    bool present; /* --present: a blank row between arrows, the explanation always on */
-    bool legend;  /* the legend of segment types over the diagram (l) */
-    bool fit;     /* z: narrow the pitch until every lifeline fits */
-    int pan;      /* lanes panned off to the left (< and >) */
+    bool present;        /* --present: a blank row between arrows, the explanation always on */
+    bool legend;         /* the legend of segment types over the diagram (l) */
+    bool fit;            /* z: narrow the pitch until every lifeline fits */
+    int pan;             /* lanes panned off to the left (< and >) */
     struct tui_pan hpan; /* of the last drawing */
     enum tui_theme theme;
     uint64_t flows_refreshed; /* when the flow list was last sorted (it follows the store) */
@@ -355,9 +355,9 @@ void tui_menu_choose(struct tui_app *a);
 void tui_menu_run(struct tui_app *a, const char *scenario);
 
 /* classroom.c: the presenter's controls of the diagram */
-void tui_classroom_detail(struct tui_app *a); /* v: minimal -> normal -> full labels */
-void tui_classroom_theme(struct tui_app *a);  /* t: dark -> light -> projector -> mono */
-void tui_classroom_legend(struct tui_app *a); /* l: the legend on or off */
+void tui_classroom_detail(struct tui_app *a);   /* v: minimal -> normal -> full labels */
+void tui_classroom_theme(struct tui_app *a);    /* t: dark -> light -> projector -> mono */
+void tui_classroom_legend(struct tui_app *a);   /* l: the legend on or off */
 void tui_classroom_pan_left(struct tui_app *a); /* <: one lane to the left */
 void tui_classroom_pan_right(struct tui_app *a);
 void tui_classroom_fit(struct tui_app *a); /* z: fit mode on or off */
