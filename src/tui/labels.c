@@ -44,8 +44,8 @@ static void note_text(const struct packet *p, const struct track_info *ti, uint3
     view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->client : &ti->server, a, sizeof a);
     view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->server : &ti->client, b, sizeof b);
     /* the flow list draws any conversation on lifelines of its own */
-    snprintf(buf, size, "frame %u: %s -> %s (no lane free: choose its flow on the flow list, f)",
-             frame, a, b);
+    snprintf(buf, size, "frame %u: %s -> %s (no lane free: draw it from the flow list, f)", frame,
+             a, b);
 }
 
 static void build(struct tui_labels *c, const struct timeline_store *s,

@@ -55,7 +55,7 @@ screen() { # screen COLS ROWS FRAMES KEYS
 # the whole diagram: the last connection has no lifeline left
 screen 120 30 3 "G"
 has '320 packets' "every packet counted"
-has 'frame 320: 10\.0\.0\.1:40039 -> 10\.0\.0\.2:12000 \(no lane free: choose its flow on the flow list, f\)' "a late packet is a note that says how to draw it"
+has 'frame 320: 10\.0\.0\.1:40039 -> 10\.0\.0\.2:12000 \(no lane free: draw it from the flow list, f\)' "a late packet is a note that says how to draw it"
 
 # the last flow chosen on the flow list: its own two lifelines, the whole conversation
 screen 120 30 14 "f G Space Enter n n n n n n n n"
