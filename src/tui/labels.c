@@ -40,7 +40,7 @@ static void note_text(const struct packet *p, const struct track_info *ti, uint3
                  p->why ? p->why : "");
         return;
     }
-    char a[80], b[80];
+    char a[64], b[64]; /* "[IPv6]:port" is at most 47 */
     view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->client : &ti->server, a, sizeof a);
     view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->server : &ti->client, b, sizeof b);
     /* the flow list draws any conversation on lifelines of its own */
