@@ -58,8 +58,8 @@ int timeline_pass_next_number(struct timeline_pass *p, uint32_t number, struct c
                               size_t errlen);
 /* The file underneath, for what only the reader knows (keeping frames, releasing pages). */
 struct capture_file *timeline_pass_file(struct timeline_pass *p);
-/* Saves the tracker into fd at snap_offset (track_save); the bytes written, or -1. */
-int64_t timeline_pass_save(const struct timeline_pass *p, int fd, uint64_t snap_offset);
+/* The tracker as it is after the last frame (checkpoints save it). */
+const struct tracker *timeline_pass_tracker(const struct timeline_pass *p);
 /* Continues at file offset `offset` with frame number `number` and the tracker saved at
  * snap_offset in fd (snap_offset < 0: a fresh tracker), as a checkpoint recorded them. On
  * failure the pass stands nowhere known (its tracker is fresh, or NULL if even that failed):
@@ -171,6 +171,13 @@ bool timeline_store_add_frame(struct timeline_store *s, const struct packet *p,
 /* Records a socket API call on the lifeline of its socket. */
 bool timeline_store_add_call(struct timeline_store *s, const struct api_event *ev);
 bool timeline_store_add_checkpoint(struct timeline_store *s, const struct timeline_checkpoint *c);
+/* A checkpoint before event `event`, whose frame is `frame` at file offset `offset`: tr is
+ * saved in the store's snapshot file. Returns how many events until the next one is worth
+ * it (at least min_gap; more for a big tracker, so the file holds at most 16 bytes of
+ * snapshot per event), or 0 when it could not be saved (no temporary file, disk full). */
+uint64_t timeline_store_checkpoint_tracker(struct timeline_store *s, const struct tracker *tr,
+                                           uint32_t event, uint32_t frame, int64_t offset,
+                                           uint32_t min_gap);
 void timeline_store_progress(struct timeline_store *s, uint64_t done, uint64_t total);
 /* Makes everything recorded so far visible to the reader and wakes it (at most once per
  * wake_every_ns, unless final). */

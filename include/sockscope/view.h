@@ -81,6 +81,19 @@ int view_explain_api(const struct api_event *ev, char *buf, size_t size);
 /* The style role of a packet's arrow (SYN, data, FIN, RST, UDP, retransmission...). */
 enum style view_packet_style(const struct packet *p, const struct track_info *ti);
 
+/* ---- numbers without printf (labels and JSON, per packet) ---- */
+#define VIEW_U64_DIGITS 24
+/* Writes v in decimal at the end of buf; returns where its first digit is. */
+static inline int view_u64_digits(uint64_t v, char buf[VIEW_U64_DIGITS])
+{
+    int i = VIEW_U64_DIGITS;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return i;
+}
+
 /* ---- lanes: which lifeline stands in which column ---- */
 #define VIEW_MAX_LANES 32
 

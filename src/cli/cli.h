@@ -84,6 +84,9 @@ void cli_tui_init(struct cli_tui *t);
 /* As cli_diagram_option, for the options above; --text and --format are only noted (they
  * ask for the streaming output) and left to cli_diagram_option: 0. */
 int cli_tui_option(const char *cmd, int opt, const char *arg, struct cli_tui *t);
+/* demo and live take both kinds: the TUI's, then the streaming diagram's (same returns). */
+int cli_session_option(const char *cmd, int opt, const char *arg, struct cli_tui *t,
+                       struct cli_diagram *d);
 /* After the options: true when the TUI draws (no --text/--format, and stdout a terminal or a
  * headless run); fills the rest of t->o from d (ASCII, raw numbers) and NO_COLOR. -1: a usage
  * error was printed. */

@@ -119,12 +119,7 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
             return -1;
         case 'w': a->write_path = optarg; break;
         default:
-            switch (cli_tui_option("demo", c, optarg, &a->tui)) {
-            case 1: continue;
-            case -1: return EXIT_USAGE;
-            default: break;
-            }
-            switch (cli_diagram_option("demo", c, optarg, &d)) {
+            switch (cli_session_option("demo", c, optarg, &a->tui, &d)) {
             case 1: continue;
             case -1: return EXIT_USAGE;
             default: break;

@@ -133,12 +133,7 @@ static int parse_args(int argc, char **argv, struct live_args *a)
             a->cap.buffer_kib = (int)kib;
             break;
         default:
-            switch (cli_tui_option("live", c, optarg, &a->tui)) {
-            case 1: continue;
-            case -1: return EXIT_USAGE;
-            default: break;
-            }
-            switch (cli_diagram_option("live", c, optarg, &d)) {
+            switch (cli_session_option("live", c, optarg, &a->tui, &d)) {
             case 1: continue;
             case -1: return EXIT_USAGE;
             default: break;

@@ -40,8 +40,7 @@ int cli_tui_option(const char *cmd, int opt, const char *arg, struct cli_tui *t)
         return 1;
     case CLI_OPT_HEADLESS_FRAMES:
         if (!cli_parse_long(arg, 1, 1000000, &t->o.headless_frames)) {
-            cli_error("%s: --headless-frames wants a number from 1 to 1000000, not '%s'", cmd,
-                      arg);
+            cli_error("%s: --headless-frames wants a number from 1 to 1000000, not '%s'", cmd, arg);
             return -1;
         }
         return 1;
@@ -51,6 +50,13 @@ int cli_tui_option(const char *cmd, int opt, const char *arg, struct cli_tui *t)
     default:
         return 0;
     }
+}
+
+int cli_session_option(const char *cmd, int opt, const char *arg, struct cli_tui *t,
+                       struct cli_diagram *d)
+{
+    int rc = cli_tui_option(cmd, opt, arg, t);
+    return rc ? rc : cli_diagram_option(cmd, opt, arg, d);
 }
 
 int cli_tui_finish(const char *cmd, struct cli_tui *t, const struct cli_diagram *d, bool *tui)
@@ -63,11 +69,10 @@ int cli_tui_finish(const char *cmd, struct cli_tui *t, const struct cli_diagram 
     const char *no_color = getenv("NO_COLOR");
     /* NO_COLOR or --no-color: mono, and t keeps it mono; an explicit --theme still wins */
     t->o.no_color = t->theme < 0 && ((no_color && *no_color) || d->color == 0);
-    t->o.theme = t->theme >= 0 ? (enum tui_theme)t->theme
+    t->o.theme = t->theme >= 0   ? (enum tui_theme)t->theme
                  : t->o.no_color ? TUI_THEME_MONO
                                  : TUI_THEME_DARK;
     t->o.ascii = d->ascii || !cli_locale_is_utf8();
     t->o.raw_seq = d->exp.raw_seq;
     return 0;
 }
-

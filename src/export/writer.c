@@ -72,12 +72,8 @@ void out_char(struct out *o, char c)
 
 void out_u64(struct out *o, uint64_t v)
 {
-    char tmp[24];
-    int i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    char tmp[VIEW_U64_DIGITS];
+    int i = view_u64_digits(v, tmp);
     out_bytes(o, tmp + i, sizeof tmp - (size_t)i);
 }
 

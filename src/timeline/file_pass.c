@@ -84,9 +84,9 @@ struct capture_file *timeline_pass_file(struct timeline_pass *p)
     return p->file;
 }
 
-int64_t timeline_pass_save(const struct timeline_pass *p, int fd, uint64_t snap_offset)
+const struct tracker *timeline_pass_tracker(const struct timeline_pass *p)
 {
-    return track_save(p->tracker, fd, snap_offset);
+    return p->tracker;
 }
 
 int timeline_pass_restart(struct timeline_pass *p, int64_t offset, uint32_t number, int fd,

@@ -19,8 +19,7 @@ struct timeline_indexer {
     uint64_t size;
     uint32_t checkpoint_every;
     uint32_t last_number;     /* of the last frame read */
-    uint32_t next_checkpoint; /* frames recorded when the next one is due */
-    uint64_t snap_end;        /* bytes of the snapshot file in use */
+    uint64_t next_checkpoint; /* frames recorded when the next one is due */
     pthread_t thread;
     bool started;
     atomic_bool stop;
@@ -37,27 +36,18 @@ static void record(struct timeline_indexer *x, const struct capture_frame *fr,
     }
 }
 
-/* Where re-reads can start: the next record's offset and the tracker as it is now. Spaced
- * by checkpoint_every frames, or more when the tracker is big (at most 16 bytes of snapshot
- * per frame, so the temporary file stays a fraction of the capture). */
+/* Where re-reads can start: the next record's offset and the tracker as it is now, every
+ * checkpoint_every frames or further apart when the tracker is big. */
 static void checkpoint(struct timeline_indexer *x, uint32_t recorded)
 {
     if (!x->checkpoint_every || recorded < x->next_checkpoint) return;
-    x->next_checkpoint = UINT32_MAX; /* until this one succeeds */
+    x->next_checkpoint = UINT64_MAX; /* until one succeeds */
     int64_t offset = capture_file_tell(timeline_pass_file(x->pass));
-    int fd = timeline_store_snapshot_fd(x->store);
-    if (offset < 0 || fd < 0) return; /* no offsets: re-reads start at the first frame */
-    int64_t bytes = timeline_pass_save(x->pass, fd, x->snap_end);
-    if (bytes < 0) return; /* disk full: the checkpoints so far still serve */
-    struct timeline_checkpoint c = {.event = recorded,
-                                    .frame = x->last_number + 1,
-                                    .offset = offset,
-                                    .snap_offset = (int64_t)x->snap_end};
-    if (!timeline_store_add_checkpoint(x->store, &c)) return;
-    x->snap_end += (uint64_t)bytes;
-    uint64_t gap = (uint64_t)bytes / 16;
-    if (gap < x->checkpoint_every) gap = x->checkpoint_every;
-    x->next_checkpoint = recorded + gap > UINT32_MAX ? UINT32_MAX : (uint32_t)(recorded + gap);
+    if (offset < 0) return; /* no offsets: re-reads start at the first frame */
+    uint64_t gap =
+        timeline_store_checkpoint_tracker(x->store, timeline_pass_tracker(x->pass), recorded,
+                                          x->last_number + 1, offset, x->checkpoint_every);
+    if (gap) x->next_checkpoint = recorded + gap;
 }
 
 static void *index_thread(void *arg)

@@ -59,7 +59,6 @@ struct timeline_feed {
     uint32_t next_number;     /* the capture's number of the next frame */
     int64_t next_offset;      /* where its record starts in the -w file */
     uint64_t next_checkpoint; /* events stored when the next one is due */
-    uint64_t snap_end;        /* bytes of the store's snapshot file in use */
 
     _Atomic uint64_t frames, kernel_dropped, ring_dropped, calls_dropped, merge_dropped;
 };
@@ -144,18 +143,10 @@ static void checkpoint(struct timeline_feed *f, const struct capture_frame *fr)
     f->next_number = fr->number + 1;
     f->next_offset += PCAP_RECORD_HEADER + (int64_t)fr->caplen;
     if (!f->offsets_known || f->stored < f->next_checkpoint || f->stored >= UINT32_MAX) return;
-    f->next_checkpoint = UINT64_MAX; /* until this one succeeds */
-    int fd = timeline_store_snapshot_fd(f->store);
-    int64_t bytes = fd >= 0 ? track_save(f->tracker, fd, f->snap_end) : -1;
-    if (bytes < 0) return; /* no room: the checkpoints so far still serve */
-    struct timeline_checkpoint c = {.event = (uint32_t)f->stored,
-                                    .frame = fr->number,
-                                    .offset = offset,
-                                    .snap_offset = (int64_t)f->snap_end};
-    if (!timeline_store_add_checkpoint(f->store, &c)) return;
-    f->snap_end += (uint64_t)bytes;
-    uint64_t gap = (uint64_t)bytes / 16;
-    f->next_checkpoint = f->stored + (gap > CHECKPOINT_EVERY ? gap : CHECKPOINT_EVERY);
+    f->next_checkpoint = UINT64_MAX; /* until one succeeds: those so far still serve */
+    uint64_t gap = timeline_store_checkpoint_tracker(f->store, f->tracker, (uint32_t)f->stored,
+                                                     fr->number, offset, CHECKPOINT_EVERY);
+    if (gap) f->next_checkpoint = f->stored + gap;
 }
 
 static void store_item(void *ctx, const struct timeline_item *it)

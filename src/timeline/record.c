@@ -41,13 +41,10 @@ static void first_state(struct store_writer *w, uint8_t lane, unsigned state)
     w->lane_first_state[lane] = (uint8_t)state;
 }
 
-static uint32_t flow_of(struct timeline_store *s, const struct track_info *ti,
-                        const struct timeline_event *rec, uint64_t ts)
+/* The conversation's row, created on its first packet with the lanes that packet got. */
+static uint32_t new_flow(struct timeline_store *s, const struct track_info *ti,
+                         const struct timeline_event *rec, uint64_t ts)
 {
-    struct store_writer *w = &s->w;
-    uint32_t *slot = stream_slot(w, ti->flow_proto == PROTO_UDP, ti->stream);
-    if (!slot) return TIMELINE_NO_FLOW;
-    if (*slot != TIMELINE_NO_FLOW) return *slot;
     struct timeline_flow *f = store_append_flow(s);
     if (!f) return TIMELINE_NO_FLOW;
     bool from_client = ti->dir == ROLE_CLIENT;
@@ -61,11 +58,11 @@ static uint32_t flow_of(struct timeline_store *s, const struct track_info *ti,
     f->server = ti->server;
     f->first_ns = ts;
     atomic_init(&f->last_ns, ts);
-    return *slot = w->flows - 1;
+    return s->w.flows - 1;
 }
 
-static void count_flow(struct timeline_flow *f, const struct packet *p,
-                       const struct track_info *ti, uint32_t wirelen)
+static void count_flow(struct timeline_flow *f, const struct packet *p, const struct track_info *ti,
+                       uint32_t wirelen)
 {
     /* one writer: relaxed load + store is an increment nobody else races with */
     atomic_store_explicit(&f->packets, atomic_load_explicit(&f->packets, memory_order_relaxed) + 1,
@@ -86,13 +83,10 @@ static void count_flow(struct timeline_flow *f, const struct packet *p,
     }
 }
 
-static void record_lanes(struct store_writer *w, struct timeline_event *rec,
-                         const struct packet *p, const struct track_info *ti)
+/* What the arrow is, even without a lane here (a diagram of chosen flows draws it). */
+static void record_kind(struct timeline_event *rec, const struct packet *p,
+                        const struct track_info *ti)
 {
-    const struct endpoint *src = ti->dir == ROLE_CLIENT ? &ti->client : &ti->server;
-    const struct endpoint *dst = ti->dir == ROLE_CLIENT ? &ti->server : &ti->client;
-    enum role rs = ti->dir == ROLE_CLIENT ? ROLE_CLIENT : ROLE_SERVER;
-    /* what the arrow is, even without a lane here: a diagram of chosen flows draws it */
     rec->style = (uint8_t)view_packet_style(p, ti);
     rec->states = (uint8_t)((ti->state_src & 0xF) | (ti->state_dst & 0xF) << 4);
     rec->states_before =
@@ -102,15 +96,26 @@ static void record_lanes(struct store_writer *w, struct timeline_event *rec,
         rec->bits |= TIMELINE_EV_SRC_CHANGED;
     if (ti->state_dst != ti->state_dst_before && ti->state_dst)
         rec->bits |= TIMELINE_EV_DST_CHANGED;
+}
+
+/* Lanes of the first packet of a conversation: taken (or found) by endpoint. The rest of
+ * its packets reuse them from the flow row: no lookup per packet. */
+static void take_lanes(struct store_writer *w, struct timeline_event *rec,
+                       const struct track_info *ti)
+{
+    const struct endpoint *src = ti->dir == ROLE_CLIENT ? &ti->client : &ti->server;
+    const struct endpoint *dst = ti->dir == ROLE_CLIENT ? &ti->server : &ti->client;
+    enum role rs = ti->dir == ROLE_CLIENT ? ROLE_CLIENT : ROLE_SERVER;
     rec->lane_a = lane_of(w, src, rs);
     rec->lane_b = lane_of(w, dst, rs == ROLE_CLIENT ? ROLE_SERVER : ROLE_CLIENT);
-    if (rec->lane_a == NO_LANE || rec->lane_b == NO_LANE || rec->lane_a == rec->lane_b) {
-        rec->bits |= TIMELINE_EV_NOTE;
-        w->no_lane++;
-        return;
-    }
-    first_state(w, rec->lane_a, ti->state_src_before);
-    first_state(w, rec->lane_b, ti->state_dst_before);
+}
+
+static void flow_lanes(struct timeline_event *rec, const struct timeline_flow *f,
+                       const struct track_info *ti)
+{
+    bool from_client = ti->dir == ROLE_CLIENT;
+    rec->lane_a = from_client ? f->lane_client : f->lane_server;
+    rec->lane_b = from_client ? f->lane_server : f->lane_client;
 }
 
 bool timeline_store_add_frame(struct timeline_store *s, const struct packet *p,
@@ -127,16 +132,38 @@ bool timeline_store_add_frame(struct timeline_store *s, const struct packet *p,
     rec->lane_a = rec->lane_b = NO_LANE;
     if (p->proto == PROTO_TCP) rec->flags = p->flags;
     switch (p->proto) {
-    case PROTO_TCP: w->tcp++; break;
-    case PROTO_UDP: w->udp++; break;
-    default: w->other++; break;
+    case PROTO_TCP:
+        w->tcp++;
+        break;
+    case PROTO_UDP:
+        w->udp++;
+        break;
+    default:
+        w->other++;
+        break;
     }
     if (!ti->has_flow) {
         rec->bits = TIMELINE_EV_NOTE;
         return true;
     }
-    record_lanes(w, rec, p, ti);
-    rec->flow = flow_of(s, ti, rec, p->ts_ns);
+    record_kind(rec, p, ti);
+    uint32_t *slot = stream_slot(w, ti->flow_proto == PROTO_UDP, ti->stream);
+    bool known = slot && *slot != TIMELINE_NO_FLOW;
+    if (known)
+        flow_lanes(rec, timeline_store_flow(s, *slot), ti);
+    else
+        take_lanes(w, rec, ti);
+    if (rec->lane_a == NO_LANE || rec->lane_b == NO_LANE || rec->lane_a == rec->lane_b) {
+        rec->bits |= TIMELINE_EV_NOTE;
+        w->no_lane++;
+    } else if (!known) {
+        first_state(w, rec->lane_a, ti->state_src_before);
+        first_state(w, rec->lane_b, ti->state_dst_before);
+    }
+    if (known)
+        rec->flow = *slot;
+    else if (slot)
+        rec->flow = *slot = new_flow(s, ti, rec, p->ts_ns);
     if (rec->flow == TIMELINE_NO_FLOW) { /* out of memory for the flow table: a note then */
         rec->bits = TIMELINE_EV_NOTE;
         return true;

@@ -238,6 +238,21 @@ bool timeline_store_add_checkpoint(struct timeline_store *s, const struct timeli
     return true;
 }
 
+uint64_t timeline_store_checkpoint_tracker(struct timeline_store *s, const struct tracker *tr,
+                                           uint32_t event, uint32_t frame, int64_t offset,
+                                           uint32_t min_gap)
+{
+    int fd = timeline_store_snapshot_fd(s);
+    int64_t bytes = fd >= 0 ? track_save(tr, fd, s->w.snap_end) : -1;
+    if (bytes < 0) return 0;
+    struct timeline_checkpoint c = {
+        .event = event, .frame = frame, .offset = offset, .snap_offset = (int64_t)s->w.snap_end};
+    if (!timeline_store_add_checkpoint(s, &c)) return 0;
+    s->w.snap_end += (uint64_t)bytes;
+    uint64_t gap = (uint64_t)bytes / 16;
+    return gap > min_gap ? gap : (min_gap ? min_gap : 1);
+}
+
 struct timeline_event *store_append_event(struct timeline_store *s)
 {
     if (s->w.events == UINT32_MAX) return NULL;

@@ -26,6 +26,7 @@ struct store_writer {
     uint32_t tcp, udp, other, no_lane;
     uint64_t bytes_done, bytes_total;
     uint64_t last_wake, clock;
+    uint64_t snap_end; /* bytes of the snapshot file in use */
     /* the flow of (proto, stream): tshark numbers each protocol's streams from 0 in order of
      * appearance, so a dense map per protocol finds it */
     uint32_t *stream_map[2];

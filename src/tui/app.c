@@ -149,6 +149,16 @@ void tui_app_too_small(const struct tui_app *a)
     if (a->layout.rows > 2) tui_term_text(2, 0, "q quits", STYLE_DIM, a->layout.cols);
 }
 
+bool tui_app_screen_begin(struct tui_app *a)
+{
+    int rows, cols;
+    tui_term_size(&rows, &cols);
+    tui_layout_compute(&a->layout, rows, cols, 2);
+    tui_term_erase();
+    if (a->layout.too_small) tui_app_too_small(a);
+    return !a->layout.too_small;
+}
+
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -164,8 +174,8 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
         const struct timeline_event *e =
             timeline_store_event(a->store, tui_visible_event(&a->vis, r->selected));
         /* a socket call has no frame: its number counts calls */
-        snprintf(pos, sizeof pos, "%sevent %u of %u shown, %s %u", sep, r->selected + 1,
-                 r->shown, e->bits & TIMELINE_EV_API ? "call" : "frame",
+        snprintf(pos, sizeof pos, "%sevent %u of %u shown, %s %u", sep, r->selected + 1, r->shown,
+                 e->bits & TIMELINE_EV_API ? "call" : "frame",
                  e->bits & TIMELINE_EV_API ? e->frame + 1 : e->frame);
     }
     if (a->vis.restricted) {
@@ -191,8 +201,8 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
     if (a->src->stats && n < sizeof source) {
         struct tui_live_stats st;
         a->src->stats(a->src->ctx, &st);
-        n += (size_t)snprintf(source + n, sizeof source - n, "%sdrops %llu kernel, %llu ring",
-                              sep, (unsigned long long)st.kernel_dropped,
+        n += (size_t)snprintf(source + n, sizeof source - n, "%sdrops %llu kernel, %llu ring", sep,
+                              (unsigned long long)st.kernel_dropped,
                               (unsigned long long)(st.ring_dropped + st.calls_dropped));
     }
     if (!a->snap.done && !a->src->live && n < sizeof source) {
@@ -207,14 +217,14 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
     else
         snprintf(mode, sizeof mode, "%s %s%s", r->playing ? "REPLAY" : "PAUSED",
                  tui_replay_speed_name(r), r->realtime ? " realtime" : "");
-    snprintf(line, sizeof line, " %s%s%s%s%s%s%s%s", where ? where : "", where ? sep : "",
-             source, sep, theme, mode, pos, scope);
+    snprintf(line, sizeof line, " %s%s%s%s%s%s%s%s", where ? where : "", where ? sep : "", source,
+             sep, theme, mode, pos, scope);
     tui_term_fill(y, TUI_ROLE_BAR);
     int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, a->layout.cols);
-    const char *msg = a->message[0]           ? a->message
-                      : a->snap.error[0]     ? a->snap.error
-                      : a->labels.error[0]   ? a->labels.error
-                                             : a->snap.warning;
+    const char *msg = a->message[0]        ? a->message
+                      : a->snap.error[0]   ? a->snap.error
+                      : a->labels.error[0] ? a->labels.error
+                                           : a->snap.warning;
     if (!msg[0] && a->src->live && a->snap.done) {
         /* a live run that is over keeps saying so, where that covers nothing */
         msg = a->src->rerun ? "demo over" : "capture ended";
@@ -331,7 +341,7 @@ int tui_app_attach(struct tui_app *a)
     a->replay.gap = event_gap;
     a->replay.gap_ctx = a;
     if (a->src->live) tui_replay_follow(&a->replay);
-    enum view_detail detail = a->labels.rows ? a->labels.detail
+    enum view_detail detail = a->labels.rows    ? a->labels.detail
                               : a->opt->present ? VIEW_DETAIL_MINIMAL
                                                 : VIEW_DETAIL_FULL;
     tui_labels_free(&a->labels);

@@ -47,15 +47,9 @@ static void say_lanes(struct tui_app *a, const char *edge)
 /* The pan takes effect at the next drawing; recompute it now so the message is right. */
 static void pan_by(struct tui_app *a, int delta)
 {
-    int rows, cols;
-    tui_term_size(&rows, &cols);
-    int lanes = a->vis.lanes.count < 2 ? 2 : a->vis.lanes.count;
-    int width = cols > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : cols;
-    tui_pan_compute(&a->hpan, &a->geo, width < TUI_MIN_COLS ? TUI_MIN_COLS : width,
-                    a->geo.time_width, lanes, a->present ? TUI_PRESENT_PITCH : VIEW_MIN_PITCH,
-                    a->fit, a->pan + delta);
-    bool moved = a->hpan.pan != a->pan;
-    a->pan = a->hpan.pan;
+    int before = a->pan;
+    tui_diagram_pan(a, a->pan + delta);
+    bool moved = a->pan != before;
     say_lanes(a, moved || !delta ? "" : delta < 0 ? "the left end: " : "the right end: ");
 }
 

@@ -58,12 +58,12 @@ static bool load(struct tui_app *a)
         view_api_label(timeline_store_call(a->store, e->frame), label, sizeof label);
         snprintf(d->error, sizeof d->error,
                  "%s is a socket API call, not a packet: it has no header fields. Select an "
-                 "arrow (n, j, k) for its packet.", label);
+                 "arrow (n, j, k) for its packet.",
+                 label);
         return false;
     }
     if (tui_frame_read(&d->frame, a->store, a->src->path, a->src->bpf, event, d->error,
-                       sizeof d->error) !=
-        TUI_OK)
+                       sizeof d->error) != TUI_OK)
         return false;
     decode_packet(d->frame.linktype, d->frame.bytes, d->frame.caplen, d->frame.wirelen,
                   d->frame.ts_ns, &d->pkt);
@@ -214,14 +214,8 @@ void tui_detail_click(struct tui_app *a, int y, int x)
 
 void tui_detail_draw(struct tui_app *a)
 {
-    int rows, cols;
-    tui_term_size(&rows, &cols);
-    tui_layout_compute(&a->layout, rows, cols, 2);
-    tui_term_erase();
-    if (a->layout.too_small) {
-        tui_app_too_small(a);
-        return;
-    }
+    if (!tui_app_screen_begin(a)) return;
+    int cols = a->layout.cols;
     struct tui_detail *d = &a->detail;
     bool ok = load(a);
     struct detail_layout dl;

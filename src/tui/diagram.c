@@ -180,15 +180,22 @@ uint32_t tui_diagram_hit(const struct tui_app *a, int y)
     return a->row_pos[y];
 }
 
-void tui_diagram_draw(struct tui_app *a)
+void tui_diagram_pan(struct tui_app *a, int pan)
 {
     int rows, cols;
     tui_term_size(&rows, &cols);
     int width = cols > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : cols;
     int lanes = a->vis.lanes.count < 2 ? 2 : a->vis.lanes.count;
     tui_pan_compute(&a->hpan, &a->geo, width < TUI_MIN_COLS ? TUI_MIN_COLS : width, TIME_WIDTH,
-                    lanes, a->present ? TUI_PRESENT_PITCH : VIEW_MIN_PITCH, a->fit, a->pan);
-    a->pan = a->hpan.pan; /* a resize may have narrowed what there is to pan */
+                    lanes, a->present ? TUI_PRESENT_PITCH : VIEW_MIN_PITCH, a->fit, pan);
+    a->pan = a->hpan.pan; /* clamped: a resize may have narrowed what there is to pan */
+}
+
+void tui_diagram_draw(struct tui_app *a)
+{
+    int rows, cols;
+    tui_term_size(&rows, &cols);
+    tui_diagram_pan(a, a->pan);
     int header = view_header_rows(a->header, &a->geo, &a->vis.lanes, "time");
     if (a->present)
         tui_layout_compute_present(&a->layout, rows, cols, header + 1);

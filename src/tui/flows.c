@@ -193,15 +193,9 @@ void tui_flows_click(struct tui_app *a, int y)
 
 void tui_flows_draw(struct tui_app *a)
 {
-    int rows, cols;
-    tui_term_size(&rows, &cols);
-    tui_layout_compute(&a->layout, rows, cols, 2);
-    tui_term_erase();
+    if (!tui_app_screen_begin(a)) return;
+    int cols = a->layout.cols;
     struct tui_flows_ui *u = &a->flows;
-    if (a->layout.too_small) {
-        tui_app_too_small(a);
-        return;
-    }
     char buf[512];
     uint32_t tcp = 0;
     for (uint32_t i = 0; i < a->snap.flows; i++)

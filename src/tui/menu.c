@@ -75,14 +75,8 @@ void tui_menu_run(struct tui_app *a, const char *scenario)
 
 void tui_menu_draw(struct tui_app *a)
 {
-    int rows, cols;
-    tui_term_size(&rows, &cols);
-    tui_layout_compute(&a->layout, rows, cols, 2);
-    tui_term_erase();
-    if (a->layout.too_small) {
-        tui_app_too_small(a);
-        return;
-    }
+    if (!tui_app_screen_begin(a)) return;
+    int cols = a->layout.cols;
     const struct tui_source *src = a->src;
     tui_term_text(0, 0,
                   " Scenarios: Enter runs the one chosen (the diagram starts over), Esc goes back",

@@ -307,11 +307,16 @@ int tui_app_attach(struct tui_app *a);
 #define TUI_CHECKPOINT_EVERY 65536 /* events between two re-read checkpoints */
 /* "Terminal too small", the size, and how to leave: every screen below the minimum. */
 void tui_app_too_small(const struct tui_app *a);
+/* A list screen (flows, detail, menu) starts: layout for the terminal's size, screen erased;
+ * false when it is too small (the message is drawn, nothing else should be). */
+bool tui_app_screen_begin(struct tui_app *a);
 /* The status bar on line y: file, counts, mode, filter, then the message on the right. */
 void tui_app_status(const struct tui_app *a, int y, const char *where);
 
 /* diagram.c */
 void tui_diagram_draw(struct tui_app *a);
+/* Lays the lifelines out for the terminal's width, panned `pan` lanes (clamped into a->pan). */
+void tui_diagram_pan(struct tui_app *a, int pan);
 /* The visible position under screen row y, TUI_ROW_NONE if none. */
 uint32_t tui_diagram_hit(const struct tui_app *a, int y);
 /* help.c */

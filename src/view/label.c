@@ -37,12 +37,8 @@ static void sb_str(struct sb *b, const char *s)
 
 static void sb_u64(struct sb *b, uint64_t v)
 {
-    char tmp[24];
-    int i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    char tmp[VIEW_U64_DIGITS];
+    int i = view_u64_digits(v, tmp);
     sb_mem(b, tmp + i, sizeof tmp - (size_t)i);
 }
 

@@ -133,19 +133,13 @@ saw() {
   done
   echo "FAIL: $2: /$1/ was never drawn"; fails=$((fails+1))
 }
-terminal_restored() {
+# quit_checked WHAT: sockscope exited 0, the terminal is restored, no temporary capture left
+quit_checked() {
   wait_for '^EXIT=0$' "$1: sockscope exits 0"
-  wait_for '^PROMPT> ?$' "$1: the shell prompt is back"
-  local alt cursor
-  alt=$(tm display -p -t t '#{alternate_on}') cursor=$(tm display -p -t t '#{cursor_flag}')
-  if [ "$alt" = 0 ] && [ "$cursor" = 1 ]; then passed=$((passed+1)); else
-    echo "FAIL: $1: alternate screen $alt, cursor $cursor"; fails=$((fails+1)); fi
-  tm send-keys -t t 'clear; stty -a | tr " " "\n" | grep -xE -- "-?(icanon|echo)" | tr "\n" " "; echo' Enter
-  wait_for '^icanon echo ?$' "$1: stty shows icanon echo"
+  terminal_restored "$1"
   if ls "$tmp"/t/sockscope-* >/dev/null 2>&1; then
     echo "FAIL: $1: temporary captures left behind: $(ls "$tmp/t")"; fails=$((fails+1))
   else passed=$((passed+1)); fi
-  tm send-keys -t t 'clear' Enter
 }
 
 # the pane's own terminal type, so Home and End arrive as the application expects them
@@ -180,12 +174,12 @@ wait_for '^ demo udp │ 2 packets' "Enter runs udp"
 has '"HELLO UDP WORLD"' "the udp reply"
 has 'recvfrom\(\) = 15 bytes' "recvfrom() is drawn"
 tm send-keys -t t q
-terminal_restored "quit with q"
+quit_checked "quit with q"
 
 tm send-keys -t t "$bin demo threaded; echo EXIT=\$?" Enter
 wait_for '^ demo threaded' "demo threaded starts"
 tm send-keys -t t C-c
-terminal_restored "Ctrl-C"
+quit_checked "Ctrl-C"
 
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
    setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin" 2>/dev/null; then
@@ -196,7 +190,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
   wait_for 'demo udp: running|LIVE' "unprivileged: r runs it again"
   wait_for 'demo over' "unprivileged: the second run ends"
   tm send-keys -t t q
-  terminal_restored "unprivileged quit"
+  quit_checked "unprivileged quit"
 else
   echo "note: the unprivileged run is skipped (not root, no setpriv, or uid 65534 cannot run $bin)"
 fi

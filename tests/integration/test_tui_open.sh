@@ -22,17 +22,6 @@ utf8=C.UTF-8
 locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$' || utf8=C
 
 pane() { tm capture-pane -p -t t; }
-# the shell is back: its prompt, the normal screen, a visible cursor, a cooked terminal
-terminal_restored() {
-  wait_for '^PROMPT> ?$' "$1: the shell prompt is back"
-  local alt cursor
-  alt=$(tm display -p -t t '#{alternate_on}') cursor=$(tm display -p -t t '#{cursor_flag}')
-  if [ "$alt" = 0 ] && [ "$cursor" = 1 ]; then passed=$((passed+1)); else
-    echo "FAIL: $1: alternate screen $alt, cursor $cursor"; fails=$((fails+1)); fi
-  tm send-keys -t t 'clear; stty -a | tr " " "\n" | grep -xE -- "-?(icanon|echo)" | tr "\n" " "; echo' Enter
-  wait_for '^icanon echo ?$' "$1: stty shows icanon echo"
-  tm send-keys -t t 'clear' Enter
-}
 
 tm new-session -d -s t -x 120 -y 40 \
   "env -i PATH=$PATH TERM=xterm-256color LC_ALL=$utf8 HOME=$tmp HISTFILE=/dev/null PS1='PROMPT> ' bash --norc --noprofile -i"
