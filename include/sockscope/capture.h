@@ -8,12 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Error classes, so the command can pick its exit code (2 = bad input, 1 = runtime). */
-enum capture_error {
-    CAPTURE_OK = 0,
-    CAPTURE_E_BAD_INPUT = -2, /* missing, directory, empty, not a capture, bad filter */
-    CAPTURE_E_RUNTIME = -1,   /* read error part-way */
-};
+#include "sockscope/model.h"
 
 struct capture_frame {
     const uint8_t *data; /* valid until the next capture_file_next() */
@@ -24,12 +19,12 @@ struct capture_frame {
 
 struct capture_file;
 
-/* Opens path; bpf may be NULL or "". On failure returns a capture_error and writes one line
+/* Opens path; bpf may be NULL or "". On failure returns an enum status and writes one line
  * naming the file (or expression) and the reason into err. */
 int capture_file_open(const char *path, const char *bpf, struct capture_file **out, char *err,
                       size_t errlen);
 
-/* 1: a frame (after the filter); 0: end of file; CAPTURE_E_RUNTIME: the file stops short
+/* 1: a frame (after the filter); 0: end of file; STATUS_E_RUNTIME: the file stops short
  * (truncated last record or read error) — err says how, everything before was delivered. */
 int capture_file_next(struct capture_file *f, struct capture_frame *frame, char *err,
                       size_t errlen);
@@ -39,8 +34,8 @@ int capture_file_next(struct capture_file *f, struct capture_frame *frame, char 
 int64_t capture_file_tell(struct capture_file *f);
 /* Continues reading at offset (a value capture_file_tell returned for this file, by this
  * reader or another one opened on the same file), numbering the next frame `number` (the
- * BPF filter still applies; numbering counts filtered frames as before). Returns CAPTURE_OK
- * or CAPTURE_E_RUNTIME with err. Classic pcap: immediate. pcapng (read by libpcap, which
+ * BPF filter still applies; numbering counts filtered frames as before). Returns STATUS_OK
+ * or STATUS_E_RUNTIME with err. Classic pcap: immediate. pcapng (read by libpcap, which
  * keeps the interfaces of the current section): libpcap reads the section and interface
  * blocks the new place depends on again; the blocks between are skipped by their headers. */
 int capture_file_seek(struct capture_file *f, int64_t offset, uint32_t number, char *err,
@@ -86,7 +81,7 @@ struct capture_live;
 
 /* Opens and activates the device (immediate mode, nanosecond stamps). Failures: no capture
  * rights → CAPTURE_E_PERMISSION (err: the fix, 3 lines); unknown device, bad filter, -w file
- * that cannot be created → CAPTURE_E_BAD_INPUT (err names it; for a device, lists them). */
+ * that cannot be created → STATUS_E_BAD_INPUT (err names it; for a device, lists them). */
 int capture_live_open(const struct capture_live_options *o, struct capture_live **out,
                       char *err, size_t errlen);
 /* Starts the capture thread. */
@@ -105,7 +100,7 @@ const char *capture_live_linktype_name(const struct capture_live *c);
 /* The device captured: the one asked for, or libpcap's default. */
 const char *capture_live_device(const struct capture_live *c);
 /* 1 while the capture thread runs; 0 once it has ended (stopped, or never started);
- * CAPTURE_E_RUNTIME when it ended on an error (the device went away, -w failed): err says how. */
+ * STATUS_E_RUNTIME when it ended on an error (the device went away, -w failed): err says how. */
 int capture_live_status(struct capture_live *c, char *err, size_t errlen);
 void capture_live_stats(struct capture_live *c, struct capture_live_stats *out);
 /* Stops the thread (pcap_breakloop), after which capture_live_next drains what is left. */

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sockscope/model.h"
+
 /* Link types we decode (values are LINKTYPE_* from the pcap spec, which libpcap returns
  * from pcap_datalink() after mapping DLT_ values). */
 enum {
@@ -46,11 +48,6 @@ enum {
     TCP_ECE = 0x040,
     TCP_CWR = 0x080,
     TCP_AE = 0x100,
-};
-
-struct ip_address {
-    uint8_t family;    /* 4, 6, or 0 when absent */
-    uint8_t bytes[16]; /* IPv4 uses the first 4 */
 };
 
 #define TCP_MAX_SACK_BLOCKS 4
@@ -121,9 +118,5 @@ enum packet_status decode_packet(int linktype, const uint8_t *frame, uint32_t ca
 /* True if decode_packet understands this link type. */
 bool decode_linktype_supported(int linktype);
 
-/* Writes "127.0.0.1" or "::1" (RFC 5952 compressed) into buf, "" when family is 0; returns
- * the length of the full text (like snprintf: the text was cut if that is >= bufsize). 48
- * bytes always suffice. */
-int decode_format_address(const struct ip_address *a, char *buf, int bufsize);
 
 #endif

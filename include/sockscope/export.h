@@ -66,10 +66,10 @@ void export_json_api(struct out *o, const struct api_event *ev);
  * view_lanes); text keeps its own small state between frames. */
 struct text_export;
 /* How many lifelines the text diagram fits side by side with these options (its width and
- * time column): the capacity to give view_lanes_init. */
+ * time column): the capacity to give lifelines_init. */
 int export_text_max_lanes(const struct export_options *opt);
 struct text_export *export_text_new(struct out *o, const struct export_options *opt,
-                                    struct view_lanes *lanes);
+                                    struct lifelines *lanes);
 void export_text_frame(struct text_export *t, const struct export_frame *f);
 /* A socket API call on the lifeline of its socket. */
 void export_text_api(struct text_export *t, const struct api_event *ev);

@@ -52,7 +52,7 @@ struct timeline_feed_counts {
     uint64_t merge_dropped;  /* bigger than the whole merge */
 };
 
-/* Starts the thread. CAPTURE_OK, or CAPTURE_E_RUNTIME with err (out of memory, no thread). */
+/* Starts the thread. STATUS_OK, or STATUS_E_RUNTIME with err (out of memory, no thread). */
 int timeline_feed_start(const struct timeline_feed_options *o, struct timeline_feed **out,
                         char *err, size_t errlen);
 /* Any thread: the source is over (a scenario returned). The feed takes what still comes for

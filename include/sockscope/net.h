@@ -14,46 +14,12 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "sockscope/track.h" /* struct endpoint */
+#include "sockscope/model.h"
 
 #define NET_DEFAULT_PORT 12000
 
 /* ---- the probe: socket API calls as events ---- */
 
-enum api_call {
-    API_SOCKET,
-    API_BIND,
-    API_LISTEN,
-    API_ACCEPT,
-    API_CONNECT,
-    API_SEND,
-    API_RECV,
-    API_SENDTO,
-    API_RECVFROM,
-    API_SHUTDOWN,
-    API_CLOSE,
-    API_CALL_COUNT
-};
-
-enum api_phase { API_PHASE_CALL, API_PHASE_RETURN };
-
-struct api_event {
-    uint64_t ts_ns;           /* CLOCK_REALTIME in ns: the clock pcap stamps use */
-    enum api_call call;
-    enum api_phase phase;
-    int fd;
-    int64_t result;           /* return value (phase RETURN): fd, byte count, 0 or -1 */
-    int error;                /* errno when result < 0 */
-    uint32_t thread;          /* 1, 2, ...: order in which the probe first saw the thread */
-    int sock_type;            /* SOCK_STREAM or SOCK_DGRAM */
-    bool listening;           /* the server's welcoming socket */
-    struct endpoint local;    /* addr.family 0 while not known */
-    struct endpoint peer;     /* addr.family 0 while not known */
-    uint64_t bytes;           /* send/recv: asked for (CALL) or done (RETURN);
-                               * shutdown: how (SHUT_RD, SHUT_WR, SHUT_RDWR) */
-};
-
-const char *net_api_call_name(enum api_call c); /* "accept" */
 
 struct probe;
 

@@ -10,7 +10,6 @@
 
 #include "sockscope/capture.h"
 #include "sockscope/decode.h"
-#include "sockscope/net.h"
 #include "sockscope/track.h"
 
 enum timeline_kind { TIMELINE_FRAME, TIMELINE_API };
@@ -41,12 +40,12 @@ unsigned timeline_merge_count(const struct timeline_merge *m);
 struct timeline_pass;
 
 /* Opens path (bpf may be NULL). Refuses link types decode does not know. Returns
- * CAPTURE_OK, or CAPTURE_E_BAD_INPUT / CAPTURE_E_RUNTIME with one line in err naming the
+ * STATUS_OK, or STATUS_E_BAD_INPUT / STATUS_E_RUNTIME with one line in err naming the
  * file and the reason. */
 int timeline_pass_open(const char *path, const char *bpf, struct timeline_pass **out,
                        char *err, size_t errlen);
 /* 1: the next frame, decoded into *pkt and tracked into *info (frame data valid as
- * capture_file_next says); 0: end; CAPTURE_E_RUNTIME: the file stops short (err says how,
+ * capture_file_next says); 0: end; STATUS_E_RUNTIME: the file stops short (err says how,
  * every frame before was delivered). */
 int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct packet *pkt,
                        struct track_info *info, char *err, size_t errlen);
@@ -75,10 +74,10 @@ void timeline_pass_close(struct timeline_pass *p);
  * order), the reader takes a consistent view with timeline_store_sync (acquire). Published
  * records never change; a flow row's counters and states do, through relaxed atomics, so the
  * flow list can read them while the producer counts. Lanes are numbered as endpoints appear
- * (the reader arranges them); at most VIEW_MAX_LANES, later endpoints' packets are notes. */
+ * (the reader arranges them); at most LIFELINES_MAX, later endpoints' packets are notes. */
 #define TIMELINE_NO_FLOW UINT32_MAX
 #define TIMELINE_NO_LANE 0xFF
-#define TIMELINE_MAX_LANES 32 /* VIEW_MAX_LANES, without including view.h here */
+#define TIMELINE_MAX_LANES LIFELINES_MAX
 
 enum {
     TIMELINE_EV_NOTE = 1u << 0,        /* no arrow: not TCP/UDP, or no lane */
@@ -93,7 +92,7 @@ struct timeline_event {
     uint32_t frame;         /* number in the file (before the filter); API: call index */
     uint32_t flow;          /* index into the flow table, TIMELINE_NO_FLOW for other frames */
     uint8_t lane_a, lane_b; /* sender's and receiver's lane (API: its lane in lane_a) */
-    uint8_t style;          /* enum style of the arrow (even when it has no lane here) */
+    uint8_t kind;           /* enum segment_kind (the arrow's, even without a lane here) */
     uint8_t bits;           /* TIMELINE_EV_* */
     uint8_t states;         /* sender's state after (low nibble), receiver's (high) */
     uint8_t states_before;
@@ -190,7 +189,7 @@ void timeline_store_finish(struct timeline_store *s, const char *warning, const 
 struct timeline_indexer;
 
 /* Opens path, reads its first frame (so a file that holds no readable frame is refused here,
- * as CAPTURE_E_BAD_INPUT, like a missing file or an unknown link type), then indexes the rest
+ * as STATUS_E_BAD_INPUT, like a missing file or an unknown link type), then indexes the rest
  * in a thread, publishing as it goes; checkpoints every checkpoint_every events (0: none). */
 int timeline_index_start(struct timeline_store *s, const char *path, const char *bpf,
                          uint32_t checkpoint_every, struct timeline_indexer **out, char *err,
@@ -210,7 +209,7 @@ int timeline_reread_open(struct timeline_store *s, const char *path, const char 
  * from where it stands when that is on the way, else from the last checkpoint before it. */
 int timeline_reread_seek(struct timeline_reread *r, uint32_t event, char *err, size_t errlen);
 /* The next frame event: its index in the store, the frame decoded and tracked. 1, 0 at the
- * end of the file (or of what the store holds), CAPTURE_E_RUNTIME when the file no longer
+ * end of the file (or of what the store holds), STATUS_E_RUNTIME when the file no longer
  * holds what the store says (err: which frame). */
 int timeline_reread_next(struct timeline_reread *r, uint32_t *event, struct capture_frame *fr,
                          struct packet *pkt, struct track_info *info, char *err, size_t errlen);

@@ -47,16 +47,9 @@ enum {
     MARK_COUNT = 15
 };
 
-enum role { ROLE_CLIENT = 0, ROLE_SERVER = 1 };
-
-/* One lifeline: an ip:port. */
-struct endpoint {
-    struct ip_address addr;
-    uint16_t port;
-};
-
 /* What the tracker learned from one packet. */
 struct track_info {
+    enum segment_kind kind; /* what the packet is on a diagram (set for every packet) */
     bool has_flow;      /* TCP/UDP, or an ICMP error whose quote names a known flow */
     bool new_flow;      /* this packet opened the conversation */
     enum packet_proto flow_proto; /* PROTO_TCP or PROTO_UDP: the conversation's protocol */
@@ -120,7 +113,5 @@ struct tracker *track_load(int fd, uint64_t offset);
 const char *track_state_name(enum tcp_state s);      /* "SYN-SENT", ... "" for UNKNOWN */
 const char *track_mark_name(unsigned mark_bit_index); /* "retransmission", json names */
 const char *track_mark_words(unsigned mark_bit_index);/* "retransmission", "dup ACK" ... for people */
-
-bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
 
 #endif

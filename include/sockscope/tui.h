@@ -8,15 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sockscope/model.h"
+
 #include "sockscope/timeline.h"
 #include "sockscope/track.h"
-
-/* Error classes, as capture/'s: the command picks its exit code from them. */
-enum tui_error {
-    TUI_OK = 0,
-    TUI_E_RUNTIME = -1,   /* no terminal, out of memory, the file changed under us */
-    TUI_E_BAD_INPUT = -2, /* missing or non-capture file, bad filter, link type */
-};
 
 enum tui_theme { TUI_THEME_DARK = 0, TUI_THEME_LIGHT, TUI_THEME_PROJECTOR, TUI_THEME_MONO };
 
@@ -47,7 +42,7 @@ int tui_theme_parse(const char *name);
 
 /* Starts indexing the capture in the background, then runs the diagram until the user quits
  * (the first screen comes after the first frame, not after the whole file). The terminal is
- * restored on every way out (quit, error, SIGINT, SIGTERM). Returns TUI_OK or a tui_error
+ * restored on every way out (quit, error, SIGINT, SIGTERM). Returns STATUS_OK or an enum status
  * with one line in err naming the file or the reason. */
 int tui_open_file(const struct tui_options *o, char *err, size_t errlen);
 
@@ -67,7 +62,7 @@ struct tui_source {
     void (*stats)(void *ctx, struct tui_live_stats *out);
     /* NULL, or: runs scenario (NULL: the same one again) into a new store, which replaces
      * src->store (and src->path, src->name); the source frees the old one. r and the scenario
-     * menu use it. Returns TUI_OK or a tui_error with err. */
+     * menu use it. Returns STATUS_OK or an enum status with err. */
     int (*rerun)(void *ctx, struct tui_source *src, const char *scenario, char *err, size_t errlen);
     const char *const *scenarios; /* names for the menu, scenario_count of them */
     const char *const *scenario_summaries;

@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "sockscope/decode.h"
-#include "sockscope/net.h"
 #include "sockscope/track.h"
 
 /* ---- style roles: what a cell is, so each output picks its own colours ---- */
@@ -78,8 +77,9 @@ int view_api_label(const struct api_event *ev, char *buf, size_t size);
 /* The explanation line of an API call: its label, then what it means for the wire. */
 int view_explain_api(const struct api_event *ev, char *buf, size_t size);
 
-/* The style role of a packet's arrow (SYN, data, FIN, RST, UDP, retransmission...). */
-enum style view_packet_style(const struct packet *p, const struct track_info *ti);
+/* The style role of an arrow of this kind (track decides the kind: SYN, data, FIN, RST, UDP,
+ * a suspected retransmission...). */
+enum style view_segment_style(enum segment_kind k);
 
 /* ---- numbers without printf (labels and JSON, per packet) ---- */
 #define VIEW_U64_DIGITS 24
@@ -94,38 +94,6 @@ static inline int view_u64_digits(uint64_t v, char buf[VIEW_U64_DIGITS])
     return i;
 }
 
-/* ---- lanes: which lifeline stands in which column ---- */
-#define VIEW_MAX_LANES 32
-
-struct view_lanes {
-    int count, capacity;
-    bool dynamic; /* more endpoints than lanes: lanes are reused, least recently used first */
-    struct endpoint ep[VIEW_MAX_LANES];
-    enum role role[VIEW_MAX_LANES];
-    uint64_t last_used[VIEW_MAX_LANES];
-    uint64_t generation; /* changes whenever a lane gets an endpoint */
-};
-
-void view_lanes_init(struct view_lanes *l, int capacity);
-int view_lanes_find(const struct view_lanes *l, const struct endpoint *e);
-/* Planning pass: records an endpoint; false once there are more than capacity. */
-bool view_lanes_note(struct view_lanes *l, const struct endpoint *e, enum role r);
-/* Clients on the left in order of appearance, servers on the right (textbook layout). */
-void view_lanes_arrange(struct view_lanes *l);
-/* Keeps a lane for the next endpoint of role r (its address family stays 0 until then), so a
- * live diagram can put clients left and the server right before any of them appears. */
-void view_lanes_reserve(struct view_lanes *l, enum role r);
-/* Drawing pass: the lane of e, taking a free or the least recently used lane in dynamic
- * mode (*changed set when a lane got a new endpoint). -1 if none can be had. */
-int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r, uint64_t clock,
-                    bool *changed);
-/* The lane of a socket's local endpoint for an API call. A wildcard address (0.0.0.0, ::)
- * matches the lane with the same port: the welcoming socket bound to all addresses stands on
- * the lifeline its connections use. IPv4-mapped IPv6 addresses count as IPv4. */
-int view_lanes_take_socket(struct view_lanes *l, const struct endpoint *e, enum role r,
-                           uint64_t clock, bool *changed);
-/* "127.0.0.1:12000" or "[::1]:12000" */
-int view_endpoint_name(const struct endpoint *e, char *buf, size_t size);
 
 /* ---- rows of cells ---- */
 #define VIEW_MAX_WIDTH 1024
@@ -144,7 +112,7 @@ struct view_row {
 
 struct view_geometry {
     int width, time_width, lanes, pitch;
-    int x[VIEW_MAX_LANES];
+    int x[LIFELINES_MAX];
 };
 
 enum glyph {
@@ -196,7 +164,7 @@ void view_row_center(struct view_row *r, const struct view_geometry *g, int lane
  * goes in the time column. Lanes without an endpoint stay blank. Returns the rows written
  * (2 or 3). */
 int view_header_rows(struct view_row rows[VIEW_HEADER_MAX_ROWS], const struct view_geometry *g,
-                     const struct view_lanes *l, const char *time_title);
+                     const struct lifelines *l, const char *time_title);
 /* A note (a frame that belongs to no conversation) beside the first lifeline. */
 void view_row_note(struct view_row *r, const struct view_geometry *g, const char *text);
 /* "0.000042": seconds.microseconds from base to ts ("-0.000003" when ts is earlier: captures

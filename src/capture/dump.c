@@ -14,18 +14,18 @@ int capture_dump_open(pcap_t *p, const char *path, pcap_dumper_t **out, char *er
     if (!*out) {
         /* libpcap's message already starts with the path. */
         snprintf(err, errlen, "-w: cannot create the capture file: %s", pcap_geterr(p));
-        return CAPTURE_E_BAD_INPUT;
+        return STATUS_E_BAD_INPUT;
     }
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 int capture_dump_flush(pcap_dumper_t *d, const char *path, char *err, size_t errlen)
 {
     if (pcap_dump_flush(d) != 0 || ferror(pcap_dump_file(d))) {
         snprintf(err, errlen, "%s: writing the capture file failed (disk full?)", path);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 void capture_dump_close(pcap_dumper_t *d)

@@ -62,12 +62,12 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, const char 
 static int explain_open_error(const char *path, const char *pcap_msg, char *err, size_t errlen)
 {
     if (strstr(pcap_msg, "unknown file format") || strstr(pcap_msg, "bad dump file format"))
-        return fail(err, errlen, CAPTURE_E_BAD_INPUT,
+        return fail(err, errlen, STATUS_E_BAD_INPUT,
                     "%s: not a pcap or pcapng capture (%s)", path, pcap_msg);
     if (strstr(pcap_msg, "truncated"))
-        return fail(err, errlen, CAPTURE_E_BAD_INPUT,
+        return fail(err, errlen, STATUS_E_BAD_INPUT,
                     "%s: capture file header is truncated (%s)", path, pcap_msg);
-    return fail(err, errlen, CAPTURE_E_BAD_INPUT, "%s: cannot read capture: %s", path, pcap_msg);
+    return fail(err, errlen, STATUS_E_BAD_INPUT, "%s: cannot read capture: %s", path, pcap_msg);
 }
 
 /* ---- where the libpcap reader stands ---- */
@@ -244,7 +244,7 @@ static int read_libpcap(struct capture_file *f, struct pcap_pkthdr **h, const u_
 static int seek_error(char *err, size_t errlen, int64_t offset, const char *why)
 {
     snprintf(err, errlen, "cannot continue reading at offset %lld: %s", (long long)offset, why);
-    return CAPTURE_E_RUNTIME;
+    return STATUS_E_RUNTIME;
 }
 
 static int seek_stream(struct capture_file *f, int64_t offset, char *err, size_t errlen)
@@ -252,7 +252,7 @@ static int seek_stream(struct capture_file *f, int64_t offset, char *err, size_t
     struct stream_place *sp = &f->place;
     if (fseeko(sp->stream, (off_t)offset, SEEK_SET) != 0)
         return seek_error(err, errlen, offset, strerror(errno));
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 /* libpcap reads again from `from` until it has read the blocks before desc_end; the stream
@@ -262,7 +262,7 @@ static int reread_descriptions(struct capture_file *f, int64_t from, int64_t des
 {
     struct stream_place *sp = &f->place;
     int rc = seek_stream(f, from, err, errlen);
-    for (int64_t at = from; rc == CAPTURE_OK && at < desc_end;) {
+    for (int64_t at = from; rc == STATUS_OK && at < desc_end;) {
         struct pcap_pkthdr *h;
         const u_char *data;
         if (read_libpcap(f, &h, &data) != 1 || !sp->stream)
@@ -278,11 +278,11 @@ static int reread_descriptions(struct capture_file *f, int64_t from, int64_t des
             sp->pending_h = h;
             sp->pending_data = data;
             sp->pending_at = offset;
-            return CAPTURE_OK;
+            return STATUS_OK;
         }
         at = after;
     }
-    return rc == CAPTURE_OK ? seek_stream(f, offset, err, errlen) : rc;
+    return rc == STATUS_OK ? seek_stream(f, offset, err, errlen) : rc;
 }
 
 static int seek_libpcap(struct capture_file *f, int64_t offset, char *err, size_t errlen)
@@ -329,14 +329,14 @@ int capture_file_seek(struct capture_file *f, int64_t offset, uint32_t number, c
         return seek_error(err, errlen, offset, "frame numbers start at 1");
     if (offset < 0)
         return seek_error(err, errlen, offset, "not an offset in the file");
-    int rc = CAPTURE_OK;
+    int rc = STATUS_OK;
     if (f->map) {
         if (!capture_map_seek(f->map, (size_t)offset))
             rc = seek_error(err, errlen, offset, "outside the records of the file");
     } else {
         rc = seek_libpcap(f, offset, err, errlen);
     }
-    if (rc == CAPTURE_OK)
+    if (rc == STATUS_OK)
         f->number = number - 1;
     return rc;
 }
@@ -374,17 +374,17 @@ int capture_file_open_reader(const char *path, const char *bpf, enum capture_rea
 
     *out = NULL;
     if (stat(path, &st) != 0)
-        return fail(err, errlen, CAPTURE_E_BAD_INPUT, "%s: %s", path, strerror(errno));
+        return fail(err, errlen, STATUS_E_BAD_INPUT, "%s: %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return fail(err, errlen, CAPTURE_E_BAD_INPUT,
+        return fail(err, errlen, STATUS_E_BAD_INPUT,
                     "%s: is a directory, expected a pcap or pcapng file%s", path, "");
     if (S_ISREG(st.st_mode) && st.st_size == 0)
-        return fail(err, errlen, CAPTURE_E_BAD_INPUT, "%s: empty file, not a capture%s", path,
+        return fail(err, errlen, STATUS_E_BAD_INPUT, "%s: empty file, not a capture%s", path,
                     "");
 
     struct capture_file *f = calloc(1, sizeof *f);
     if (!f)
-        return fail(err, errlen, CAPTURE_E_RUNTIME, "%s: out of memory%s", path, "");
+        return fail(err, errlen, STATUS_E_RUNTIME, "%s: out of memory%s", path, "");
     f->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
     if (!f->pcap) {
         free(f);
@@ -402,18 +402,18 @@ int capture_file_open_reader(const char *path, const char *bpf, enum capture_rea
             capture_map_close(f->map);
             pcap_close(f->pcap);
             free(f);
-            return CAPTURE_E_BAD_INPUT;
+            return STATUS_E_BAD_INPUT;
         }
         f->has_filter = 1;
     }
     if (!f->map && !note_section(&f->place, 0)) {
         capture_file_close(f);
-        return fail(err, errlen, CAPTURE_E_RUNTIME, "%s: out of memory%s", path, "");
+        return fail(err, errlen, STATUS_E_RUNTIME, "%s: out of memory%s", path, "");
     }
     if (!f->map)
         place_init(f);
     *out = f;
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 /* The mapped reader: same numbering, filter and error wording as the libpcap loop below. */
@@ -429,7 +429,7 @@ static int next_mapped(struct capture_file *f, struct capture_frame *frame, char
             return 0;
         if (rc < 0) {
             snprintf(err, errlen, "capture stops short after frame %u: %s", f->number, why);
-            return CAPTURE_E_RUNTIME;
+            return STATUS_E_RUNTIME;
         }
         f->number++;
         if (f->has_filter) {
@@ -463,7 +463,7 @@ int capture_file_next(struct capture_file *f, struct capture_frame *frame, char 
         if (rc != 1) {
             snprintf(err, errlen, "capture stops short after frame %u: %s", f->number,
                      pcap_geterr(f->pcap));
-            return CAPTURE_E_RUNTIME;
+            return STATUS_E_RUNTIME;
         }
         f->number++;
         if (f->has_filter && !pcap_offline_filter(&f->filter, h, data))

@@ -120,7 +120,7 @@ static int unknown_device(const char *dev, char *err, size_t errlen)
     } else {
         snprintf(err + n, errlen - (size_t)n, " (cannot list them: %s)", ebuf);
     }
-    return CAPTURE_E_BAD_INPUT;
+    return STATUS_E_BAD_INPUT;
 }
 
 static int no_permission(const char *dev, char *err, size_t errlen)
@@ -144,12 +144,12 @@ static int activate_error(pcap_t *p, int rc, const char *dev, char *err, size_t 
         return unknown_device(dev, err, errlen);
     case PCAP_ERROR_IFACE_NOT_UP:
         snprintf(err, errlen, "%s is down (bring it up: ip link set %s up)", dev, dev);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     default:
         if (strstr(msg, "Operation not permitted") || strstr(msg, "Permission denied"))
             return no_permission(dev, err, errlen);
         snprintf(err, errlen, "cannot capture on %s: %s", dev, msg);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
 }
 
@@ -159,11 +159,11 @@ static int set_filter(struct capture_live *c, const char *bpf, char *err, size_t
 {
     bool user = bpf && *bpf;
     if (!user)
-        return CAPTURE_OK; /* no filter: probes pass anyway */
+        return STATUS_OK; /* no filter: probes pass anyway */
     struct bpf_program prog;
     if (pcap_compile(c->pcap, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         snprintf(err, errlen, "invalid filter expression '%s': %s", bpf, pcap_geterr(c->pcap));
-        return CAPTURE_E_BAD_INPUT;
+        return STATUS_E_BAD_INPUT;
     }
     if (c->loopback && c->probe.fd >= 0) {
         pcap_freecode(&prog);
@@ -171,7 +171,7 @@ static int set_filter(struct capture_live *c, const char *bpf, char *err, size_t
         char *both = malloc(size);
         if (!both) {
             snprintf(err, errlen, "out of memory");
-            return CAPTURE_E_RUNTIME;
+            return STATUS_E_RUNTIME;
         }
         capture_probe_filter(&c->probe, bpf, both, size);
         int rc = pcap_compile(c->pcap, &prog, both, 1, PCAP_NETMASK_UNKNOWN);
@@ -179,16 +179,16 @@ static int set_filter(struct capture_live *c, const char *bpf, char *err, size_t
         if (rc != 0) {
             snprintf(err, errlen, "invalid filter expression '%s': %s", bpf,
                      pcap_geterr(c->pcap));
-            return CAPTURE_E_BAD_INPUT;
+            return STATUS_E_BAD_INPUT;
         }
     }
     int rc = pcap_setfilter(c->pcap, &prog);
     pcap_freecode(&prog);
     if (rc != 0) {
         snprintf(err, errlen, "cannot set the filter on %s: %s", c->device, pcap_geterr(c->pcap));
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 static int open_pcap(struct capture_live *c, const struct capture_live_options *o, int snaplen,
@@ -198,7 +198,7 @@ static int open_pcap(struct capture_live *c, const struct capture_live_options *
     c->pcap = pcap_create(c->device, ebuf);
     if (!c->pcap) {
         snprintf(err, errlen, "cannot capture on %s: %s", c->device, ebuf);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     int kib = o->buffer_kib > 0 ? o->buffer_kib : DEFAULT_BUFFER_KIB;
     pcap_set_snaplen(c->pcap, snaplen);
@@ -220,9 +220,9 @@ static int open_pcap(struct capture_live *c, const struct capture_live_options *
     /* The thread polls the pcap fd beside stop_fd, so reads never block. */
     if (pcap_setnonblock(c->pcap, 1, ebuf) != 0) {
         snprintf(err, errlen, "cannot capture on %s: %s", c->device, ebuf);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 int capture_live_open(const struct capture_live_options *o, struct capture_live **out,
@@ -232,7 +232,7 @@ int capture_live_open(const struct capture_live_options *o, struct capture_live 
     struct capture_live *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     c->wake_fd = c->stop_fd = -1;
     c->probe.fd = -1;
@@ -243,7 +243,7 @@ int capture_live_open(const struct capture_live_options *o, struct capture_live 
     atomic_init(&c->frames, 0);
     atomic_init(&c->kernel_dropped, 0);
 
-    int rc = CAPTURE_E_RUNTIME;
+    int rc = STATUS_E_RUNTIME;
     c->device = o->device && *o->device ? strdup(o->device) : default_device(err, errlen);
     if (!c->device) {
         if (o->device && *o->device)
@@ -253,16 +253,16 @@ int capture_live_open(const struct capture_live_options *o, struct capture_live 
     int snaplen = o->snaplen > 0 ? o->snaplen : DEFAULT_SNAPLEN;
     if (snaplen < MIN_SNAPLEN)
         snaplen = MIN_SNAPLEN;
-    if ((rc = open_pcap(c, o, snaplen, err, errlen)) != CAPTURE_OK)
+    if ((rc = open_pcap(c, o, snaplen, err, errlen)) != STATUS_OK)
         goto fail;
 
     c->loopback = device_is_loopback(c->device);
     if (c->loopback)
         (void)capture_probe_open(&c->probe); /* failure is reported by wait_ready */
-    if ((rc = set_filter(c, o->bpf, err, errlen)) != CAPTURE_OK)
+    if ((rc = set_filter(c, o->bpf, err, errlen)) != STATUS_OK)
         goto fail;
 
-    rc = CAPTURE_E_RUNTIME;
+    rc = STATUS_E_RUNTIME;
     /* Room for two of the largest frames, so one always fits once the reader catches up. */
     size_t ring = (size_t)(o->ring_kib ? o->ring_kib : DEFAULT_RING_KIB) * 1024;
     size_t min_ring = 2 * ((size_t)snaplen + sizeof(struct live_record) + 16);
@@ -283,7 +283,7 @@ int capture_live_open(const struct capture_live_options *o, struct capture_live 
             goto fail;
     }
     *out = c;
-    return CAPTURE_OK;
+    return STATUS_OK;
 fail:
     capture_live_close(c);
     return rc;
@@ -342,7 +342,7 @@ static void thread_fail(struct capture_live *c, const char *what, const char *wh
 {
     snprintf(c->thread_err, sizeof c->thread_err, "capture on %s stopped: %s%s%s", c->device,
              what, *why ? ": " : "", why);
-    c->thread_status = CAPTURE_E_RUNTIME;
+    c->thread_status = STATUS_E_RUNTIME;
 }
 
 static void *capture_thread(void *arg)
@@ -402,7 +402,7 @@ int capture_live_start(struct capture_live *c, char *err, size_t errlen)
 {
     if (c->started) {
         snprintf(err, errlen, "capture on %s already started", c->device);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     /* The thread takes no signals: SIGINT and friends belong to the main thread. */
     sigset_t all, old;
@@ -414,10 +414,10 @@ int capture_live_start(struct capture_live *c, char *err, size_t errlen)
     if (rc != 0) {
         atomic_store(&c->running, false);
         snprintf(err, errlen, "cannot start the capture thread: %s", strerror(rc));
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     c->started = true;
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 /* ---- the main thread's side ---- */
@@ -425,24 +425,24 @@ int capture_live_start(struct capture_live *c, char *err, size_t errlen)
 int capture_live_wait_ready(struct capture_live *c, int timeout_ms, char *err, size_t errlen)
 {
     if (!c->loopback)
-        return CAPTURE_OK; /* our probe only travels on loopback */
+        return STATUS_OK; /* our probe only travels on loopback */
     if (c->probe.fd < 0) {
         snprintf(err, errlen, "cannot confirm the capture on %s is live: %s", c->device,
                  c->probe.err);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     if (!c->started) {
         snprintf(err, errlen, "capture on %s not started", c->device);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     uint64_t start = now_ms(), next_probe = start;
     for (;;) {
         if (atomic_load_explicit(&c->probe_seen, memory_order_acquire))
-            return CAPTURE_OK;
+            return STATUS_OK;
         if (capture_live_status(c, err, errlen) != 1) {
             if (!c->thread_status)
                 snprintf(err, errlen, "capture on %s stopped before it was live", c->device);
-            return CAPTURE_E_RUNTIME;
+            return STATUS_E_RUNTIME;
         }
         uint64_t now = now_ms();
         if (now - start >= (uint64_t)(timeout_ms > 0 ? timeout_ms : 0)) {
@@ -450,11 +450,11 @@ int capture_live_wait_ready(struct capture_live *c, int timeout_ms, char *err, s
                      "capture on %s not live after %d ms: none of the probe datagrams to "
                      "127.0.0.1:%u was seen",
                      c->device, timeout_ms, c->probe.port);
-            return CAPTURE_E_RUNTIME;
+            return STATUS_E_RUNTIME;
         }
         if (now >= next_probe) {
             int rc = capture_probe_send(&c->probe, err, errlen);
-            if (rc != CAPTURE_OK)
+            if (rc != STATUS_OK)
                 return rc;
             next_probe = now + 10;
         }

@@ -11,10 +11,10 @@
 /* ---- -w: a pcap file written by the capture thread ---- */
 
 /* A pcap file with the handle's link type, snaplen and timestamp precision (nanosecond when the
- * handle has it). CAPTURE_E_BAD_INPUT naming the path when it cannot be created. */
+ * handle has it). STATUS_E_BAD_INPUT naming the path when it cannot be created. */
 int capture_dump_open(pcap_t *p, const char *path, pcap_dumper_t **out, char *err,
                       size_t errlen);
-/* Flushes to the kernel; CAPTURE_E_RUNTIME naming the path when a write failed. */
+/* Flushes to the kernel; STATUS_E_RUNTIME naming the path when a write failed. */
 int capture_dump_flush(pcap_dumper_t *d, const char *path, char *err, size_t errlen);
 void capture_dump_close(pcap_dumper_t *d);
 

@@ -66,9 +66,9 @@ int capture_probe_send(struct capture_probe *p, char *err, size_t errlen)
         errno != ENOBUFS) {
         snprintf(err, errlen, "cannot send the probe datagram to 127.0.0.1:%u: %s", p->port,
                  strerror(errno));
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 void capture_probe_filter(const struct capture_probe *p, const char *user, char *buf,

@@ -218,14 +218,14 @@ static int open_capture(const char *bpf, const char *path, struct capture_live *
 {
     struct capture_live_options copt = {.device = "lo", .bpf = bpf, .write_path = path};
     int rc = capture_live_open(&copt, out, err, errlen);
-    if (rc != CAPTURE_OK) return rc;
+    if (rc != STATUS_OK) return rc;
     if (capture_live_start(*out, err, errlen) != 0 ||
         capture_live_wait_ready(*out, READY_TIMEOUT_MS, err, errlen) != 0) {
         capture_live_close(*out);
         *out = NULL;
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 static int demo_stream(struct demo_args *a, enum sandbox_kind kind, const char *bpf)
@@ -235,27 +235,27 @@ static int demo_stream(struct demo_args *a, enum sandbox_kind kind, const char *
     atomic_bool *stop = cli_stop_on_signals(false);
     struct capture_live *cap = NULL;
     int rc = open_capture(bpf, a->write_path, &cap, err, sizeof err);
-    if (rc != CAPTURE_OK) {
+    if (rc != STATUS_OK) {
         cli_error("demo: %s", err);
-        return rc == CAPTURE_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+        return rc == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
 
     struct probe *probe = probe_new(8192);
     struct timeline_merge *merge = timeline_merge_new(16384, 64u << 20);
     struct out *o = malloc(sizeof *o);
     struct tracker *tracker = track_new();
-    struct view_lanes lanes;
+    struct lifelines lanes;
     if (!probe || !merge || !o || !tracker) {
         cli_error("demo: out of memory");
         return EXIT_RUNTIME;
     }
     out_init(o, stdout);
     /* clients on the left, the server on the right, as textbooks draw them */
-    view_lanes_init(&lanes, export_text_max_lanes(&a->exp));
+    lifelines_init(&lanes, export_text_max_lanes(&a->exp));
     lanes.dynamic = true;
     for (int i = 0; i < a->scenario->clients; i++)
-        view_lanes_reserve(&lanes, ROLE_CLIENT);
-    view_lanes_reserve(&lanes, ROLE_SERVER);
+        lifelines_reserve(&lanes, ROLE_CLIENT);
+    lifelines_reserve(&lanes, ROLE_SERVER);
     struct session s = {.args = a, .o = o, .tracker = tracker,
                         .linktype = capture_live_linktype(cap)};
     if (!a->json)
@@ -403,7 +403,7 @@ static int run_start(struct demo_tui *t, const struct scenario *sc, struct demo_
     struct demo_run *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
-        return TUI_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     r->temp.fd = -1;
     r->scenario = sc;
@@ -414,7 +414,7 @@ static int run_start(struct demo_tui *t, const struct scenario *sc, struct demo_
         if (cli_temp_capture_open(&r->temp, err, errlen) != 0) goto fail;
         r->path = r->temp.path;
     }
-    if (open_capture(t->bpf, r->path, &r->cap, err, errlen) != CAPTURE_OK) goto fail;
+    if (open_capture(t->bpf, r->path, &r->cap, err, errlen) != STATUS_OK) goto fail;
     r->probe = probe_new(8192);
     r->store = timeline_store_new();
     if (!r->probe || !r->store) {
@@ -426,7 +426,7 @@ static int run_start(struct demo_tui *t, const struct scenario *sc, struct demo_
         timeline_store_reserve_lane(r->store, ROLE_CLIENT);
     timeline_store_reserve_lane(r->store, ROLE_SERVER);
     struct timeline_feed_options fo = {.store = r->store, .capture = r->cap, .probe = r->probe};
-    if (timeline_feed_start(&fo, &r->feed, err, errlen) != CAPTURE_OK) goto fail;
+    if (timeline_feed_start(&fo, &r->feed, err, errlen) != STATUS_OK) goto fail;
     r->ctx.probe = r->probe;
     r->ctx.port = NET_DEFAULT_PORT;
     r->ctx.stop = &r->stop;
@@ -442,10 +442,10 @@ static int run_start(struct demo_tui *t, const struct scenario *sc, struct demo_
     }
     r->thread_started = true;
     *out = r;
-    return TUI_OK;
+    return STATUS_OK;
 fail:
     run_free(r);
-    return TUI_E_RUNTIME;
+    return STATUS_E_RUNTIME;
 }
 
 static void demo_stats(void *ctx, struct tui_live_stats *out)
@@ -468,18 +468,18 @@ static int demo_rerun(void *ctx, struct tui_source *src, const char *scenario, c
     const struct scenario *sc = scenario ? net_scenario_find(scenario) : t->run->scenario;
     if (!sc) {
         snprintf(err, errlen, "no scenario named '%s'", scenario);
-        return TUI_E_BAD_INPUT;
+        return STATUS_E_BAD_INPUT;
     }
     run_stop(t->run);
     struct demo_run *next;
     int rc = run_start(t, sc, &next, err, errlen);
-    if (rc != TUI_OK) return rc; /* the old run's store stays on screen */
+    if (rc != STATUS_OK) return rc; /* the old run's store stays on screen */
     run_free(t->run);
     t->run = next;
     src->store = next->store;
     src->name = next->name;
     src->path = next->path;
-    return TUI_OK;
+    return STATUS_OK;
 }
 
 static int demo_tui(struct demo_args *a, bool sandboxed, const char *bpf)
@@ -498,7 +498,7 @@ static int demo_tui(struct demo_args *a, bool sandboxed, const char *bpf)
         t.summaries[i] = all[i].summary;
     }
     int rc = run_start(&t, a->scenario, &t.run, err, sizeof err);
-    if (rc == TUI_OK) {
+    if (rc == STATUS_OK) {
         struct tui_source src = {.name = t.run->name,
                                  .path = t.run->path,
                                  .store = t.run->store,
@@ -512,7 +512,7 @@ static int demo_tui(struct demo_args *a, bool sandboxed, const char *bpf)
         rc = tui_run(&a->tui.o, &src, err, sizeof err);
     }
     int status = EXIT_OK;
-    if (rc != TUI_OK) {
+    if (rc != STATUS_OK) {
         cli_error("demo: %s", err);
         status = EXIT_RUNTIME;
     }

@@ -259,9 +259,9 @@ static int open_capture(struct live_args *a, struct capture_live **out)
     char err[1024];
     struct capture_live *c;
     int rc = capture_live_open(&a->cap, &c, err, sizeof err);
-    if (rc != CAPTURE_OK) {
+    if (rc != STATUS_OK) {
         cli_error("live: %s", err);
-        return rc == CAPTURE_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+        return rc == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
     const char *dev = capture_live_device(c);
     int linktype = capture_live_linktype(c);
@@ -272,12 +272,12 @@ static int open_capture(struct live_args *a, struct capture_live **out)
         capture_live_close(c);
         return EXIT_USAGE;
     }
-    if (capture_live_start(c, err, sizeof err) != CAPTURE_OK) {
+    if (capture_live_start(c, err, sizeof err) != STATUS_OK) {
         cli_error("live: %s", err);
         capture_live_close(c);
         return EXIT_RUNTIME;
     }
-    if (capture_live_wait_ready(c, READY_TIMEOUT_MS, err, sizeof err) != CAPTURE_OK)
+    if (capture_live_wait_ready(c, READY_TIMEOUT_MS, err, sizeof err) != STATUS_OK)
         fprintf(stderr, "sockscope: warning: %s; the first packets may be missing\n", err);
     *out = c;
     return EXIT_OK;
@@ -296,12 +296,12 @@ static int live_capture(struct live_args *a, const sigset_t *unblocked)
     struct sink s = {.linktype = linktype, .count = a->count};
     s.o = malloc(sizeof *s.o);
     s.tr = track_new();
-    struct view_lanes lanes;
+    struct lifelines lanes;
     if (s.o && s.tr) {
         out_init(s.o, stdout);
         if (!a->json) {
             /* Endpoints are not known up front: lanes are handed out as they appear. */
-            view_lanes_init(&lanes, export_text_max_lanes(&a->exp));
+            lifelines_init(&lanes, export_text_max_lanes(&a->exp));
             lanes.dynamic = true;
             s.text = export_text_new(s.o, &a->exp, &lanes);
         }
@@ -358,12 +358,12 @@ static int live_tui(struct live_args *a)
         .store = store, .capture = c, .max_frames = (uint64_t)a->count};
     if (!store) {
         snprintf(err, sizeof err, "out of memory");
-        rc = TUI_E_RUNTIME;
+        rc = STATUS_E_RUNTIME;
     } else {
-        rc = timeline_feed_start(&fo, &feed, err, sizeof err) == CAPTURE_OK ? TUI_OK
-                                                                              : TUI_E_RUNTIME;
+        rc = timeline_feed_start(&fo, &feed, err, sizeof err) == STATUS_OK ? STATUS_OK
+                                                                              : STATUS_E_RUNTIME;
     }
-    if (rc == TUI_OK) {
+    if (rc == STATUS_OK) {
         /* the capture file holds only what the filter let through: no filter to read it */
         struct tui_source src = {.name = name,
                                  .path = a->cap.write_path,
@@ -375,14 +375,14 @@ static int live_tui(struct live_args *a)
     }
     timeline_feed_free(feed);
     capture_live_stop(c);
-    if (rc != TUI_OK) cli_error("live: %s", err);
+    if (rc != STATUS_OK) cli_error("live: %s", err);
     print_stats(c);
     if (temp.fd < 0 && a->cap.write_path)
         fprintf(stderr, "sockscope: capture saved to %s\n", a->cap.write_path);
     capture_live_close(c);
     timeline_store_free(store);
     cli_temp_capture_close(&temp);
-    return rc == TUI_OK ? EXIT_OK : EXIT_RUNTIME;
+    return rc == STATUS_OK ? EXIT_OK : EXIT_RUNTIME;
 }
 
 int cli_live(int argc, char **argv)

@@ -109,7 +109,7 @@ int cli_open(int argc, char **argv)
     char err[512];
     int rc = tui_open_file(&o, err, sizeof err);
     free(bpf);
-    if (rc == TUI_OK) return EXIT_OK;
+    if (rc == STATUS_OK) return EXIT_OK;
     cli_error("%s", err);
-    return rc == TUI_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+    return rc == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
 }

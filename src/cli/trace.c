@@ -168,9 +168,9 @@ static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bo
     char err[512];
     struct timeline_pass *pass;
     int rc = timeline_pass_open(a->file, a->bpf, &pass, err, sizeof err);
-    if (rc != CAPTURE_OK) {
+    if (rc != STATUS_OK) {
         cli_error("%s", err);
-        return rc == CAPTURE_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+        return rc == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
     struct capture_file *cf = timeline_pass_file(pass);
     struct trace_pipe *pipe = NULL;
@@ -229,7 +229,7 @@ static void json_frame(void *ctx, const struct export_frame *f)
 }
 
 struct plan {
-    struct view_lanes *lanes;
+    struct lifelines *lanes;
     bool full;
 };
 
@@ -239,8 +239,8 @@ static void plan_frame(void *ctx, const struct export_frame *f)
     const struct track_info *ti = f->info;
     if (!ti->has_flow)
         return;
-    if (!view_lanes_note(p->lanes, &ti->client, ROLE_CLIENT) ||
-        !view_lanes_note(p->lanes, &ti->server, ROLE_SERVER))
+    if (!lifelines_note(p->lanes, &ti->client, ROLE_CLIENT) ||
+        !lifelines_note(p->lanes, &ti->server, ROLE_SERVER))
         p->full = true;
 }
 
@@ -268,18 +268,18 @@ int cli_trace(int argc, char **argv)
     if (a.json) {
         rc = run_pass(&a, json_frame, o, true, &o->failed, true);
     } else {
-        struct view_lanes lanes;
-        view_lanes_init(&lanes, export_text_max_lanes(&a.exp));
+        struct lifelines lanes;
+        lifelines_init(&lanes, export_text_max_lanes(&a.exp));
         struct plan plan = {.lanes = &lanes};
         rc = run_pass(&a, plan_frame, &plan, false, &plan.full, false);
         if (rc == EXIT_OK) {
             if (plan.full) {
                 /* More endpoints than lanes: lanes are handed out as endpoints appear. */
                 int cap = lanes.capacity;
-                view_lanes_init(&lanes, cap);
+                lifelines_init(&lanes, cap);
                 lanes.dynamic = true;
             } else {
-                view_lanes_arrange(&lanes);
+                lifelines_arrange(&lanes);
             }
             struct text_export *t = export_text_new(o, &a.exp, &lanes);
             rc = run_pass(&a, text_frame, t, true, &o->failed, true);

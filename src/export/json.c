@@ -6,8 +6,8 @@
 #include "sockscope/export.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
-#include "sockscope/net.h"
 
 #define JSON_PAYLOAD_PREVIEW 64
 /* Longest line: fixed keys (~700) + two IPv6 endpoints twice (quote) + 64 payload bytes
@@ -147,7 +147,7 @@ static char *format_endpoint(char *w, const struct ip_address *a, uint16_t port,
         }
     } else {
         char buf[64];
-        decode_format_address(a, buf, sizeof buf);
+        ip_address_format(a, buf, sizeof buf);
         if (with_port)
             *w++ = '[';
         w = put_str(w, buf);
@@ -380,7 +380,7 @@ void export_json_api(struct out *o, const struct api_event *ev)
     w = PUT(w, ",\"proto\":");
     w = ev->sock_type == SOCK_DGRAM ? PUT(w, "\"udp\"") : PUT(w, "\"tcp\"");
     w = PUT(w, ",\"call\":\"");
-    w = put_str(w, net_api_call_name(ev->call));
+    w = put_str(w, api_call_name(ev->call));
     w = PUT(w, "\",\"phase\":\"");
     w = ev->phase == API_PHASE_CALL ? PUT(w, "call") : PUT(w, "return");
     w = PUT(w, "\",\"fd\":");

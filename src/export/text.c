@@ -9,12 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "sockscope/net.h"
 
 struct text_export {
     struct out *o;
     struct export_options opt;
-    struct view_lanes *lanes;
+    struct lifelines *lanes;
     struct view_geometry geo;
     struct label_options label;
     bool header_done;
@@ -28,9 +27,9 @@ struct text_export {
     uint64_t template_generation;
     /* per lane: the first thread seen calling on it; once another thread calls there too
      * (the threaded server), calls on that lane name their thread */
-    uint32_t lane_thread[VIEW_MAX_LANES];
-    bool lane_threads[VIEW_MAX_LANES];
-    struct endpoint lane_owner[VIEW_MAX_LANES];
+    uint32_t lane_thread[LIFELINES_MAX];
+    bool lane_threads[LIFELINES_MAX];
+    struct endpoint lane_owner[LIFELINES_MAX];
 };
 
 static const char *const sgr[STYLE_COUNT] = {
@@ -144,7 +143,7 @@ static void header_lanes(struct text_export *t, uint64_t ts, int only)
         return;
     }
     char name[80];
-    view_endpoint_name(&t->lanes->ep[only], name, sizeof name);
+    endpoint_format(&t->lanes->ep[only], name, sizeof name);
     lifelines(t);
     view_row_center(&t->row, &t->geo, only,
                     t->lanes->role[only] == ROLE_SERVER ? "server" : "client", STYLE_HEADER);
@@ -172,7 +171,7 @@ static bool widen(struct text_export *t, uint64_t ts)
 }
 
 struct text_export *export_text_new(struct out *o, const struct export_options *opt,
-                                    struct view_lanes *lanes)
+                                    struct lifelines *lanes)
 {
     struct text_export *t = calloc(1, sizeof *t);
     if (!t)
@@ -259,14 +258,14 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     enum role src_role = ti->dir == ROLE_CLIENT ? ROLE_CLIENT : ROLE_SERVER;
     bool changed_a, changed_b;
     t->clock++;
-    int a = view_lanes_take(t->lanes, src, src_role, t->clock, &changed_a);
-    int b = view_lanes_take(t->lanes, dst, src_role == ROLE_CLIENT ? ROLE_SERVER : ROLE_CLIENT,
+    int a = lifelines_take(t->lanes, src, src_role, t->clock, &changed_a);
+    int b = lifelines_take(t->lanes, dst, src_role == ROLE_CLIENT ? ROLE_SERVER : ROLE_CLIENT,
                             t->clock, &changed_b);
     if (a < 0 || b < 0 || a == b) {
         char text[300], name[80];
-        view_endpoint_name(src, name, sizeof name);
+        endpoint_format(src, name, sizeof name);
         int n = snprintf(text, sizeof text, "frame %u: %s -> ", f->number, name);
-        view_endpoint_name(dst, name, sizeof name);
+        endpoint_format(dst, name, sizeof name);
         snprintf(text + n, sizeof text - (size_t)n, "%s (no lane free)", name);
         note_row(t, when, text);
         return;
@@ -285,7 +284,7 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     view_arrow_label(p, ti, &t->label, room, label, sizeof label);
     lifelines(t);
     view_row_text(&t->row, 1, when, STYLE_TIME);
-    view_row_arrow(&t->row, &t->geo, a, b, label, view_packet_style(p, ti), t->opt.ascii);
+    view_row_arrow(&t->row, &t->geo, a, b, label, view_segment_style(ti->kind), t->opt.ascii);
     emit_row(t);
     state_row(t, a, b, ti);
 }
@@ -307,7 +306,7 @@ void export_text_api(struct text_export *t, const struct api_event *ev)
      * says so (Linux hands clients ports from 32768 up); the tracker reads ports the same way. */
     bool server = ev->listening || (ev->local.port && ev->local.port < 32768);
     bool changed;
-    int lane = view_lanes_take_socket(t->lanes, &ev->local, server ? ROLE_SERVER : ROLE_CLIENT,
+    int lane = lifelines_take_socket(t->lanes, &ev->local, server ? ROLE_SERVER : ROLE_CLIENT,
                                       ++t->clock, &changed);
     if (lane < 0) {
         note_row(t, when, label);

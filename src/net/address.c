@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sockscope/decode.h"
+#include "sockscope/model.h"
 
 void net_endpoint_from_sockaddr(const struct sockaddr *sa, struct endpoint *ep)
 {
@@ -38,7 +38,7 @@ void net_format_endpoint(const struct endpoint *ep, char *buf, size_t n)
         snprintf(buf, n, "?");
         return;
     }
-    decode_format_address(&ep->addr, a, sizeof a);
+    ip_address_format(&ep->addr, a, sizeof a);
     if (ep->addr.family == 6)
         snprintf(buf, n, "[%s]:%u", a, ep->port);
     else

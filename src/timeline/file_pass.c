@@ -18,7 +18,7 @@ int timeline_pass_open(const char *path, const char *bpf, struct timeline_pass *
     *out = NULL;
     struct capture_file *cf;
     int rc = capture_file_open(path, bpf, &cf, err, errlen);
-    if (rc != CAPTURE_OK)
+    if (rc != STATUS_OK)
         return rc;
     int linktype = capture_file_linktype(cf);
     if (!decode_linktype_supported(linktype)) {
@@ -27,7 +27,7 @@ int timeline_pass_open(const char *path, const char *bpf, struct timeline_pass *
                  "cooked (SLL, SLL2), BSD loopback and raw IP captures",
                  path, linktype, capture_file_linktype_name(cf));
         capture_file_close(cf);
-        return CAPTURE_E_BAD_INPUT;
+        return STATUS_E_BAD_INPUT;
     }
     struct timeline_pass *p = calloc(1, sizeof *p);
     struct tracker *tr = track_new();
@@ -36,13 +36,13 @@ int timeline_pass_open(const char *path, const char *bpf, struct timeline_pass *
         track_free(tr);
         capture_file_close(cf);
         snprintf(err, errlen, "%s: out of memory", path);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     p->file = cf;
     p->tracker = tr;
     p->linktype = linktype;
     *out = p;
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct packet *pkt,
@@ -50,7 +50,7 @@ int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct
 {
     if (!p->tracker) { /* a failed restart (out of memory) */
         snprintf(err, errlen, "out of memory");
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     int rc = capture_file_next(p->file, fr, err, errlen);
     if (rc <= 0)
@@ -66,7 +66,7 @@ int timeline_pass_next_number(struct timeline_pass *p, uint32_t number, struct c
 {
     if (!p->tracker) {
         snprintf(err, errlen, "out of memory");
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     int rc;
     do
@@ -95,14 +95,14 @@ int timeline_pass_restart(struct timeline_pass *p, int64_t offset, uint32_t numb
     /* the old tracker goes first: two big trackers at once would double the peak memory */
     track_free(p->tracker);
     p->tracker = snap_offset < 0 ? track_new() : track_load(fd, (uint64_t)snap_offset);
-    int rc = CAPTURE_OK;
+    int rc = STATUS_OK;
     if (!p->tracker) {
         snprintf(err, errlen, "the index of the capture cannot be read back (temporary file)");
-        rc = CAPTURE_E_RUNTIME;
+        rc = STATUS_E_RUNTIME;
     } else {
         rc = capture_file_seek(p->file, offset, number, err, errlen);
     }
-    if (rc != CAPTURE_OK && !p->tracker) p->tracker = track_new(); /* never without one */
+    if (rc != STATUS_OK && !p->tracker) p->tracker = track_new(); /* never without one */
     return rc;
 }
 

@@ -87,13 +87,13 @@ int timeline_index_start(struct timeline_store *s, const char *path, const char 
     struct timeline_indexer *x = calloc(1, sizeof *x);
     if (!x) {
         snprintf(err, errlen, "%s: out of memory", path);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     x->store = s;
     x->path = path;
     x->checkpoint_every = checkpoint_every;
     int rc = timeline_pass_open(path, bpf, &x->pass, err, errlen);
-    if (rc != CAPTURE_OK) {
+    if (rc != STATUS_OK) {
         free(x);
         return rc;
     }
@@ -109,14 +109,14 @@ int timeline_index_start(struct timeline_store *s, const char *path, const char 
         snprintf(err, errlen, "%s: no readable frame: %s", path, why);
         timeline_pass_close(x->pass);
         free(x);
-        return CAPTURE_E_BAD_INPUT;
+        return STATUS_E_BAD_INPUT;
     }
     if (got == 0) { /* an empty capture: nothing to index */
         timeline_store_finish(s, NULL, NULL);
         timeline_pass_close(x->pass);
         x->pass = NULL;
         *out = x;
-        return CAPTURE_OK;
+        return STATUS_OK;
     }
     bool failed = false;
     char error[256];
@@ -128,11 +128,11 @@ int timeline_index_start(struct timeline_store *s, const char *path, const char 
         snprintf(err, errlen, "%s: cannot start the indexing thread", path);
         timeline_pass_close(x->pass);
         free(x);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     x->started = true;
     *out = x;
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 void timeline_index_stop(struct timeline_indexer *x)

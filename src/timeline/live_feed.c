@@ -261,7 +261,7 @@ int timeline_feed_start(const struct timeline_feed_options *o, struct timeline_f
     struct timeline_feed *f = calloc(1, sizeof *f);
     if (!f) {
         snprintf(err, errlen, "out of memory");
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     f->store = o->store;
     f->cap = o->capture;
@@ -279,7 +279,7 @@ int timeline_feed_start(const struct timeline_feed_options *o, struct timeline_f
         snprintf(err, errlen, "cannot start the live feed: %s",
                  f->stop_fd < 0 ? strerror(errno) : "out of memory");
         timeline_feed_free(f);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     /* signals belong to the main thread (the screen's, or the streaming loop's) */
     sigset_t all, old;
@@ -290,11 +290,11 @@ int timeline_feed_start(const struct timeline_feed_options *o, struct timeline_f
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the live feed thread: %s", strerror(rc));
         timeline_feed_free(f);
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     f->started = true;
     *out = f;
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 static void poke(struct timeline_feed *f)

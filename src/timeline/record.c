@@ -30,7 +30,7 @@ static uint32_t *stream_slot(struct store_writer *w, int k, uint32_t stream)
 static uint8_t lane_of(struct store_writer *w, const struct endpoint *e, enum role r)
 {
     bool changed;
-    int i = view_lanes_take(&w->lanes, e, r, ++w->clock, &changed);
+    int i = lifelines_take(&w->lanes, e, r, ++w->clock, &changed);
     return i < 0 ? NO_LANE : (uint8_t)i;
 }
 
@@ -84,10 +84,9 @@ static void count_flow(struct timeline_flow *f, const struct packet *p, const st
 }
 
 /* What the arrow is, even without a lane here (a diagram of chosen flows draws it). */
-static void record_kind(struct timeline_event *rec, const struct packet *p,
-                        const struct track_info *ti)
+static void record_kind(struct timeline_event *rec, const struct track_info *ti)
 {
-    rec->style = (uint8_t)view_packet_style(p, ti);
+    rec->kind = (uint8_t)ti->kind;
     rec->states = (uint8_t)((ti->state_src & 0xF) | (ti->state_dst & 0xF) << 4);
     rec->states_before =
         (uint8_t)((ti->state_src_before & 0xF) | (ti->state_dst_before & 0xF) << 4);
@@ -146,7 +145,7 @@ bool timeline_store_add_frame(struct timeline_store *s, const struct packet *p,
         rec->bits = TIMELINE_EV_NOTE;
         return true;
     }
-    record_kind(rec, p, ti);
+    record_kind(rec, ti);
     uint32_t *slot = stream_slot(w, ti->flow_proto == PROTO_UDP, ti->stream);
     bool known = slot && *slot != TIMELINE_NO_FLOW;
     if (known)
@@ -198,7 +197,7 @@ bool timeline_store_add_call(struct timeline_store *s, const struct api_event *e
      * (Linux hands clients ports from 32768 up), as the text diagram reads it. */
     bool server = ev->listening || (ev->local.port && ev->local.port < 32768);
     bool changed;
-    int lane = view_lanes_take_socket(&w->lanes, &ev->local, server ? ROLE_SERVER : ROLE_CLIENT,
+    int lane = lifelines_take_socket(&w->lanes, &ev->local, server ? ROLE_SERVER : ROLE_CLIENT,
                                       ++w->clock, &changed);
     if (lane < 0) {
         rec->bits |= TIMELINE_EV_NOTE;
@@ -214,5 +213,5 @@ bool timeline_store_add_call(struct timeline_store *s, const struct api_event *e
 
 void timeline_store_reserve_lane(struct timeline_store *s, enum role r)
 {
-    view_lanes_reserve(&s->w.lanes, r);
+    lifelines_reserve(&s->w.lanes, r);
 }

@@ -24,10 +24,10 @@ int timeline_reread_open(struct timeline_store *s, const char *path, const char 
     struct timeline_reread *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     int rc = timeline_pass_open(path, bpf, &r->pass, err, errlen);
-    if (rc != CAPTURE_OK) {
+    if (rc != STATUS_OK) {
         free(r);
         return rc;
     }
@@ -36,14 +36,14 @@ int timeline_reread_open(struct timeline_store *s, const char *path, const char 
     r->bpf = bpf;
     r->first_offset = capture_file_tell(timeline_pass_file(r->pass));
     *out = r;
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 int timeline_reread_seek(struct timeline_reread *r, uint32_t event, char *err, size_t errlen)
 {
     const struct timeline_checkpoint *cp = timeline_store_checkpoint_before(r->store, event);
     uint32_t from = cp ? cp->event : 0;
-    if (r->next <= event && r->next >= from) return CAPTURE_OK; /* on the way: read on */
+    if (r->next <= event && r->next >= from) return STATUS_OK; /* on the way: read on */
     int rc;
     if (cp) {
         rc = timeline_pass_restart(r->pass, cp->offset, cp->frame,
@@ -54,17 +54,17 @@ int timeline_reread_seek(struct timeline_reread *r, uint32_t event, char *err, s
     } else { /* a reader that cannot say where it is: from the start, opened again */
         struct timeline_pass *p;
         rc = timeline_pass_open(r->path, r->bpf, &p, err, errlen);
-        if (rc == CAPTURE_OK) {
+        if (rc == STATUS_OK) {
             timeline_pass_close(r->pass);
             r->pass = p;
         }
     }
-    if (rc != CAPTURE_OK) {
+    if (rc != STATUS_OK) {
         r->next = UINT32_MAX; /* nowhere known: the next seek restarts */
         return rc;
     }
     r->next = from;
-    return CAPTURE_OK;
+    return STATUS_OK;
 }
 
 int timeline_reread_next(struct timeline_reread *r, uint32_t *event, struct capture_frame *fr,
@@ -83,7 +83,7 @@ int timeline_reread_next(struct timeline_reread *r, uint32_t *event, struct capt
         snprintf(err, errlen, "%s changed since it was opened: frame %u cannot be read again",
                  r->path, e->frame);
         r->next = UINT32_MAX; /* where the file stands is unknown: the next seek starts over */
-        return CAPTURE_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     r->frames++;
     *event = r->next++;

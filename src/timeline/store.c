@@ -13,11 +13,9 @@
 #include <unistd.h>
 
 #include "sockscope/timeline.h"
-#include "sockscope/view.h"
 #include "store_internal.h"
 
 _Static_assert(sizeof(struct timeline_event) <= 24, "the issue asks for < 32 bytes per packet");
-_Static_assert(TIMELINE_MAX_LANES == VIEW_MAX_LANES, "one lane limit");
 
 /* Wake the reader at most this often while a file is indexed (the screen redraws on wake). */
 #define WAKE_EVERY_NS (50 * 1000000ull)
@@ -72,7 +70,7 @@ struct timeline_store *timeline_store_new(void)
         timeline_store_free(s);
         return NULL;
     }
-    view_lanes_init(&s->w.lanes, VIEW_MAX_LANES);
+    lifelines_init(&s->w.lanes, LIFELINES_MAX);
     return s;
 }
 

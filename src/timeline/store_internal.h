@@ -7,7 +7,6 @@
 #include <stdatomic.h>
 
 #include "sockscope/timeline.h"
-#include "sockscope/view.h"
 
 struct chunks {
     void **table; /* max_chunks pointers; chunk k holds elements [k << shift, (k+1) << shift) */
@@ -19,9 +18,9 @@ struct chunks {
 /* The producer's side: only its thread touches it. */
 struct store_writer {
     uint32_t events, flows, calls, checkpoints; /* recorded, published or not */
-    struct view_lanes lanes;
-    uint8_t lane_first_state[VIEW_MAX_LANES];
-    bool lane_seen[VIEW_MAX_LANES];
+    struct lifelines lanes;
+    uint8_t lane_first_state[LIFELINES_MAX];
+    bool lane_seen[LIFELINES_MAX];
     uint64_t first_ts;
     uint32_t tcp, udp, other, no_lane;
     uint64_t bytes_done, bytes_total;
@@ -32,8 +31,8 @@ struct store_writer {
     uint32_t *stream_map[2];
     uint32_t stream_cap[2];
     /* calls: the thread that last called on each lane ([thread N] when several do) */
-    uint32_t lane_thread[VIEW_MAX_LANES];
-    bool lane_multi[VIEW_MAX_LANES];
+    uint32_t lane_thread[LIFELINES_MAX];
+    bool lane_multi[LIFELINES_MAX];
 };
 
 struct timeline_store {

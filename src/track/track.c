@@ -38,13 +38,6 @@ void track_get_stats(const struct tracker *t, struct track_stats *out)
     out->live_flows = t->table.flows.live;
 }
 
-bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
-{
-    int n = a->addr.family == 6 ? 16 : 4;
-    return a->addr.family == b->addr.family && a->port == b->port &&
-           !memcmp(a->addr.bytes, b->addr.bytes, (size_t)n);
-}
-
 /* Builds the canonical key of src:sport -> dst:dport; returns the sender's side (0/1). */
 static int make_key(struct flow_key *k, uint8_t proto, const struct ip_address *src, uint16_t sport,
                     const struct ip_address *dst, uint16_t dport)
@@ -283,9 +276,8 @@ static void feed_icmp(struct tracker *tr, const struct packet *p, struct track_i
     flow_table_touch(tr, f, p->ts_ns, proto == PROTO_TCP && tcp_flow_closed(f));
 }
 
-void track_feed(struct tracker *t, const struct packet *p, uint32_t frame, struct track_info *info)
+static void feed(struct tracker *t, const struct packet *p, uint32_t frame, struct track_info *info)
 {
-    memset(info, 0, sizeof *info);
     info->ack_rtt_ns = -1;
     if (p->src.family != 4 && p->src.family != 6) return;
     if (p->fragment) {
@@ -317,4 +309,30 @@ void track_feed(struct tracker *t, const struct packet *p, uint32_t frame, struc
     default:
         break;
     }
+}
+
+/* The kind of arrow a packet is: its protocol, then a suspicion the analysis raised over any
+ * flag, then the flags that change a connection, then data or a pure ACK. */
+static enum segment_kind segment_kind(const struct packet *p, const struct track_info *ti)
+{
+    if (p->proto == PROTO_UDP) return SEGMENT_UDP;
+    if (p->proto == PROTO_ICMP) return SEGMENT_ICMP;
+    if (p->proto != PROTO_TCP) return SEGMENT_OTHER;
+    if (ti->marks & (MARK_RETRANSMISSION | MARK_FAST_RETRANSMISSION |
+                     MARK_SPURIOUS_RETRANSMISSION | MARK_OUT_OF_ORDER | MARK_LOST_SEGMENT |
+                     MARK_DUPLICATE_ACK | MARK_ACK_LOST_SEGMENT))
+        return SEGMENT_SUSPECT;
+    if (p->flags & TCP_RST) return SEGMENT_RST;
+    if ((p->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) return SEGMENT_SYNACK;
+    if (p->flags & TCP_SYN) return SEGMENT_SYN;
+    if (p->flags & TCP_FIN) return SEGMENT_FIN;
+    if (p->payload_len) return SEGMENT_DATA;
+    return SEGMENT_ACK;
+}
+
+void track_feed(struct tracker *t, const struct packet *p, uint32_t frame, struct track_info *info)
+{
+    memset(info, 0, sizeof *info);
+    feed(t, p, frame, info);
+    info->kind = segment_kind(p, info);
 }

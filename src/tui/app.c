@@ -101,7 +101,7 @@ void tui_app_refilter(struct tui_app *a)
     struct tui_replay *r = &a->replay;
     uint32_t last = r->shown ? tui_visible_event(&a->vis, r->shown - 1) : UINT32_MAX;
     uint32_t sel = r->shown ? tui_visible_event(&a->vis, r->selected) : UINT32_MAX;
-    if (tui_visible_build(&a->vis, a->store, &a->snap, &a->filter) != TUI_OK) {
+    if (tui_visible_build(&a->vis, a->store, &a->snap, &a->filter) != STATUS_OK) {
         snprintf(a->message, sizeof a->message, "out of memory: every event is drawn");
         tui_flows_clear(a);
         a->filter = (struct tui_filter){0};
@@ -126,7 +126,7 @@ void tui_app_sync(struct tui_app *a)
         snprintf(a->message, sizeof a->message, "%s: Home, then %s steps through it%s",
                  a->src->rerun ? "demo over" : "capture ended",
                  tui_term_ascii() ? "Right" : "\u2192", a->src->rerun ? "; r runs it again" : "");
-    if (tui_visible_extend(&a->vis, a->store, &a->snap, &a->filter) != TUI_OK)
+    if (tui_visible_extend(&a->vis, a->store, &a->snap, &a->filter) != STATUS_OK)
         snprintf(a->message, sizeof a->message, "out of memory: new events are not drawn");
     tui_replay_set_total(&a->replay, a->vis.count);
     a->labels.growing = !a->snap.done && a->src->live;
@@ -357,7 +357,7 @@ int tui_run(const struct tui_options *o, struct tui_source *src, char *err, size
     struct tui_app *a = calloc(1, sizeof *a);
     if (!a) {
         snprintf(err, errlen, "out of memory");
-        return TUI_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     a->opt = o;
     a->src = src;
@@ -369,9 +369,9 @@ int tui_run(const struct tui_options *o, struct tui_source *src, char *err, size
                                   .mouse = !o->no_mouse,
                                   .theme = o->theme};
     int rc = tui_term_open(&to, err, errlen);
-    if (rc == TUI_OK) {
+    if (rc == STATUS_OK) {
         rc = tui_app_attach(a);
-        if (rc == TUI_OK)
+        if (rc == STATUS_OK)
             run(a);
         else
             snprintf(err, errlen, "out of memory");
@@ -391,13 +391,13 @@ int tui_open_file(const struct tui_options *o, char *err, size_t errlen)
     struct timeline_store *store = timeline_store_new();
     if (!store) {
         snprintf(err, errlen, "out of memory");
-        return TUI_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     struct timeline_indexer *x;
     int rc = timeline_index_start(store, o->file, o->bpf, TUI_CHECKPOINT_EVERY, &x, err, errlen);
-    if (rc != CAPTURE_OK) {
+    if (rc != STATUS_OK) {
         timeline_store_free(store);
-        return rc == CAPTURE_E_BAD_INPUT ? TUI_E_BAD_INPUT : TUI_E_RUNTIME;
+        return rc == STATUS_E_BAD_INPUT ? STATUS_E_BAD_INPUT : STATUS_E_RUNTIME;
     }
     struct tui_source src = {.name = o->file, .path = o->file, .bpf = o->bpf, .store = store};
     rc = tui_run(o, &src, err, errlen);

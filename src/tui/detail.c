@@ -63,7 +63,7 @@ static bool load(struct tui_app *a)
         return false;
     }
     if (tui_frame_read(&d->frame, a->store, a->src->path, a->src->bpf, event, d->error,
-                       sizeof d->error) != TUI_OK)
+                       sizeof d->error) != STATUS_OK)
         return false;
     decode_packet(d->frame.linktype, d->frame.bytes, d->frame.caplen, d->frame.wirelen,
                   d->frame.ts_ns, &d->pkt);

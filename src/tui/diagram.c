@@ -35,7 +35,7 @@ static void state_line(struct tui_app *a, int y)
     bool ascii = tui_term_ascii();
     view_row_lifelines(&a->row, &a->geo, ascii);
     uint32_t upto = a->replay.shown ? tui_visible_event(&a->vis, a->replay.selected) + 1 : 0;
-    uint8_t states[VIEW_MAX_LANES];
+    uint8_t states[LIFELINES_MAX];
     if (a->vis.chosen)
         tui_visible_flow_states(&a->vis, a->store, a->replay.shown ? a->replay.selected + 1 : 0,
                                 states);
@@ -63,7 +63,7 @@ static void arrow_row(struct tui_app *a, const struct timeline_event *e, const s
     else if (e->bits & TIMELINE_EV_API)
         view_row_api(&a->row, &a->geo, la, text, ascii);
     else
-        view_row_arrow(&a->row, &a->geo, la, lb, text, (enum style)e->style, ascii);
+        view_row_arrow(&a->row, &a->geo, la, lb, text, view_segment_style((enum segment_kind)e->kind), ascii);
 }
 
 static void states_row(struct tui_app *a, const struct timeline_event *e)

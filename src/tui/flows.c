@@ -66,10 +66,10 @@ static void cell_text(const struct tui_app *a, const struct timeline_flow *f,
         snprintf(buf, size, "%s", f->proto == PROTO_UDP ? "UDP" : "TCP");
         break;
     case TUI_FLOW_CLIENT:
-        view_endpoint_name(&f->client, buf, size);
+        endpoint_format(&f->client, buf, size);
         break;
     case TUI_FLOW_SERVER:
-        view_endpoint_name(&f->server, buf, size);
+        endpoint_format(&f->server, buf, size);
         break;
     case TUI_FLOW_PACKETS:
         snprintf(buf, size, "%u", f->packets);
@@ -132,8 +132,8 @@ void tui_flows_refresh(struct tui_app *a)
         if (!tui_flow_matches(f, u->filter)) continue;
         u->order[u->count++] = i;
         char buf[80];
-        int c = view_endpoint_name(&f->client, buf, sizeof buf);
-        int sv = view_endpoint_name(&f->server, buf, sizeof buf);
+        int c = endpoint_format(&f->client, buf, sizeof buf);
+        int sv = endpoint_format(&f->server, buf, sizeof buf);
         if (c > u->client_width) u->client_width = c;
         if (sv > u->server_width) u->server_width = sv;
     }

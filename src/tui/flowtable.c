@@ -129,8 +129,8 @@ static bool contains_word(const char *hay, const char *word, size_t n)
 bool tui_flow_matches(const struct timeline_flow *f, const char *text)
 {
     char row[320], c[80], s[80], state[40];
-    view_endpoint_name(&f->client, c, sizeof c);
-    view_endpoint_name(&f->server, s, sizeof s);
+    endpoint_format(&f->client, c, sizeof c);
+    endpoint_format(&f->server, s, sizeof s);
     tui_flow_state_text(f, state, sizeof state);
     const char *proto = f->proto == PROTO_UDP ? "udp" : "tcp";
     snprintf(row, sizeof row, "%s %s:%u %s %s %s", proto, proto, f->stream, c, s, state);

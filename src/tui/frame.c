@@ -10,19 +10,19 @@ int tui_frame_read(struct tui_frame *f, struct timeline_store *s, const char *pa
                    const char *bpf, uint32_t event, char *err, size_t errlen)
 {
     const struct timeline_event *e = timeline_store_event(s, event);
-    if (f->number == e->frame && f->bytes) return TUI_OK;
+    if (f->number == e->frame && f->bytes) return STATUS_OK;
     f->number = 0;
     if (!f->bytes && !(f->bytes = malloc(TUI_FRAME_MAX))) {
         snprintf(err, errlen, "out of memory");
-        return TUI_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
-    if (!f->reader && timeline_reread_open(s, path, bpf, &f->reader, err, errlen) != CAPTURE_OK)
-        return TUI_E_RUNTIME;
+    if (!f->reader && timeline_reread_open(s, path, bpf, &f->reader, err, errlen) != STATUS_OK)
+        return STATUS_E_RUNTIME;
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
     uint32_t got = 0;
-    int n = timeline_reread_seek(f->reader, event, err, errlen) == CAPTURE_OK;
+    int n = timeline_reread_seek(f->reader, event, err, errlen) == STATUS_OK;
     while (n > 0 && got <= event) {
         n = timeline_reread_next(f->reader, &got, &fr, &pkt, &info, err, errlen);
         if (n > 0 && got == event) {
@@ -32,13 +32,13 @@ int tui_frame_read(struct tui_frame *f, struct timeline_store *s, const char *pa
             f->ts_ns = fr.ts_ns;
             f->linktype = capture_file_linktype(timeline_reread_file(f->reader));
             f->number = e->frame;
-            return TUI_OK;
+            return STATUS_OK;
         }
     }
     if (n == 0) snprintf(err, errlen, "%s: frame %u is not in the file (yet)", path, e->frame);
     timeline_reread_close(f->reader); /* start over next time */
     f->reader = NULL;
-    return TUI_E_RUNTIME;
+    return STATUS_E_RUNTIME;
 }
 
 void tui_frame_free(struct tui_frame *f)

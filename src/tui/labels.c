@@ -19,7 +19,7 @@ int tui_labels_init(struct tui_labels *c, const char *path, const char *bpf,
     c->bpf = bpf;
     c->opt = *opt;
     c->rows = malloc(sizeof *c->rows * TUI_LABEL_WINDOW);
-    return c->rows ? TUI_OK : TUI_E_RUNTIME;
+    return c->rows ? STATUS_OK : STATUS_E_RUNTIME;
 }
 
 void tui_labels_free(struct tui_labels *c)
@@ -41,8 +41,8 @@ static void note_text(const struct packet *p, const struct track_info *ti, uint3
         return;
     }
     char a[64], b[64]; /* "[IPv6]:port" is at most 47 */
-    view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->client : &ti->server, a, sizeof a);
-    view_endpoint_name(ti->dir == ROLE_CLIENT ? &ti->server : &ti->client, b, sizeof b);
+    endpoint_format(ti->dir == ROLE_CLIENT ? &ti->client : &ti->server, a, sizeof a);
+    endpoint_format(ti->dir == ROLE_CLIENT ? &ti->server : &ti->client, b, sizeof b);
     /* the flow list draws any conversation on lifelines of its own */
     snprintf(buf, size, "frame %u: %s -> %s (no lane free: draw it from the flow list, f)", frame,
              a, b);
@@ -88,13 +88,13 @@ static int refill(struct tui_labels *c, struct timeline_store *ev, const struct 
     c->count = 0;
     c->rereads++;
     if (!c->reader &&
-        timeline_reread_open(ev, c->path, c->bpf, &c->reader, err, errlen) != CAPTURE_OK)
-        return TUI_E_RUNTIME;
+        timeline_reread_open(ev, c->path, c->bpf, &c->reader, err, errlen) != STATUS_OK)
+        return STATUS_E_RUNTIME;
     struct capture_frame fr;
     struct packet pkt;
     struct track_info info;
-    int rc = TUI_OK;
-    for (uint32_t pos = start; pos < vend && rc == TUI_OK; pos++) {
+    int rc = STATUS_OK;
+    for (uint32_t pos = start; pos < vend && rc == STATUS_OK; pos++) {
         uint32_t want = tui_visible_event(v, pos);
         const struct timeline_event *e = timeline_store_event(ev, want);
         if (e->bits & TIMELINE_EV_API) { /* not in the file: the store holds the call */
@@ -103,8 +103,8 @@ static int refill(struct tui_labels *c, struct timeline_store *ev, const struct 
         }
         /* reads on when the event is near; jumps to a checkpoint when it is far (a chosen
          * flow's events may lie millions of frames apart) */
-        if (timeline_reread_seek(c->reader, want, err, errlen) != CAPTURE_OK) {
-            rc = TUI_E_RUNTIME;
+        if (timeline_reread_seek(c->reader, want, err, errlen) != STATUS_OK) {
+            rc = STATUS_E_RUNTIME;
             break;
         }
         uint32_t got = 0;
@@ -114,13 +114,13 @@ static int refill(struct tui_labels *c, struct timeline_store *ev, const struct 
                 if (n == 0)
                     snprintf(err, errlen, "%s: frame %u is not in the file (yet)", c->path,
                              e->frame);
-                rc = TUI_E_RUNTIME;
+                rc = STATUS_E_RUNTIME;
                 break;
             }
         } while (got < want);
-        if (rc == TUI_OK) build(c, ev, e, v, g, &pkt, &info, &c->rows[pos - start]);
+        if (rc == STATUS_OK) build(c, ev, e, v, g, &pkt, &info, &c->rows[pos - start]);
     }
-    if (rc != TUI_OK) {
+    if (rc != STATUS_OK) {
         /* start over next time (a growing file needs a fresh look at its size) */
         timeline_reread_close(c->reader);
         c->reader = NULL;
@@ -131,7 +131,7 @@ static int refill(struct tui_labels *c, struct timeline_store *ev, const struct 
     c->width = g->width;
     c->generation = v->generation;
     c->built = c->detail;
-    return TUI_OK;
+    return STATUS_OK;
 }
 
 const struct tui_label *tui_labels_get(struct tui_labels *c, struct timeline_store *ev,
@@ -155,7 +155,7 @@ const struct tui_label *tui_labels_get(struct tui_labels *c, struct timeline_sto
     else if (start > v->count - TUI_LABEL_WINDOW)
         start = v->count - TUI_LABEL_WINDOW;
     if (i < start || i - start >= TUI_LABEL_WINDOW) start = i;
-    if (refill(c, ev, v, g, start, err, errlen) != TUI_OK) {
+    if (refill(c, ev, v, g, start, err, errlen) != STATUS_OK) {
         /* a file being written (a live session) may just not hold the frame yet: try again
          * at the next drawing; a finished file that fails will fail again */
         if (c->growing) return NULL;

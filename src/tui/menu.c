@@ -64,10 +64,10 @@ void tui_menu_run(struct tui_app *a, const char *scenario)
     int attached = tui_app_attach(a);
     if (had_labels) a->labels.detail = detail; /* v's choice outlives the run */
     a->screen = TUI_SCREEN_DIAGRAM;
-    if (rc != TUI_OK)
+    if (rc != STATUS_OK)
         snprintf(a->message, sizeof a->message, "cannot run %.40s: %s",
                  scenario ? scenario : "the scenario again", err);
-    else if (attached != TUI_OK)
+    else if (attached != STATUS_OK)
         snprintf(a->message, sizeof a->message, "out of memory: the labels are not drawn");
     else
         snprintf(a->message, sizeof a->message, "%.200s: running", a->src->name);

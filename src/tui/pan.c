@@ -9,7 +9,7 @@ void tui_pan_compute(struct tui_pan *p, struct view_geometry *g, int cols, int t
                      int lanes, int min_pitch, bool fit, int pan)
 {
     if (lanes < 2) lanes = 2;
-    if (lanes > VIEW_MAX_LANES) lanes = VIEW_MAX_LANES;
+    if (lanes > LIFELINES_MAX) lanes = LIFELINES_MAX;
     int width = cols;
     /* the lanes fit when min_pitch apart even without the state margins (as trace decides) */
     if (!fit && time_width + 2 + (lanes - 1) * min_pitch > cols)

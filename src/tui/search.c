@@ -40,7 +40,7 @@ static bool scan(struct tui_app *a, uint32_t cur, struct found *r, char *err, si
     *r = (struct found){UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, 0};
     if (v->count == 0) return true;
     struct timeline_pass *pass;
-    if (timeline_pass_open(a->src->path, a->src->bpf, &pass, err, errlen) != CAPTURE_OK)
+    if (timeline_pass_open(a->src->path, a->src->bpf, &pass, err, errlen) != STATUS_OK)
         return false;
     bool exact = has_upper(a->search);
     struct capture_frame fr;

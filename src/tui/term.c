@@ -228,7 +228,7 @@ int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen)
         if (term.out) fclose(term.out);
         if (term.in) fclose(term.in);
         term.out = term.in = NULL;
-        return TUI_E_RUNTIME;
+        return STATUS_E_RUNTIME;
     }
     term.open = true;
     set_term(term.screen);
@@ -268,7 +268,7 @@ int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen)
      * stop, set it up again on resume, and turn a resize into KEY_RESIZE. */
     static bool registered;
     if (!registered && atexit(at_exit) == 0) registered = true;
-    return TUI_OK;
+    return STATUS_OK;
 }
 
 void tui_term_close(void)

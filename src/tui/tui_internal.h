@@ -107,10 +107,10 @@ struct tui_visible {
     uint32_t count, index_cap;
     uint32_t scanned;                 /* events of the store looked at so far */
     uint32_t generation;              /* changes with every rebuild (label cache key) */
-    struct view_lanes lanes;          /* the lifelines drawn, in the diagram's order */
-    uint8_t lane_map[VIEW_MAX_LANES]; /* event lane -> drawn lane, TIMELINE_NO_LANE when hidden */
-    uint8_t lane_global[VIEW_MAX_LANES]; /* drawn lane -> event lane */
-    bool used[VIEW_MAX_LANES];           /* store lanes the visible events touch */
+    struct lifelines lanes;          /* the lifelines drawn, in the diagram's order */
+    uint8_t lane_map[LIFELINES_MAX]; /* event lane -> drawn lane, TIMELINE_NO_LANE when hidden */
+    uint8_t lane_global[LIFELINES_MAX]; /* drawn lane -> event lane */
+    bool used[LIFELINES_MAX];           /* store lanes the visible events touch */
     uint32_t lane_generation;            /* of the snapshot the lanes were laid out from */
     int lane_count;
     bool restricted; /* some flows chosen, or a filter */
@@ -132,7 +132,7 @@ bool tui_visible_lanes(const struct tui_visible *v, const struct timeline_store 
  * (UNKNOWN when none of the last TUI_FLOW_STATES_SCAN touches it). */
 #define TUI_FLOW_STATES_SCAN 1000000
 void tui_visible_flow_states(const struct tui_visible *v, const struct timeline_store *s,
-                             uint32_t upto, uint8_t out[VIEW_MAX_LANES]);
+                             uint32_t upto, uint8_t out[LIFELINES_MAX]);
 static inline uint32_t tui_visible_event(const struct tui_visible *v, uint32_t pos)
 {
     return v->index ? v->index[pos] : pos;
@@ -144,12 +144,12 @@ uint32_t tui_visible_upto(const struct tui_visible *v, uint32_t i);
  * any depth costs at most that many records to read. */
 #define TUI_LANE_MARK_SHIFT 16
 struct tui_lane_states {
-    uint8_t (*mark)[VIEW_MAX_LANES]; /* mark[k]: before event k << SHIFT, 0xFF untouched */
+    uint8_t (*mark)[LIFELINES_MAX]; /* mark[k]: before event k << SHIFT, 0xFF untouched */
     uint32_t count, cap;
 };
 void tui_lane_states_at(struct tui_lane_states *ls, const struct timeline_store *s,
                         const struct timeline_snapshot *snap, uint32_t upto,
-                        uint8_t out[VIEW_MAX_LANES]);
+                        uint8_t out[LIFELINES_MAX]);
 void tui_lane_states_free(struct tui_lane_states *ls);
 
 /* ---- labels (labels.c): text rebuilt by re-reading the capture, for a window of events ---- */

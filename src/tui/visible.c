@@ -21,7 +21,7 @@ static bool passes(const struct timeline_store *s, const struct timeline_event *
  * restricted), clients left and servers right as textbooks draw them. */
 static void lay_out(struct tui_visible *v, const struct timeline_snapshot *snap)
 {
-    view_lanes_init(&v->lanes, VIEW_MAX_LANES);
+    lifelines_init(&v->lanes, LIFELINES_MAX);
     memset(v->lane_map, TIMELINE_NO_LANE, sizeof v->lane_map);
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < snap->lane_count; i++) {
@@ -44,15 +44,15 @@ static void lay_out(struct tui_visible *v, const struct timeline_snapshot *snap)
 static void lay_out_flows(struct tui_visible *v, struct timeline_store *s,
                           const struct timeline_snapshot *snap)
 {
-    view_lanes_init(&v->lanes, VIEW_MAX_LANES);
+    lifelines_init(&v->lanes, LIFELINES_MAX);
     memset(v->lane_map, TIMELINE_NO_LANE, sizeof v->lane_map);
     for (uint32_t i = 0; i < snap->flows; i++) {
         const struct timeline_flow *f = timeline_store_flow(s, i);
         if (!f->selected) continue;
-        view_lanes_note(&v->lanes, &f->client, ROLE_CLIENT);
-        view_lanes_note(&v->lanes, &f->server, ROLE_SERVER);
+        lifelines_note(&v->lanes, &f->client, ROLE_CLIENT);
+        lifelines_note(&v->lanes, &f->server, ROLE_SERVER);
     }
-    view_lanes_arrange(&v->lanes);
+    lifelines_arrange(&v->lanes);
     v->generation++;
 }
 
@@ -67,7 +67,7 @@ bool tui_visible_lanes(const struct tui_visible *v, const struct timeline_store 
     }
     if (e->flow == TIMELINE_NO_FLOW) return false;
     const struct timeline_flow *f = timeline_store_flow(s, e->flow);
-    int c = view_lanes_find(&v->lanes, &f->client), sv = view_lanes_find(&v->lanes, &f->server);
+    int c = lifelines_find(&v->lanes, &f->client), sv = lifelines_find(&v->lanes, &f->server);
     if (c < 0 || sv < 0 || c == sv) return false;
     bool from_server = e->bits & TIMELINE_EV_FROM_SERVER;
     *a = from_server ? sv : c;
@@ -87,7 +87,7 @@ int tui_visible_extend(struct tui_visible *v, struct timeline_store *s,
             while (cap < snap->events)
                 cap = cap > UINT32_MAX / 2 ? snap->events : cap * 2;
             uint32_t *n = realloc(v->index, sizeof *n * cap);
-            if (!n) return TUI_E_RUNTIME;
+            if (!n) return STATUS_E_RUNTIME;
             v->index = n;
             v->index_cap = cap;
         }
@@ -101,11 +101,11 @@ int tui_visible_extend(struct tui_visible *v, struct timeline_store *s,
         }
         v->scanned = snap->events;
     }
-    if (v->chosen) return TUI_OK; /* laid out once from the chosen flows */
+    if (v->chosen) return STATUS_OK; /* laid out once from the chosen flows */
     if (lanes_changed || v->lane_generation != snap->lane_generation ||
         v->lane_count != snap->lane_count)
         lay_out(v, snap);
-    return TUI_OK;
+    return STATUS_OK;
 }
 
 int tui_visible_build(struct tui_visible *v, struct timeline_store *s,
@@ -165,7 +165,7 @@ static void apply(const struct timeline_store *s, uint32_t from, uint32_t to, ui
 
 void tui_lane_states_at(struct tui_lane_states *ls, const struct timeline_store *s,
                         const struct timeline_snapshot *snap, uint32_t upto,
-                        uint8_t out[VIEW_MAX_LANES])
+                        uint8_t out[LIFELINES_MAX])
 {
     if (upto > snap->events) upto = snap->events;
     uint32_t k = upto >> TUI_LANE_MARK_SHIFT;
@@ -173,15 +173,15 @@ void tui_lane_states_at(struct tui_lane_states *ls, const struct timeline_store 
     while (ls->count <= k) {
         if (ls->count == ls->cap) {
             uint32_t cap = ls->cap ? ls->cap * 2 : 16;
-            uint8_t(*n)[VIEW_MAX_LANES] = realloc(ls->mark, sizeof *n * cap);
+            uint8_t(*n)[LIFELINES_MAX] = realloc(ls->mark, sizeof *n * cap);
             if (!n) break;
             ls->mark = n;
             ls->cap = cap;
         }
         if (ls->count == 0)
-            memset(ls->mark[0], 0xFF, VIEW_MAX_LANES);
+            memset(ls->mark[0], 0xFF, LIFELINES_MAX);
         else {
-            memcpy(ls->mark[ls->count], ls->mark[ls->count - 1], VIEW_MAX_LANES);
+            memcpy(ls->mark[ls->count], ls->mark[ls->count - 1], LIFELINES_MAX);
             apply(s, (ls->count - 1) << TUI_LANE_MARK_SHIFT, ls->count << TUI_LANE_MARK_SHIFT,
                   ls->mark[ls->count]);
         }
@@ -189,13 +189,13 @@ void tui_lane_states_at(struct tui_lane_states *ls, const struct timeline_store 
     }
     uint32_t from = 0;
     if (ls->count > k) {
-        memcpy(out, ls->mark[k], VIEW_MAX_LANES);
+        memcpy(out, ls->mark[k], LIFELINES_MAX);
         from = k << TUI_LANE_MARK_SHIFT;
     } else {
-        memset(out, 0xFF, VIEW_MAX_LANES); /* no memory for marks: the slow way */
+        memset(out, 0xFF, LIFELINES_MAX); /* no memory for marks: the slow way */
     }
     apply(s, from, upto, out);
-    for (int i = 0; i < VIEW_MAX_LANES; i++)
+    for (int i = 0; i < LIFELINES_MAX; i++)
         if (out[i] == 0xFF) out[i] = snap->lane_first_state[i];
 }
 
@@ -206,11 +206,11 @@ void tui_lane_states_free(struct tui_lane_states *ls)
 }
 
 void tui_visible_flow_states(const struct tui_visible *v, const struct timeline_store *s,
-                             uint32_t upto, uint8_t out[VIEW_MAX_LANES])
+                             uint32_t upto, uint8_t out[LIFELINES_MAX])
 {
-    memset(out, TCP_STATE_UNKNOWN, VIEW_MAX_LANES);
+    memset(out, TCP_STATE_UNKNOWN, LIFELINES_MAX);
     int left = v->lanes.count;
-    bool done[VIEW_MAX_LANES] = {0};
+    bool done[LIFELINES_MAX] = {0};
     /* newest first, until every lifeline has its state (or far enough back) */
     for (uint32_t k = 0; upto > 0 && left > 0 && k < TUI_FLOW_STATES_SCAN; k++) {
         const struct timeline_event *e = timeline_store_event(s, tui_visible_event(v, --upto));

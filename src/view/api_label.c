@@ -1,17 +1,17 @@
 /* Socket API calls in the words of a course: "connect()", "accept() = 5 from
  * 127.0.0.1:42410", "recv() = 16 bytes", "recv() = 0: the peer closed". */
-#include "sockscope/net.h"
 #include "sockscope/view.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 int view_api_label(const struct api_event *ev, char *buf, size_t size)
 {
-    const char *name = net_api_call_name(ev->call);
+    const char *name = api_call_name(ev->call);
     char peer[80] = "";
     if (ev->peer.addr.family)
-        view_endpoint_name(&ev->peer, peer, sizeof peer);
+        endpoint_format(&ev->peer, peer, sizeof peer);
 
     if (ev->phase == API_PHASE_CALL) {
         switch (ev->call) {
@@ -39,7 +39,7 @@ int view_api_label(const struct api_event *ev, char *buf, size_t size)
     case API_BIND: {
         char local[80] = "";
         if (ev->local.addr.family)
-            view_endpoint_name(&ev->local, local, sizeof local);
+            endpoint_format(&ev->local, local, sizeof local);
         return snprintf(buf, size, "bind(%s)", local);
     }
     case API_ACCEPT:

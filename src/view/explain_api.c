@@ -2,8 +2,8 @@
  * for packets: what the program asked the kernel, and what the wire will show for it. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
-#include "sockscope/net.h"
 #include "sockscope/view.h"
 
 static const char *call_meaning(const struct api_event *ev)

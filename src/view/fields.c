@@ -301,7 +301,7 @@ static void ipv6_address(struct walk *w, const char *name, uint32_t off)
     struct ip_address a = {.family = 6};
     memcpy(a.bytes, w->f + off, 16);
     char buf[48];
-    decode_format_address(&a, buf, sizeof buf);
+    ip_address_format(&a, buf, sizeof buf);
     field(w, name, off, 16, "%s", buf);
 }
 

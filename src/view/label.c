@@ -66,29 +66,15 @@ void view_tcp_flags_name(uint16_t flags, char *buf, size_t size)
         sb_str(&b, "none");
 }
 
-enum style view_packet_style(const struct packet *p, const struct track_info *ti)
+enum style view_segment_style(enum segment_kind k)
 {
-    if (p->proto == PROTO_UDP)
-        return STYLE_UDP;
-    if (p->proto == PROTO_ICMP)
-        return STYLE_ICMP;
-    if (p->proto != PROTO_TCP)
-        return STYLE_NOTE;
-    if (ti->marks & (MARK_RETRANSMISSION | MARK_FAST_RETRANSMISSION |
-                     MARK_SPURIOUS_RETRANSMISSION | MARK_OUT_OF_ORDER | MARK_LOST_SEGMENT |
-                     MARK_DUPLICATE_ACK | MARK_ACK_LOST_SEGMENT))
-        return STYLE_MARK;
-    if (p->flags & TCP_RST)
-        return STYLE_RST;
-    if ((p->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
-        return STYLE_SYNACK;
-    if (p->flags & TCP_SYN)
-        return STYLE_SYN;
-    if (p->flags & TCP_FIN)
-        return STYLE_FIN;
-    if (p->payload_len)
-        return STYLE_DATA;
-    return STYLE_ACK;
+    static const uint8_t styles[SEGMENT_KIND_COUNT] = {
+        [SEGMENT_OTHER] = STYLE_NOTE, [SEGMENT_SYN] = STYLE_SYN, [SEGMENT_SYNACK] = STYLE_SYNACK,
+        [SEGMENT_ACK] = STYLE_ACK,    [SEGMENT_DATA] = STYLE_DATA, [SEGMENT_FIN] = STYLE_FIN,
+        [SEGMENT_RST] = STYLE_RST,    [SEGMENT_UDP] = STYLE_UDP,   [SEGMENT_ICMP] = STYLE_ICMP,
+        [SEGMENT_SUSPECT] = STYLE_MARK,
+    };
+    return (unsigned)k < SEGMENT_KIND_COUNT ? (enum style)styles[k] : STYLE_NOTE;
 }
 
 /* The errors a course meets, in words; NULL for the rest (shown as type and code). */

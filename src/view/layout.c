@@ -11,7 +11,7 @@ int view_geometry_max_lanes(int width, int time_width)
     int lanes = span / VIEW_MIN_PITCH + 1;
     if (lanes < 2)
         lanes = 2;
-    return lanes > VIEW_MAX_LANES ? VIEW_MAX_LANES : lanes;
+    return lanes > LIFELINES_MAX ? LIFELINES_MAX : lanes;
 }
 
 void view_geometry_init(struct view_geometry *g, int width, int time_width, int lanes)
@@ -20,8 +20,8 @@ void view_geometry_init(struct view_geometry *g, int width, int time_width, int 
         width = VIEW_MAX_WIDTH;
     if (lanes < 1)
         lanes = 1;
-    if (lanes > VIEW_MAX_LANES)
-        lanes = VIEW_MAX_LANES;
+    if (lanes > LIFELINES_MAX)
+        lanes = LIFELINES_MAX;
     g->width = width;
     g->time_width = time_width;
     g->lanes = lanes;

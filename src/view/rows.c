@@ -25,13 +25,13 @@ void view_row_center(struct view_row *r, const struct view_geometry *g, int lane
 }
 
 int view_header_rows(struct view_row rows[VIEW_HEADER_MAX_ROWS], const struct view_geometry *g,
-                     const struct view_lanes *l, const char *time_title)
+                     const struct lifelines *l, const char *time_title)
 {
-    char names[VIEW_MAX_LANES][80];
+    char names[LIFELINES_MAX][80];
     bool stagger = false;
     int lanes = l->count < g->lanes ? l->count : g->lanes;
     for (int i = 0; i < lanes; i++) {
-        view_endpoint_name(&l->ep[i], names[i], sizeof names[i]);
+        endpoint_format(&l->ep[i], names[i], sizeof names[i]);
         if ((int)strlen(names[i]) >= g->pitch && g->lanes > 1) stagger = true;
     }
     blank_row(&rows[0], g);

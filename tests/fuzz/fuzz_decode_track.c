@@ -26,9 +26,9 @@ static void check_invariants(const struct packet *p, const uint8_t *frame, uint3
     if ((p->status == PACKET_OK) != (p->why == NULL)) __builtin_trap();
     if (p->opt.sack_count > TCP_MAX_SACK_BLOCKS) __builtin_trap();
     char text[48];
-    if (decode_format_address(&p->src, text, sizeof text) >= (int)sizeof text ||
-        decode_format_address(&p->dst, text, sizeof text) >= (int)sizeof text ||
-        decode_format_address(&p->quote.src, text, sizeof text) >= (int)sizeof text)
+    if (ip_address_format(&p->src, text, sizeof text) >= (int)sizeof text ||
+        ip_address_format(&p->dst, text, sizeof text) >= (int)sizeof text ||
+        ip_address_format(&p->quote.src, text, sizeof text) >= (int)sizeof text)
         __builtin_trap();
 }
 

@@ -83,7 +83,7 @@ static void test_frames_are_numbered_and_stamped_in_nanoseconds(void **state)
     struct capture_frame fr;
     snprintf(path, sizeof path, "%s/ok.pcap", dir);
     write_pcap(path, 3, 0);
-    assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), STATUS_OK);
     assert_int_equal(capture_file_linktype(cf), 1);
     for (uint32_t i = 1; i <= 3; i++) {
         assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
@@ -103,7 +103,7 @@ static void test_filter_keeps_the_file_frame_numbers(void **state)
     struct capture_frame fr;
     snprintf(path, sizeof path, "%s/filter.pcap", dir);
     write_pcap(path, 5, 0);
-    assert_int_equal(capture_file_open(path, "udp port 53", &cf, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(capture_file_open(path, "udp port 53", &cf, err, sizeof err), STATUS_OK);
     assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
     assert_int_equal(fr.number, 2);
     assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
@@ -120,10 +120,10 @@ static void test_truncated_last_record_delivers_the_rest_then_reports(void **sta
     struct capture_frame fr;
     snprintf(path, sizeof path, "%s/cut.pcap", dir);
     write_pcap(path, 3, 10);
-    assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), STATUS_OK);
     assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
     assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
-    assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), CAPTURE_E_RUNTIME);
+    assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), STATUS_E_RUNTIME);
     assert_non_null(strstr(err, "after frame 2"));
     assert_non_null(strstr(err, "truncated"));
     capture_file_close(cf);
@@ -133,7 +133,7 @@ static void expect_bad_input(const char *path, const char *bpf, const char *says
 {
     char err[512];
     struct capture_file *cf = (struct capture_file *)1;
-    assert_int_equal(capture_file_open(path, bpf, &cf, err, sizeof err), CAPTURE_E_BAD_INPUT);
+    assert_int_equal(capture_file_open(path, bpf, &cf, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_null(cf);
     if (!strstr(err, says))
         fail_msg("'%s' does not say '%s'", err, says);
@@ -210,10 +210,10 @@ static int read_both(const char *path, const char *bpf, int *end, char *err, siz
     struct capture_file *a, *b;
     char err_b[256];
     assert_int_equal(capture_file_open_reader(path, bpf, CAPTURE_READER_AUTO, &a, err, errlen),
-                     CAPTURE_OK);
+                     STATUS_OK);
     assert_int_equal(capture_file_open_reader(path, bpf, CAPTURE_READER_LIBPCAP, &b, err_b,
                                               sizeof err_b),
-                     CAPTURE_OK);
+                     STATUS_OK);
     assert_true(capture_file_keep_frames(a)); /* the mapped reader took it */
     assert_false(capture_file_keep_frames(b));
     assert_int_equal(capture_file_linktype(a), capture_file_linktype(b));
@@ -266,7 +266,7 @@ static void test_mapped_reader_reads_all_four_magics_as_libpcap(void **state)
     struct capture_file *cf;
     struct capture_frame fr;
     snprintf(path, sizeof path, "%s/m00.pcap", dir);
-    assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), STATUS_OK);
     assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
     assert_true(fr.ts_ns == 1700000000ull * 1000000000ull + 999999000ull);
     capture_file_close(cf);
@@ -299,7 +299,7 @@ static void test_mapped_reader_stops_short_as_libpcap(void **state)
         snprintf(path, sizeof path, "%s/c%d.pcap", dir, swap);
         write_classic(path, swap, false, 65535, cut_data, 2);
         assert_int_equal(read_both(path, NULL, &end, err, sizeof err), 1);
-        assert_int_equal(end, CAPTURE_E_RUNTIME);
+        assert_int_equal(end, STATUS_E_RUNTIME);
         assert_non_null(strstr(err, "capture stops short after frame 1: truncated"));
 
         /* a record header cut short */
@@ -308,13 +308,13 @@ static void test_mapped_reader_stops_short_as_libpcap(void **state)
         fwrite("\1\2\3\4\5", 1, 5, f);
         fclose(f);
         assert_int_equal(read_both(path, NULL, &end, err, sizeof err), 1);
-        assert_int_equal(end, CAPTURE_E_RUNTIME);
+        assert_int_equal(end, STATUS_E_RUNTIME);
         assert_non_null(strstr(err, "header bytes, only got 5"));
 
         /* a lying length: larger than any sane record */
         write_classic(path, swap, true, 65535, bogus, 2);
         assert_int_equal(read_both(path, NULL, &end, err, sizeof err), 1);
-        assert_int_equal(end, CAPTURE_E_RUNTIME);
+        assert_int_equal(end, STATUS_E_RUNTIME);
         assert_non_null(strstr(err, "invalid packet capture length 300000"));
         write_classic(path, swap, true, 0, bogus, 2); /* snaplen 0: libpcap's maximum */
         assert_int_equal(read_both(path, NULL, &end, err, sizeof err), 1);
@@ -326,7 +326,7 @@ static void test_mapped_reader_stops_short_as_libpcap(void **state)
         assert_int_equal(end, 0);
         write_classic(path, swap, true, 60, over_snap_cut, 2);
         assert_int_equal(read_both(path, NULL, &end, err, sizeof err), 1);
-        assert_int_equal(end, CAPTURE_E_RUNTIME);
+        assert_int_equal(end, STATUS_E_RUNTIME);
         assert_non_null(strstr(err, "tried to read 60 captured bytes, only got 50"));
         write_classic(path, swap, true, 60, over_snap_cut2, 2);
         assert_int_equal(read_both(path, NULL, &end, err, sizeof err), 1);
@@ -364,7 +364,7 @@ static struct capture_file *open_or_fail(const char *path, const char *bpf,
 {
     char err[256];
     struct capture_file *cf;
-    if (capture_file_open_reader(path, bpf, reader, &cf, err, sizeof err) != CAPTURE_OK)
+    if (capture_file_open_reader(path, bpf, reader, &cf, err, sizeof err) != STATUS_OK)
         fail_msg("%s", err);
     return cf;
 }
@@ -447,7 +447,7 @@ static void seek_or_fail(struct capture_file *cf, const struct reading *r, uint3
                          const char *path)
 {
     char err[256];
-    if (capture_file_seek(cf, offset_before(r, k), number_at(r, k), err, sizeof err) != CAPTURE_OK)
+    if (capture_file_seek(cf, offset_before(r, k), number_at(r, k), err, sizeof err) != STATUS_OK)
         fail_msg("%s: seek to frame %u: %s", path, k, err);
     assert_true(capture_file_tell(cf) == offset_before(r, k));
 }
@@ -681,11 +681,11 @@ static void test_seek_refuses_what_it_cannot_honour(void **state)
     for (int reader = CAPTURE_READER_AUTO; reader <= CAPTURE_READER_LIBPCAP; reader++) {
         struct capture_file *cf = open_or_fail(path, NULL, (enum capture_reader)reader);
         assert_int_equal(capture_file_tell(cf), 24);
-        assert_int_equal(capture_file_seek(cf, 24, 0, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_int_equal(capture_file_seek(cf, 24, 0, err, sizeof err), STATUS_E_RUNTIME);
         assert_non_null(strstr(err, "frame numbers start at 1"));
-        assert_int_equal(capture_file_seek(cf, 3, 1, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_int_equal(capture_file_seek(cf, 3, 1, err, sizeof err), STATUS_E_RUNTIME);
         assert_non_null(strstr(err, "outside the records"));
-        assert_int_equal(capture_file_seek(cf, 1 << 20, 1, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_int_equal(capture_file_seek(cf, 1 << 20, 1, err, sizeof err), STATUS_E_RUNTIME);
         assert_non_null(strstr(err, "offset 1048576"));
         capture_file_close(cf);
     }
@@ -699,11 +699,11 @@ static void test_seek_refuses_what_it_cannot_honour(void **state)
         assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
         int64_t second = capture_file_tell(cf);
         assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
-        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), CAPTURE_E_RUNTIME);
-        assert_int_equal(capture_file_seek(cf, second, 2, err, sizeof err), CAPTURE_OK);
+        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), STATUS_E_RUNTIME);
+        assert_int_equal(capture_file_seek(cf, second, 2, err, sizeof err), STATUS_OK);
         assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
         assert_int_equal(fr.number, 2);
-        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), CAPTURE_E_RUNTIME);
+        assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), STATUS_E_RUNTIME);
         assert_non_null(strstr(err, "after frame 2"));
         capture_file_close(cf);
     }
@@ -713,7 +713,7 @@ static void test_seek_refuses_what_it_cannot_honour(void **state)
     write_pcapng(path, false);
     struct capture_file *cf = open_or_fail(path, NULL, CAPTURE_READER_AUTO);
     int64_t first = capture_file_tell(cf);
-    assert_int_equal(capture_file_seek(cf, first + 4, 1, err, sizeof err), CAPTURE_E_RUNTIME);
+    assert_int_equal(capture_file_seek(cf, first + 4, 1, err, sizeof err), STATUS_E_RUNTIME);
     assert_non_null(strstr(err, "not where a record starts"));
     capture_file_close(cf);
 }
@@ -723,7 +723,7 @@ static bool ethernet_pcapng(const char *path)
 {
     char err[256];
     struct capture_file *cf;
-    if (capture_file_open(path, NULL, &cf, err, sizeof err) != CAPTURE_OK) return false;
+    if (capture_file_open(path, NULL, &cf, err, sizeof err) != STATUS_OK) return false;
     bool ok = capture_file_linktype(cf) == 1;
     capture_file_close(cf);
     return ok;

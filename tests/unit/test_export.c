@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "sockscope/export.h"
 
@@ -171,10 +172,10 @@ static void test_text_diagram_of_a_loopback_handshake(void **state)
     ti[2].state_dst_before = TCP_STATE_SYN_RECEIVED;
     ti[2].state_dst = TCP_STATE_ESTABLISHED;
 
-    struct view_lanes lanes;
-    view_lanes_init(&lanes, 8);
-    view_lanes_note(&lanes, &ti[0].client, ROLE_CLIENT);
-    view_lanes_note(&lanes, &ti[0].server, ROLE_SERVER);
+    struct lifelines lanes;
+    lifelines_init(&lanes, 8);
+    lifelines_note(&lanes, &ti[0].client, ROLE_CLIENT);
+    lifelines_note(&lanes, &ti[0].server, ROLE_SERVER);
     struct export_options opt = {.time = TIME_REL, .ascii = true, .width = 80};
     open_out(&c);
     struct text_export *t = export_text_new(&c.o, &opt, &lanes);
@@ -245,8 +246,8 @@ static void test_text_api_call_stands_on_the_lifeline_of_its_socket(void **state
 {
     (void)state;
     struct capture_out c;
-    struct view_lanes lanes;
-    view_lanes_init(&lanes, 4);
+    struct lifelines lanes;
+    lifelines_init(&lanes, 4);
     lanes.dynamic = true;
     struct export_options opt = {.time = TIME_REL, .ascii = true, .width = 80};
     struct api_event listen_ev = {.ts_ns = 1000, .call = API_LISTEN, .phase = API_PHASE_RETURN,
@@ -272,7 +273,7 @@ static void test_text_api_call_stands_on_the_lifeline_of_its_socket(void **state
     /* the welcoming socket's lane (0.0.0.0:12000) became the server's 127.0.0.1:12000, so the
      * SYN arrives on the lifeline where listen() was called */
     assert_int_equal(lanes.count, 2);
-    assert_int_equal(view_lanes_find(&lanes, &ti.server), 0);
+    assert_int_equal(lifelines_find(&lanes, &ti.server), 0);
     assert_non_null(strstr(c.text, "* listen()"));
     assert_non_null(strstr(c.text, "connect(127.0.0.1:12000)"));
     char *syn = strstr(c.text, "-- SYN seq=0 win=65495 --|");

@@ -77,7 +77,7 @@ static struct capture_live *open_lo(struct capture_live_options *o)
     struct capture_live *c;
     o->device = "lo";
     int rc = capture_live_open(o, &c, err, sizeof err);
-    if (rc != CAPTURE_OK)
+    if (rc != STATUS_OK)
         fail_msg("capture_live_open: %d %s", rc, err);
     return c;
 }
@@ -85,9 +85,9 @@ static struct capture_live *open_lo(struct capture_live_options *o)
 static void start_ready(struct capture_live *c)
 {
     char err[512];
-    assert_int_equal(capture_live_start(c, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(capture_live_start(c, err, sizeof err), STATUS_OK);
     int rc = capture_live_wait_ready(c, 2000, err, sizeof err);
-    if (rc != CAPTURE_OK)
+    if (rc != STATUS_OK)
         fail_msg("wait_ready: %s", err);
 }
 
@@ -133,7 +133,7 @@ static void assert_file_holds(const char *path, const struct got *g, int total)
 {
     char err[512];
     struct capture_file *f;
-    assert_int_equal(capture_file_open(path, NULL, &f, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(capture_file_open(path, NULL, &f, err, sizeof err), STATUS_OK);
     struct capture_frame fr;
     int i = 0, read = 0;
     while (capture_file_next(f, &fr, err, sizeof err) == 1) {
@@ -266,7 +266,7 @@ static void test_unknown_device_is_bad_input_listing_the_devices(void **state)
     struct capture_live_options o = {.device = "nosuch0"};
     struct capture_live *c;
     char err[1024];
-    assert_int_equal(capture_live_open(&o, &c, err, sizeof err), CAPTURE_E_BAD_INPUT);
+    assert_int_equal(capture_live_open(&o, &c, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_null(c);
     assert_non_null(strstr(err, "nosuch0"));
     assert_non_null(strstr(err, "lo"));
@@ -280,7 +280,7 @@ static void test_bad_filter_is_bad_input_naming_the_expression(void **state)
     struct capture_live_options o = {.device = "lo", .bpf = "tcp port banana"};
     struct capture_live *c;
     char err[1024];
-    assert_int_equal(capture_live_open(&o, &c, err, sizeof err), CAPTURE_E_BAD_INPUT);
+    assert_int_equal(capture_live_open(&o, &c, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "'tcp port banana'"));
 }
 

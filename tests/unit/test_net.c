@@ -190,7 +190,7 @@ static const struct api_event *must_find(const struct events *e, enum api_call c
 {
     int i = find(e, call, phase, thread, 0);
     if (i < 0)
-        fail_msg("no %s %s event of thread %u", net_api_call_name(call),
+        fail_msg("no %s %s event of thread %u", api_call_name(call),
                  phase == API_PHASE_CALL ? "call" : "return", thread);
     return &e->ev[i];
 }
@@ -205,12 +205,12 @@ static bool is_loopback(const struct endpoint *ep)
 static void test_api_call_names_are_the_socket_api(void **state)
 {
     (void)state;
-    assert_string_equal(net_api_call_name(API_ACCEPT), "accept");
-    assert_string_equal(net_api_call_name(API_RECVFROM), "recvfrom");
-    assert_string_equal(net_api_call_name(API_CLOSE), "close");
-    assert_string_equal(net_api_call_name(API_CALL_COUNT), "?");
+    assert_string_equal(api_call_name(API_ACCEPT), "accept");
+    assert_string_equal(api_call_name(API_RECVFROM), "recvfrom");
+    assert_string_equal(api_call_name(API_CLOSE), "close");
+    assert_string_equal(api_call_name(API_CALL_COUNT), "?");
     for (int c = 0; c < API_CALL_COUNT; c++)
-        assert_string_not_equal(net_api_call_name((enum api_call)c), "?");
+        assert_string_not_equal(api_call_name((enum api_call)c), "?");
 }
 
 static void queue_one(struct probe *p, int fd)

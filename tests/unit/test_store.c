@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sockscope/timeline.h"
@@ -39,7 +40,7 @@ static uint32_t first_pass(const char *path, struct seen **out)
 {
     struct timeline_pass *p;
     char err[256];
-    assert_int_equal(timeline_pass_open(path, NULL, &p, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(timeline_pass_open(path, NULL, &p, err, sizeof err), STATUS_OK);
     uint32_t n = 0, cap = 64;
     struct seen *s = malloc(sizeof *s * cap);
     struct capture_frame fr;
@@ -89,18 +90,18 @@ static void check_rereads(const char *name, uint32_t every, bool backwards)
     struct timeline_store *s = timeline_store_new();
     assert_non_null(s);
     struct timeline_indexer *x;
-    assert_int_equal(timeline_index_start(s, path, NULL, every, &x, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(timeline_index_start(s, path, NULL, every, &x, err, sizeof err), STATUS_OK);
     struct timeline_snapshot snap;
     wait_done(s, &snap);
     assert_int_equal(snap.events, n);
     assert_false(snap.failed);
     if (n > every) assert_true(snap.checkpoints > 0);
     struct timeline_reread *r;
-    assert_int_equal(timeline_reread_open(s, path, NULL, &r, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(timeline_reread_open(s, path, NULL, &r, err, sizeof err), STATUS_OK);
     for (uint32_t k = 0; k < n; k++) {
         uint32_t want = backwards ? n - 1 - k : k;
         assert_int_equal(timeline_store_event(s, want)->frame, seen[want].number);
-        assert_int_equal(timeline_reread_seek(r, want, err, sizeof err), CAPTURE_OK);
+        assert_int_equal(timeline_reread_seek(r, want, err, sizeof err), STATUS_OK);
         uint64_t before = timeline_reread_frames(r);
         struct capture_frame fr;
         struct packet pkt;
@@ -138,7 +139,7 @@ static void test_indexed_flows_count_every_packet_and_byte(void **state)
     path_of("tcp-threaded.pcap", path, sizeof path);
     struct timeline_store *s = timeline_store_new();
     struct timeline_indexer *x;
-    assert_int_equal(timeline_index_start(s, path, NULL, 0, &x, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(timeline_index_start(s, path, NULL, 0, &x, err, sizeof err), STATUS_OK);
     struct timeline_snapshot snap;
     wait_done(s, &snap);
     assert_int_equal(snap.flows, 3); /* three clients, one TCP stream each */
@@ -166,7 +167,7 @@ static void test_nothing_is_seen_before_it_is_published(void **state)
     char path[512], err[256];
     path_of("tcp-echo-ipv4.pcap", path, sizeof path);
     struct timeline_pass *p;
-    assert_int_equal(timeline_pass_open(path, NULL, &p, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(timeline_pass_open(path, NULL, &p, err, sizeof err), STATUS_OK);
     struct timeline_store *s = timeline_store_new();
     struct capture_frame fr;
     struct packet pkt;
@@ -270,7 +271,7 @@ static void test_a_reader_syncing_while_indexing_sees_whole_records(void **state
         struct watcher w = {.s = s};
         struct timeline_indexer *x;
         assert_int_equal(timeline_index_start(s, path, NULL, 64, &x, err, sizeof err),
-                         CAPTURE_OK);
+                         STATUS_OK);
         pthread_t t;
         pthread_create(&t, NULL, watch, &w);
         pthread_join(t, NULL);
@@ -288,7 +289,7 @@ static void test_stopping_an_indexer_at_once_loses_nothing_published(void **stat
     path_of("tcp-bytestream.pcap", path, sizeof path);
     struct timeline_store *s = timeline_store_new();
     struct timeline_indexer *x;
-    assert_int_equal(timeline_index_start(s, path, NULL, 16, &x, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(timeline_index_start(s, path, NULL, 16, &x, err, sizeof err), STATUS_OK);
     struct timeline_snapshot snap;
     timeline_store_sync(s, &snap);
     assert_true(snap.events >= 1); /* the first frame is there before the thread runs */
@@ -306,7 +307,7 @@ static void test_a_file_without_frames_is_refused_before_any_thread(void **state
     struct timeline_store *s = timeline_store_new();
     struct timeline_indexer *x;
     assert_int_equal(timeline_index_start(s, "/nonexistent.pcap", NULL, 16, &x, err, sizeof err),
-                     CAPTURE_E_BAD_INPUT);
+                     STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "/nonexistent.pcap"));
     /* a truncated copy of a real capture: header and half a record */
     char path[512], cut[] = "/tmp/sockscope-test-cut.XXXXXX";
@@ -319,7 +320,7 @@ static void test_a_file_without_frames_is_refused_before_any_thread(void **state
     close(fd);
     fclose(in);
     assert_int_equal(timeline_index_start(s, cut, NULL, 16, &x, err, sizeof err),
-                     CAPTURE_E_BAD_INPUT);
+                     STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "no readable frame"));
     unlink(cut);
     timeline_store_free(s);
@@ -333,7 +334,7 @@ static void test_rereads_step_over_frames_the_store_never_saw(void **state)
     char path[512], err[256];
     path_of("tcp-loss.pcap", path, sizeof path);
     struct capture_file *cf;
-    assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), STATUS_OK);
     struct tracker *t = track_new();
     struct timeline_store *s = timeline_store_new();
     struct seen kept[256];
@@ -351,7 +352,7 @@ static void test_rereads_step_over_frames_the_store_never_saw(void **state)
     }
     timeline_store_finish(s, NULL, NULL);
     struct timeline_reread *r;
-    assert_int_equal(timeline_reread_open(s, path, NULL, &r, err, sizeof err), CAPTURE_OK);
+    assert_int_equal(timeline_reread_open(s, path, NULL, &r, err, sizeof err), STATUS_OK);
     for (uint32_t k = 0; k < n; k++) {
         uint32_t got;
         assert_int_equal(timeline_reread_next(r, &got, &fr, &pkt, &info, err, sizeof err), 1);

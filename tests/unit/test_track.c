@@ -491,6 +491,29 @@ static void test_resent_syn_keeps_its_stream(void **state)
     assert_int_equal(again.marks, MARK_RETRANSMISSION);
 }
 
+/* The kind of each arrow is decided here, once: the store and every output take it. */
+static void test_segment_kind_names_each_arrow_and_a_suspicion_wins(void **state)
+{
+    struct wire w;
+    wire_init(&w, *state);
+    assert_int_equal(tcp(&w, A, ISN_A, 0, TCP_SYN, 0).kind, SEGMENT_SYN);
+    assert_int_equal(tcp(&w, B, ISN_B, ISN_A + 1, SA, 0).kind, SEGMENT_SYNACK);
+    assert_int_equal(tcp(&w, A, ISN_A + 1, ISN_B + 1, TCP_ACK, 0).kind, SEGMENT_ACK);
+    assert_int_equal(tcp(&w, A, ISN_A + 1, ISN_B + 1, PA, 100).kind, SEGMENT_DATA);
+    w.now += 300 * MS;
+    struct track_info again = tcp(&w, A, ISN_A + 1, ISN_B + 1, PA, 100);
+    assert_int_equal(again.marks, MARK_RETRANSMISSION);
+    assert_int_equal(again.kind, SEGMENT_SUSPECT);
+    assert_int_equal(tcp(&w, A, ISN_A + 101, ISN_B + 1, FA, 0).kind, SEGMENT_FIN);
+    assert_int_equal(tcp(&w, B, ISN_B + 1, ISN_A + 102, TCP_RST, 0).kind, SEGMENT_RST);
+    assert_int_equal(udp(&w, A, 5).kind, SEGMENT_UDP);
+    struct packet other = base_packet(&w, A, PROTO_OTHER);
+    struct track_info oi;
+    track_feed(w.tr, &other, ++w.frame, &oi);
+    assert_false(oi.has_flow);
+    assert_int_equal(oi.kind, SEGMENT_OTHER);
+}
+
 static void test_udp_streams_have_their_own_counter(void **state)
 {
     struct wire w;
@@ -673,7 +696,7 @@ static void frames_load(struct frames *fs, const char *path)
     char err[256];
     struct capture_file *cf;
     struct capture_frame fr;
-    if (capture_file_open(path, NULL, &cf, err, sizeof err) != CAPTURE_OK) fail_msg("%s", err);
+    if (capture_file_open(path, NULL, &cf, err, sizeof err) != STATUS_OK) fail_msg("%s", err);
     memset(fs, 0, sizeof *fs);
     fs->linktype = capture_file_linktype(cf);
     uint32_t cap = 0;
@@ -1021,7 +1044,8 @@ int main(void)
         T(test_new_isn_on_same_ports_opens_a_new_stream),
         T(test_syn_to_a_closed_port_never_claims_a_listener),
         T(test_resent_syn_keeps_its_stream),
-        T(test_udp_streams_have_their_own_counter),
+        T(test_segment_kind_names_each_arrow_and_a_suspicion_wins),
+    T(test_udp_streams_have_their_own_counter),
         T(test_icmp_port_unreachable_belongs_to_the_udp_flow),
         T(test_idle_conversation_forgotten_keeps_its_stream),
         T(test_many_short_connections_keep_memory_bounded),

@@ -1,5 +1,5 @@
-/* view: labels in words, lanes (clients left, servers right, reuse when full), arrow rows
- * that point the right way even when both ends share one address (loopback). */
+/* view: labels in words, arrow rows that point the right way even when both ends share one
+ * address (loopback). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,12 +8,6 @@
 #include <string.h>
 
 #include "sockscope/view.h"
-
-static struct endpoint loopback(uint16_t port)
-{
-    struct endpoint e = {.addr = {.family = 4, .bytes = {127, 0, 0, 1}}, .port = port};
-    return e;
-}
 
 static void row_text(const struct view_row *r, char *buf, size_t size)
 {
@@ -123,55 +117,11 @@ static void test_marks_are_words_and_heuristics_say_suspected(void **state)
     ti.marks = MARK_RETRANSMISSION;
     view_arrow_label(&p, &ti, &opt, 200, b, sizeof b);
     assert_non_null(strstr(b, "[suspected "));
-    assert_int_equal(view_packet_style(&p, &ti), STYLE_MARK);
+    assert_int_equal(view_segment_style(SEGMENT_SUSPECT), STYLE_MARK);
     ti.marks = MARK_DUPLICATE_ACK;
     ti.dup_ack_count = 2;
     view_arrow_label(&p, &ti, &opt, 200, b, sizeof b);
     assert_non_null(strstr(b, "[dup ACK #2]"));
-}
-
-static void test_lanes_put_clients_left_and_servers_right(void **state)
-{
-    (void)state;
-    struct view_lanes l;
-    struct endpoint server = loopback(12000), c1 = loopback(40001), c2 = loopback(40002);
-    view_lanes_init(&l, 8);
-    assert_true(view_lanes_note(&l, &c1, ROLE_CLIENT));
-    assert_true(view_lanes_note(&l, &server, ROLE_SERVER));
-    assert_true(view_lanes_note(&l, &c2, ROLE_CLIENT));
-    assert_true(view_lanes_note(&l, &server, ROLE_SERVER));
-    assert_int_equal(l.count, 3);
-    view_lanes_arrange(&l);
-    assert_int_equal(view_lanes_find(&l, &c1), 0);
-    assert_int_equal(view_lanes_find(&l, &c2), 1);
-    assert_int_equal(view_lanes_find(&l, &server), 2);
-}
-
-static void test_lanes_reuse_least_recently_used_when_full(void **state)
-{
-    (void)state;
-    struct view_lanes l;
-    struct endpoint e[4] = {loopback(1), loopback(2), loopback(3), loopback(4)};
-    bool changed;
-    view_lanes_init(&l, 3);
-    assert_true(view_lanes_note(&l, &e[0], ROLE_CLIENT));
-    assert_true(view_lanes_note(&l, &e[1], ROLE_CLIENT));
-    assert_true(view_lanes_note(&l, &e[2], ROLE_CLIENT));
-    assert_false(view_lanes_note(&l, &e[3], ROLE_CLIENT));
-    assert_true(l.dynamic);
-
-    view_lanes_init(&l, 3);
-    l.dynamic = true;
-    assert_int_equal(view_lanes_take(&l, &e[0], ROLE_CLIENT, 1, &changed), 0);
-    assert_true(changed);
-    assert_int_equal(view_lanes_take(&l, &e[1], ROLE_SERVER, 2, &changed), 1);
-    assert_int_equal(view_lanes_take(&l, &e[2], ROLE_CLIENT, 3, &changed), 2);
-    assert_int_equal(view_lanes_take(&l, &e[0], ROLE_CLIENT, 4, &changed), 0);
-    assert_false(changed);
-    /* e[1] is now the least recently used: e[3] takes its lane */
-    assert_int_equal(view_lanes_take(&l, &e[3], ROLE_CLIENT, 5, &changed), 1);
-    assert_true(changed);
-    assert_int_equal(view_lanes_find(&l, &e[1]), -1);
 }
 
 static void test_loopback_arrows_point_both_ways(void **state)
@@ -292,8 +242,6 @@ int main(void)
         cmocka_unit_test(test_label_escapes_control_bytes_and_terminal_escapes),
         cmocka_unit_test(test_label_drops_window_then_shortens_preview_to_fit),
         cmocka_unit_test(test_marks_are_words_and_heuristics_say_suspected),
-        cmocka_unit_test(test_lanes_put_clients_left_and_servers_right),
-        cmocka_unit_test(test_lanes_reuse_least_recently_used_when_full),
         cmocka_unit_test(test_loopback_arrows_point_both_ways),
         cmocka_unit_test(test_arrow_crossing_a_lifeline_marks_the_crossing),
         cmocka_unit_test(test_label_too_long_for_arrow_is_not_drawn_over_lifelines),

@@ -1,9 +1,8 @@
-/* Lanes: which ip:port lifeline stands in which column. Small captures get one lane per
+/* Lifelines: which ip:port stands in which column. Small captures get one lifeline per
  * endpoint for the whole diagram, clients left and servers right as textbooks draw them;
- * captures with more endpoints than fit reuse lanes, least recently used first. */
-#include "sockscope/view.h"
+ * captures with more endpoints than fit reuse lifelines, least recently used first. */
+#include "sockscope/model.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /* ::ffff:a.b.c.d is a.b.c.d: a dual-stack socket names IPv4 peers that way. */
@@ -25,17 +24,17 @@ static bool wildcard(const struct endpoint *e)
     return !memcmp(e->addr.bytes, zero, e->addr.family == 4 ? 4 : 16);
 }
 
-void view_lanes_init(struct view_lanes *l, int capacity)
+void lifelines_init(struct lifelines *l, int capacity)
 {
     memset(l, 0, sizeof *l);
     if (capacity < 2)
         capacity = 2;
-    if (capacity > VIEW_MAX_LANES)
-        capacity = VIEW_MAX_LANES;
+    if (capacity > LIFELINES_MAX)
+        capacity = LIFELINES_MAX;
     l->capacity = capacity;
 }
 
-void view_lanes_reserve(struct view_lanes *l, enum role r)
+void lifelines_reserve(struct lifelines *l, enum role r)
 {
     if (l->count == l->capacity)
         return;
@@ -46,7 +45,7 @@ void view_lanes_reserve(struct view_lanes *l, enum role r)
     l->generation++;
 }
 
-int view_lanes_find(const struct view_lanes *l, const struct endpoint *e)
+int lifelines_find(const struct lifelines *l, const struct endpoint *e)
 {
     for (int i = 0; i < l->count; i++)
         if (endpoint_equal(&l->ep[i], e))
@@ -54,9 +53,9 @@ int view_lanes_find(const struct view_lanes *l, const struct endpoint *e)
     return -1;
 }
 
-bool view_lanes_note(struct view_lanes *l, const struct endpoint *e, enum role r)
+bool lifelines_note(struct lifelines *l, const struct endpoint *e, enum role r)
 {
-    if (view_lanes_find(l, e) >= 0)
+    if (lifelines_find(l, e) >= 0)
         return true;
     if (l->count == l->capacity) {
         l->dynamic = true;
@@ -68,9 +67,9 @@ bool view_lanes_note(struct view_lanes *l, const struct endpoint *e, enum role r
     return true;
 }
 
-void view_lanes_arrange(struct view_lanes *l)
+void lifelines_arrange(struct lifelines *l)
 {
-    struct view_lanes sorted = *l;
+    struct lifelines sorted = *l;
     int n = 0;
     for (int pass = 0; pass < 2; pass++) {
         enum role want = pass == 0 ? ROLE_CLIENT : ROLE_SERVER;
@@ -85,10 +84,10 @@ void view_lanes_arrange(struct view_lanes *l)
     *l = sorted;
 }
 
-int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r, uint64_t clock,
+int lifelines_take(struct lifelines *l, const struct endpoint *e, enum role r, uint64_t clock,
                     bool *changed)
 {
-    int i = view_lanes_find(l, e);
+    int i = lifelines_find(l, e);
     *changed = false;
     if (i < 0) {
         /* a socket bound to all addresses drew this lane first: it is this endpoint */
@@ -129,7 +128,7 @@ int view_lanes_take(struct view_lanes *l, const struct endpoint *e, enum role r,
     return i;
 }
 
-int view_lanes_take_socket(struct view_lanes *l, const struct endpoint *e, enum role r,
+int lifelines_take_socket(struct lifelines *l, const struct endpoint *e, enum role r,
                            uint64_t clock, bool *changed)
 {
     struct endpoint n = normalized(e);
@@ -142,14 +141,5 @@ int view_lanes_take_socket(struct view_lanes *l, const struct endpoint *e, enum 
             }
         }
     }
-    return view_lanes_take(l, &n, r, clock, changed);
-}
-
-int view_endpoint_name(const struct endpoint *e, char *buf, size_t size)
-{
-    char addr[64];
-    decode_format_address(&e->addr, addr, sizeof addr);
-    if (e->addr.family == 6)
-        return snprintf(buf, size, "[%s]:%u", addr, e->port);
-    return snprintf(buf, size, "%s:%u", addr, e->port);
+    return lifelines_take(l, &n, r, clock, changed);
 }

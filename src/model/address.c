@@ -2,7 +2,7 @@
  * more zero groups compressed, lowercase hex, IPv4-mapped addresses as ::ffff:a.b.c.d). */
 #include <string.h>
 
-#include "sockscope/decode.h"
+#include "sockscope/model.h"
 
 /* Longest run of >= 2 zero groups, the first one on ties (RFC 5952 4.2). */
 static void longest_zero_run(const uint16_t g[8], int *start, int *len)
@@ -88,7 +88,7 @@ static int format_ipv6(const uint8_t b[16], char *out)
     return n;
 }
 
-int decode_format_address(const struct ip_address *a, char *buf, int bufsize)
+int ip_address_format(const struct ip_address *a, char *buf, int bufsize)
 {
     char text[48]; /* longest: 8 groups of 4 hex digits and 7 colons */
     int n;
