@@ -47,6 +47,20 @@ enum {
     MARK_COUNT = 15
 };
 
+/* RTT estimation as RFC 6298 and the textbooks define it, per direction: a SampleRTT only
+ * from an ACK of bytes sent once (Karn's algorithm: an ACK of bytes sent twice cannot say
+ * which copy it answers), then EstimatedRTT = 7/8 EstimatedRTT + 1/8 SampleRTT, DevRTT =
+ * 3/4 DevRTT + 1/4 |SampleRTT - EstimatedRTT| (first sample R: EstimatedRTT = R, DevRTT =
+ * R/2), TimeoutInterval = EstimatedRTT + 4 DevRTT (no floor applied: RFC 6298 asks for 1 s,
+ * Linux uses 200 ms). A sample is taken from the segment this ACK's number ends exactly. */
+struct track_rtt {
+    int64_t sample_ns;          /* SampleRTT, -1 when this packet gives none */
+    int64_t est_ns, dev_ns, rto_ns; /* after this sample (valid when sample_ns >= 0) */
+    int64_t min_ns;             /* the shortest sample of this direction so far, this one in */
+    uint32_t sample_frame;      /* the segment the sample times */
+    bool karn;                  /* no sample: it acknowledges bytes that were sent twice */
+};
+
 /* What the tracker learned from one packet. */
 struct track_info {
     enum segment_kind kind; /* what the packet is on a diagram (set for every packet) */
@@ -75,6 +89,12 @@ struct track_info {
                                   * meaningful when acked_frame != 0 (0 or negative only
                                   * on a capture clock that stands still or goes back) */
     uint32_t acked_frame;        /* frame of the segment that ack_rtt measures, 0 if none */
+    uint32_t acked_segments;     /* segments this ACK acknowledges in full for the first time */
+    struct track_rtt rtt;        /* RTT estimation of the direction this packet acknowledges */
+    /* A segment that resends bytes: the first copy still unacknowledged (0: not seen), how
+     * long after it this one left, and the sender's timeout as estimated then (-1: none). */
+    uint32_t resent_of_frame;
+    int64_t resent_after_ns, resent_rto_ns;
 
     /* State of the sending and receiving ends after this packet (taken as delivered when
      * seen: the first SYN takes the server LISTEN -> SYN-RECEIVED); *_before for change. */

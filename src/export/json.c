@@ -300,6 +300,16 @@ static char *put_tcp(char *w, const struct packet *p, const struct track_info *t
     } else {
         w = PUT(w, ",\"ack_rtt\":null,\"acks_frame\":null");
     }
+    if (ti->rtt.sample_ns >= 0) { /* only where Karn's rule allows a sample */
+        w = PUT(w, ",\"sample_rtt\":");
+        w = put_seconds(w, (uint64_t)ti->rtt.sample_ns);
+        w = PUT(w, ",\"est_rtt\":");
+        w = put_seconds(w, (uint64_t)ti->rtt.est_ns);
+        w = PUT(w, ",\"dev_rtt\":");
+        w = put_seconds(w, (uint64_t)ti->rtt.dev_ns);
+        w = PUT(w, ",\"rto_est\":");
+        w = put_seconds(w, (uint64_t)ti->rtt.rto_ns);
+    }
     w = PUT(w, ",\"state_src\":");
     w = put_state(w, ti->state_src);
     w = PUT(w, ",\"state_dst\":");

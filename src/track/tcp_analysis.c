@@ -46,7 +46,7 @@ void tcp_release_segments(struct tracker *tr, struct flow *f)
 }
 
 static void remember_segment(struct tracker *tr, struct tcp_half *fwd,
-                             const struct tcp_segment_info *s, uint32_t nextseq)
+                             const struct tcp_segment_info *s, uint32_t nextseq, bool sent_twice)
 {
     if (tr->segments.live >= MAX_UNACKED_TOTAL) return;
     uint32_t ref = pool_get(&tr->segments);
@@ -56,24 +56,51 @@ static void remember_segment(struct tracker *tr, struct tcp_half *fwd,
     g->nextseq = nextseq;
     g->frame = s->frame;
     g->ts = s->ts;
+    g->sent_twice = sent_twice;
     g->next = fwd->seg_head;
     fwd->seg_head = ref;
     fwd->seg_count++;
 }
 
+/* One SampleRTT into the estimate of the direction whose segment it times (RFC 6298 2.2 and
+ * 2.3: RTTVAR from the old SRTT first, then SRTT). */
+static void take_rtt_sample(struct tcp_half *h, int64_t r, uint32_t frame, struct track_info *info)
+{
+    if (!h->rtt_samples) {
+        h->srtt_ns = r;
+        h->rttvar_ns = r / 2;
+        h->min_rtt_ns = r;
+    } else {
+        int64_t d = h->srtt_ns > r ? h->srtt_ns - r : r - h->srtt_ns;
+        h->rttvar_ns = (3 * h->rttvar_ns + d) / 4;
+        h->srtt_ns = (7 * h->srtt_ns + r) / 8;
+        if (r < h->min_rtt_ns) h->min_rtt_ns = r;
+    }
+    h->rtt_samples++;
+    info->rtt.sample_ns = r;
+    info->rtt.est_ns = h->srtt_ns;
+    info->rtt.dev_ns = h->rttvar_ns;
+    info->rtt.rto_ns = h->srtt_ns + 4 * h->rttvar_ns;
+    info->rtt.min_ns = h->min_rtt_ns;
+    info->rtt.sample_frame = frame;
+}
+
 /* Drops what ack covers from the other direction's unacked list; an exact match of a
- * segment's end gives the ACK RTT (the oldest such segment wins, as in Wireshark). */
+ * segment's end gives the ACK RTT (the oldest such segment wins, as in Wireshark), and a
+ * SampleRTT when nothing the ACK covers was sent twice (Karn). */
 static void process_ack(struct tracker *tr, struct tcp_half *rev, const struct tcp_segment_info *s,
                         struct track_info *info)
 {
     uint32_t ack = s->ack;
     uint32_t prev = 0, ref = rev->seg_head;
+    bool twice = false;
     while (ref) {
         struct segment *g = seg_at(tr, ref);
         if (ack == g->nextseq) {
             info->acked_frame = g->frame;
             info->ack_rtt_ns = (int64_t)(s->ts - g->ts);
         } else if (gt_seq(ack, g->seq) && le_seq(ack, g->nextseq)) {
+            twice |= g->sent_twice;
             g->seq = ack; /* partly acknowledged: keep the rest */
             continue;
         } else if (gt_seq(g->nextseq, ack)) {
@@ -81,6 +108,8 @@ static void process_ack(struct tracker *tr, struct tcp_half *rev, const struct t
             ref = g->next;
             continue;
         }
+        twice |= g->sent_twice;
+        if (!g->sent_twice) info->acked_segments++;
         uint32_t next = g->next;
         if (prev)
             seg_at(tr, prev)->next = next;
@@ -90,6 +119,29 @@ static void process_ack(struct tracker *tr, struct tcp_half *rev, const struct t
         rev->seg_count--;
         ref = next;
     }
+    if (!info->acked_frame) return;
+    if (twice)
+        info->rtt.karn = true;
+    else if (info->ack_rtt_ns >= 0) /* a capture clock that goes back times nothing */
+        take_rtt_sample(rev, info->ack_rtt_ns, info->acked_frame, info);
+}
+
+/* A segment that resends bytes still unacknowledged: every copy it overlaps is marked sent
+ * twice (no RTT sample from their ACK), and the newest of them is the copy it repeats. */
+static void note_resend(struct tracker *tr, struct tcp_half *fwd, const struct tcp_segment_info *s,
+                        uint32_t end, struct track_info *info)
+{
+    bool found = false;
+    for (uint32_t ref = fwd->seg_head; ref; ref = seg_at(tr, ref)->next) {
+        struct segment *g = seg_at(tr, ref);
+        if (!lt_seq(s->seq, g->nextseq) || !lt_seq(g->seq, end)) continue;
+        g->sent_twice = true;
+        if (found) continue;
+        found = true;
+        info->resent_of_frame = g->frame;
+        info->resent_after_ns = (int64_t)(s->ts - g->ts);
+    }
+    info->resent_rto_ns = fwd->rtt_samples ? fwd->srtt_ns + 4 * fwd->rttvar_ns : -1;
 }
 
 /* Retransmission, fast retransmission, spurious retransmission or out-of-order, for a
@@ -207,14 +259,16 @@ finished_fwd:
         }
     }
 
-    if (len > 0 || (fl & (TCP_SYN | TCP_FIN)))
-        info->marks |= classify_resend(f, fwd, rev, s, info->marks);
+    bool occupies = len > 0 || (fl & (TCP_SYN | TCP_FIN));
+    if (occupies) info->marks |= classify_resend(f, fwd, rev, s, info->marks);
 
-    uint32_t nextseq = seq + len;
-    if ((len > 0 || (fl & (TCP_SYN | TCP_FIN))) && fwd->seg_count < MAX_UNACKED_PER_HALF) {
-        if (fl & (TCP_SYN | TCP_FIN)) nextseq += 1;
-        remember_segment(tr, fwd, s, nextseq);
-    }
+    uint32_t nextseq = seq + len + ((fl & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
+    bool resend = occupies && fwd->nextseq && lt_seq(seq, fwd->nextseq) &&
+                  !(info->marks & MARK_ZERO_WINDOW_PROBE);
+    if (resend) note_resend(tr, fwd, s, nextseq, info);
+    if (occupies && fwd->seg_count < MAX_UNACKED_PER_HALF)
+        remember_segment(tr, fwd, s, nextseq, resend);
+    if (!occupies) nextseq = seq + len;
     bool zwp = info->marks & MARK_ZERO_WINDOW_PROBE;
     if ((gt_seq(nextseq, fwd->nextseq) || !fwd->nextseq) && !zwp) {
         fwd->nextseq = nextseq;

@@ -279,6 +279,8 @@ static void feed_icmp(struct tracker *tr, const struct packet *p, struct track_i
 static void feed(struct tracker *t, const struct packet *p, uint32_t frame, struct track_info *info)
 {
     info->ack_rtt_ns = -1;
+    info->rtt.sample_ns = -1;
+    info->resent_after_ns = info->resent_rto_ns = -1;
     if (p->src.family != 4 && p->src.family != 6) return;
     if (p->fragment) {
         if (!p->first_fragment || !p->payload) return;

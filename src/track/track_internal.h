@@ -47,6 +47,9 @@ struct tcp_half {
     uint32_t seg_head; /* unacked segments sent this way, newest first; 0 = none */
     uint32_t seg_count;
     uint32_t fin_seq; /* sequence number the FIN occupies, when fin_sent */
+    /* RTT estimation of the segments sent this way (RFC 6298; 0 samples: no estimate) */
+    int64_t srtt_ns, rttvar_ns, min_rtt_ns;
+    uint32_t rtt_samples;
     int8_t win_scale;
     uint8_t static_flags;
     bool is_first_ack;
@@ -86,6 +89,7 @@ struct segment {
     uint32_t seq, nextseq, frame;
     uint32_t next; /* segment index + 1, 0 = end */
     uint64_t ts;
+    bool sent_twice; /* these bytes went out more than once: no RTT sample (Karn) */
 };
 
 enum { FLOW_LIST_OPEN = 0, FLOW_LIST_CLOSED = 1, FLOW_LIST_COUNT = 2 };

@@ -164,7 +164,15 @@ static void explanation(const struct tui_app *a, const struct tui_label *l, cons
                 }
         }
         char part[TUI_EXPLAIN_MAX + 256];
-        snprintf(part, sizeof part, "%.*s", cut, text);
+        bool last = line + 1 == a->layout.explain_rows;
+        if (last && text_columns(text) > width) {
+            /* the rest does not fit: end on a visible mark, never on a half number */
+            bool ascii = tui_term_ascii();
+            cut = text_prefix(text, width - (ascii ? 3 : 1));
+            snprintf(part, sizeof part, "%.*s%s", cut, text, ascii ? "..." : "\u2026");
+        } else {
+            snprintf(part, sizeof part, "%.*s", cut, text);
+        }
         tui_term_text(y + line, 1, part, role, width);
         text += cut;
         while (*text == ' ')

@@ -23,6 +23,10 @@ static void say(struct line *l, const char *fmt, ...)
     if (n > 0) l->len += (size_t)n < l->size - l->len ? (size_t)n : l->size - l->len - 1;
 }
 
+/* Linux never sets a retransmission timer below 200 ms (TCP_RTO_MIN); other stacks wait
+ * longer still. */
+#define RTO_MIN_NS 200000000ll
+
 static const char *sender(const struct track_info *ti)
 {
     return ti->dir == ROLE_CLIENT ? "client" : "server";
@@ -31,6 +35,37 @@ static const char *sender(const struct track_info *ti)
 static const char *receiver(const struct track_info *ti)
 {
     return ti->dir == ROLE_CLIENT ? "server" : "client";
+}
+
+static double ms(int64_t ns)
+{
+    return (double)ns / 1e6;
+}
+
+/* A resend that is not a fast retransmission. Its timer is named only when the wait since
+ * the copy it repeats is at least the shortest timeout a stack sets and at least the
+ * TimeoutInterval estimated from this flow's samples: sooner, something else made the sender
+ * resend (SACK recovery, a tail-loss probe), and the capture cannot say what. */
+static void explain_resend(struct line *l, const struct track_info *ti)
+{
+    say(l, "Suspected retransmission: the %s sends seq %u again", sender(ti), ti->seq_rel);
+    if (!ti->resent_of_frame) {
+        say(l, " (its first copy is not in the capture)");
+        return;
+    }
+    int64_t wait = ti->resent_after_ns;
+    say(l, ", %.3f ms after the copy in frame %u", ms(wait), ti->resent_of_frame);
+    if (wait >= RTO_MIN_NS && (ti->resent_rto_ns < 0 || wait >= ti->resent_rto_ns)) {
+        if (ti->resent_rto_ns >= 0)
+            say(l,
+                ", longer than the TimeoutInterval estimated so far (%.3f ms): no ACK came in "
+                "time, so its retransmission timer ran out",
+                ms(ti->resent_rto_ns));
+        else
+            say(l, ": no ACK came in time, so its retransmission timer ran out");
+    } else {
+        say(l, ", sooner than a retransmission timer runs out");
+    }
 }
 
 /* Analysis marks first: they are why a teacher stops on this packet. True if one was said. */
@@ -49,10 +84,7 @@ static bool explain_marks(struct line *l, const struct packet *p, const struct t
             "acknowledged",
             sender(ti), receiver(ti));
     else if (m & MARK_RETRANSMISSION)
-        say(l,
-            "Suspected retransmission: the %s sends seq %u again; the first copy or its ACK "
-            "was probably lost, so its timer ran out",
-            sender(ti), ti->seq_rel);
+        explain_resend(l, ti);
     else if (m & MARK_DUPLICATE_ACK)
         say(l,
             "Suspected duplicate ACK #%u (repeats frame %u): the %s still expects byte %u, "
@@ -86,6 +118,31 @@ static bool explain_marks(struct line *l, const struct packet *p, const struct t
     else
         return false;
     return true;
+}
+
+/* What an ACK tells about the round-trip time: a SampleRTT only where Karn's rule allows one,
+ * the estimate it leads to, and what may have stretched it (said as a possibility, since
+ * only the receiver knows why it waited). */
+static void explain_rtt(struct line *l, const struct track_info *ti)
+{
+    const struct track_rtt *r = &ti->rtt;
+    if (r->karn) {
+        say(l, "; no RTT sample: it acknowledges bytes that were sent twice, and nobody can tell "
+               "which copy it answers (Karn's rule)");
+        return;
+    }
+    if (r->sample_ns < 0) return;
+    say(l, "; SampleRTT %.3f ms (frame %u to here)", ms(r->sample_ns), r->sample_frame);
+    if (ti->acked_segments > 1)
+        say(l, ", a cumulative ACK of %u segments: it times the last one", ti->acked_segments);
+    if (r->sample_ns >= 4 * r->min_ns && r->sample_ns - r->min_ns >= 1000000)
+        say(l,
+            ", far above the shortest sample so far (%.3f ms): it may include the receiver's "
+            "wait before acknowledging (delayed ACK)",
+            ms(r->min_ns));
+    say(l, "; EstimatedRTT %.3f, DevRTT %.3f, TimeoutInterval %.3f ms", ms(r->est_ns),
+        ms(r->dev_ns), ms(r->rto_ns));
+    if (r->rto_ns < RTO_MIN_NS) say(l, " (Linux waits at least 200)");
 }
 
 static void explain_tcp(struct line *l, const struct packet *p, const struct track_info *ti)
@@ -159,9 +216,7 @@ static void explain_tcp(struct line *l, const struct packet *p, const struct tra
                 "it expects); no data",
                 me, ti->ack_rel, ti->ack_rel);
         }
-        if (ti->acked_frame && ti->ack_rtt_ns >= 0)
-            say(l, "; it came %.3f ms after frame %u: the round-trip time",
-                (double)ti->ack_rtt_ns / 1e6, ti->acked_frame);
+        explain_rtt(l, ti);
         return;
     }
     say(l, "TCP segment from the %s without ACK, SYN, FIN or RST", me);
