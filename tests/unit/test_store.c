@@ -74,6 +74,11 @@ static void same_info(const struct track_info *a, const struct track_info *b, ui
         a->window_scale_unknown != b->window_scale_unknown || a->marks != b->marks ||
         a->dup_ack_count != b->dup_ack_count || a->dup_ack_of_frame != b->dup_ack_of_frame ||
         a->ack_rtt_ns != b->ack_rtt_ns || a->acked_frame != b->acked_frame ||
+        a->kind != b->kind || a->acked_segments != b->acked_segments ||
+        a->rtt.sample_ns != b->rtt.sample_ns || a->rtt.est_ns != b->rtt.est_ns ||
+        a->rtt.dev_ns != b->rtt.dev_ns || a->rtt.min_ns != b->rtt.min_ns ||
+        a->rtt.karn != b->rtt.karn || a->resent_of_frame != b->resent_of_frame ||
+        a->resent_after_ns != b->resent_after_ns || a->resent_rto_ns != b->resent_rto_ns ||
         a->state_src != b->state_src || a->state_dst != b->state_dst ||
         a->state_src_before != b->state_src_before || a->state_dst_before != b->state_dst_before)
         fail_msg("%s: the re-read tracks it differently from the first pass", where);

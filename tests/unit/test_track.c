@@ -662,6 +662,18 @@ static void assert_info_equal(const struct track_info *a, const struct track_inf
     assert_int_equal(a->dup_ack_of_frame, b->dup_ack_of_frame);
     assert_int_equal(a->ack_rtt_ns, b->ack_rtt_ns);
     assert_int_equal(a->acked_frame, b->acked_frame);
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->acked_segments, b->acked_segments);
+    assert_int_equal(a->rtt.sample_ns, b->rtt.sample_ns);
+    assert_int_equal(a->rtt.est_ns, b->rtt.est_ns);
+    assert_int_equal(a->rtt.dev_ns, b->rtt.dev_ns);
+    assert_int_equal(a->rtt.rto_ns, b->rtt.rto_ns);
+    assert_int_equal(a->rtt.min_ns, b->rtt.min_ns);
+    assert_int_equal(a->rtt.sample_frame, b->rtt.sample_frame);
+    assert_int_equal(a->rtt.karn, b->rtt.karn);
+    assert_int_equal(a->resent_of_frame, b->resent_of_frame);
+    assert_int_equal(a->resent_after_ns, b->resent_after_ns);
+    assert_int_equal(a->resent_rto_ns, b->resent_rto_ns);
     assert_int_equal(a->state_src, b->state_src);
     assert_int_equal(a->state_dst, b->state_dst);
     assert_int_equal(a->state_src_before, b->state_src_before);
