@@ -72,6 +72,7 @@ enum api_call {
     API_RECVFROM,
     API_SHUTDOWN,
     API_CLOSE,
+    API_SETSOCKOPT,
     API_CALL_COUNT
 };
 
@@ -91,9 +92,14 @@ struct api_event {
     struct endpoint peer;  /* addr.family 0 while not known */
     uint64_t bytes;        /* send/recv: asked for (CALL) or done (RETURN);
                             * shutdown: how (SHUT_RD, SHUT_WR, SHUT_RDWR) */
+    int opt_level, opt_name; /* setsockopt: SOL_SOCKET, IPPROTO_TCP...; SO_LINGER... */
+    int opt_value[2];        /* the int it set, or SO_LINGER's {l_onoff, l_linger} */
+    bool abortive;           /* close of a TCP socket after SO_LINGER {on, 0 s}: a RST */
 };
 
 const char *api_call_name(enum api_call c); /* "accept" */
+/* "SO_LINGER", "TCP_NODELAY"... for the options a course meets; NULL for others. */
+const char *api_option_name(int level, int name);
 
 /* ---- lifelines: which endpoint stands on which lifeline (a column of the diagram) ----
  * Small captures get one lifeline per endpoint for the whole diagram, clients left and

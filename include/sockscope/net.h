@@ -53,6 +53,10 @@ ssize_t probe_recvfrom(struct probe *p, int fd, void *buf, size_t n, int flags,
                        struct sockaddr *a, socklen_t *len);
 int probe_shutdown(struct probe *p, int fd, int how);
 int probe_close(struct probe *p, int fd);
+/* setsockopt, reported with the option and its value (SO_LINGER as {l_onoff, l_linger}); a
+ * close after SO_LINGER {on, 0 s} is reported as abortive (the kernel sends a RST). */
+int probe_setsockopt(struct probe *p, int fd, int level, int name, const void *val,
+                     socklen_t len);
 
 /* The blocking calls again, waiting in poll() so that a stop flag interrupts them and a
  * deadline ends them: the CALL event is stamped before the wait, the RETURN after the real

@@ -410,6 +410,31 @@ void export_json_api(struct out *o, const struct api_event *ev)
         w = PUT(w, ",\"bytes\":");
         w = put_u64(w, ev->bytes);
     }
+    if (ev->call == API_SETSOCKOPT) {
+        const char *opt = api_option_name(ev->opt_level, ev->opt_name);
+        w = PUT(w, ",\"level\":");
+        w = put_i64(w, ev->opt_level);
+        w = PUT(w, ",\"option\":");
+        if (opt) {
+            *w++ = '"';
+            w = put_str(w, opt);
+            *w++ = '"';
+        } else {
+            w = put_i64(w, ev->opt_name);
+        }
+        w = PUT(w, ",\"value\":");
+        w = put_i64(w, ev->opt_value[0]);
+        if (ev->opt_level == SOL_SOCKET && ev->opt_name == SO_LINGER) {
+            w = PUT(w, ",\"linger_s\":");
+            w = put_i64(w, ev->opt_value[1]);
+        }
+    }
+    if (ev->call == API_SHUTDOWN) {
+        w = PUT(w, ",\"how\":");
+        w = put_u64(w, ev->bytes);
+    }
+    if (ev->abortive)
+        w = PUT(w, ",\"abortive\":true");
     if (ev->listening)
         w = PUT(w, ",\"listening\":true");
     w = PUT(w, ",\"thread\":");

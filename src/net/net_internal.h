@@ -49,6 +49,8 @@ void probe_report(struct probe *p, struct api_event *ev, int addr_fd,
                   const struct sockaddr *peer_override);
 void probe_track_socket(struct probe *p, int fd, int sock_type);
 void probe_mark_listening(struct probe *p, int fd);
+/* SO_LINGER {on, 0 s} was set (or cleared) on fd: its close will abort with a RST. */
+void probe_mark_linger_abort(struct probe *p, int fd, bool abort);
 /* Asks the kernel for fd's addresses; once the local port is known, held events go out.
  * An unconnected UDP socket's local address is a wildcard: with toward (the peer of a
  * datagram) the probe puts the source address the kernel routes toward it instead, as the

@@ -18,6 +18,7 @@ struct socket_entry {
     bool local_known;
     bool local_wildcard; /* 0.0.0.0 / :: (unconnected UDP, wildcard bind) */
     bool listening;
+    bool linger_abort; /* SO_LINGER {on, 0 s}: close sends a RST */
     int type;
     struct endpoint local, peer;
     unsigned nheld;
@@ -194,6 +195,15 @@ void probe_track_socket(struct probe *p, int fd, int sock_type)
     pthread_mutex_unlock(&p->lock);
 }
 
+void probe_mark_linger_abort(struct probe *p, int fd, bool abort)
+{
+    if (!p) return;
+    pthread_mutex_lock(&p->lock);
+    struct socket_entry *e = entry_locked(p, fd);
+    if (e) e->linger_abort = abort;
+    pthread_mutex_unlock(&p->lock);
+}
+
 void probe_mark_listening(struct probe *p, int fd)
 {
     if (!p) return;
@@ -333,6 +343,7 @@ void probe_forget_socket(struct probe *p, struct api_event *ev)
         ev->listening = e->listening;
         ev->local = e->local;
         ev->peer = e->peer;
+        ev->abortive = e->linger_abort && e->type == SOCK_STREAM;
         release_locked(p, e);
         *e = (struct socket_entry){0};
     }

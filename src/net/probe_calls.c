@@ -236,6 +236,31 @@ int probe_shutdown(struct probe *p, int fd, int how)
     return r;
 }
 
+int probe_setsockopt(struct probe *p, int fd, int level, int name, const void *val,
+                     socklen_t len)
+{
+    uint64_t ts = net_now_ns();
+    int r = setsockopt(fd, level, name, val, len);
+    int e = errno;
+    struct api_event ev;
+    probe_event_init(&ev, API_SETSOCKOPT, API_PHASE_RETURN, fd, ts);
+    ev.result = r;
+    ev.error = r < 0 ? e : 0;
+    ev.opt_level = level;
+    ev.opt_name = name;
+    if (level == SOL_SOCKET && name == SO_LINGER && len >= (socklen_t)sizeof(struct linger)) {
+        const struct linger *lg = val;
+        ev.opt_value[0] = lg->l_onoff;
+        ev.opt_value[1] = lg->l_linger;
+        if (r == 0) probe_mark_linger_abort(p, fd, lg->l_onoff && lg->l_linger == 0);
+    } else if (len >= (socklen_t)sizeof(int)) {
+        ev.opt_value[0] = *(const int *)val;
+    }
+    probe_report(p, &ev, fd, NULL);
+    errno = e;
+    return r;
+}
+
 int probe_close(struct probe *p, int fd)
 {
     struct api_event ev;

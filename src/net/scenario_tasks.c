@@ -159,7 +159,7 @@ int scenario_listen_tcp(struct scenario_task *t)
         return -1;
     }
     int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    probe_setsockopt(p, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (probe_bind(p, fd, (struct sockaddr *)&a, sizeof a) < 0 ||
         probe_listen(p, fd, SOMAXCONN) < 0) {
         snprintf(t->err, sizeof t->err, "cannot listen on 127.0.0.1:%u: %s", t->server.port,

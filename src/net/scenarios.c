@@ -240,7 +240,7 @@ static int bytestream_client(struct scenario_task *t)
     int fd = client_socket(t, &to);
     if (fd < 0) return -1;
     int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    probe_setsockopt(p, fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     char *bulk = malloc(BYTESTREAM_BULK);
     int rc = bulk ? probe_connect_wait(p, fd, (struct sockaddr *)&to, sizeof to, &w) : -1;
     if (rc < 0)

@@ -44,7 +44,8 @@ static int open_on(const struct net_server_options *o, const struct sockaddr *a,
     int one = 1, zero = 0;
     if (dual_stack) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     /* a restarted server must not wait for the old connections' TIME-WAIT */
-    if (socktype == SOCK_STREAM) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (socktype == SOCK_STREAM)
+        probe_setsockopt(o->probe, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (probe_bind(o->probe, fd, a, alen) < 0) {
         *errnum = errno;
         explain_bind(errno, name, o->port, err, errlen);

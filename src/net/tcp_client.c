@@ -166,7 +166,7 @@ int net_tcp_client(const struct net_client_options *o, char *err, size_t errlen)
     pause_phase(&s);
     if (o->abort_close) {
         struct linger lg = {.l_onoff = 1, .l_linger = 0};
-        setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        probe_setsockopt(o->probe, s.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     }
     probe_close(o->probe, s.fd);
     return rc;

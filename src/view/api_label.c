@@ -57,6 +57,25 @@ int view_api_label(const struct api_event *ev, char *buf, size_t size)
     case API_SENDTO:
     case API_CONNECT:
         return snprintf(buf, size, "%s() = %lld", name, (long long)ev->result);
+    case API_CLOSE:
+        return snprintf(buf, size, "close(fd %d)", ev->fd);
+    case API_SHUTDOWN: {
+        static const char *const how[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
+        return snprintf(buf, size, "shutdown(fd %d, %s)", ev->fd,
+                        ev->bytes < 3 ? how[ev->bytes] : "?");
+    }
+    case API_SETSOCKOPT: {
+        const char *opt = api_option_name(ev->opt_level, ev->opt_name);
+        char unknown[40];
+        if (!opt) {
+            snprintf(unknown, sizeof unknown, "level %d, option %d", ev->opt_level, ev->opt_name);
+            opt = unknown;
+        }
+        if (ev->opt_level == SOL_SOCKET && ev->opt_name == SO_LINGER)
+            return snprintf(buf, size, "setsockopt(fd %d, SO_LINGER {%s, %d s})", ev->fd,
+                            ev->opt_value[0] ? "on" : "off", ev->opt_value[1]);
+        return snprintf(buf, size, "setsockopt(fd %d, %s = %d)", ev->fd, opt, ev->opt_value[0]);
+    }
     default:
         return snprintf(buf, size, "%s()", name);
     }

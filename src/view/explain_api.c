@@ -2,9 +2,30 @@
  * for packets: what the program asked the kernel, and what the wire will show for it. */
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "sockscope/view.h"
+
+static const char *option_meaning(const struct api_event *ev)
+{
+    if (ev->opt_level == SOL_SOCKET && ev->opt_name == SO_LINGER)
+        return ev->opt_value[0] && ev->opt_value[1] == 0
+                   ? "with SO_LINGER on and a time of 0 s, close() will abort the connection: a "
+                     "RST instead of the FIN goodbye; nothing goes on the wire now"
+                   : "SO_LINGER sets how long close() waits for unsent data; nothing goes on "
+                     "the wire now";
+    if (ev->opt_level == SOL_SOCKET && ev->opt_name == SO_REUSEADDR)
+        return "SO_REUSEADDR lets a restarted server bind its port while old connections of "
+               "that port wait in TIME-WAIT; nothing goes on the wire";
+    if (ev->opt_level == IPPROTO_TCP && ev->opt_name == TCP_NODELAY)
+        return ev->opt_value[0] ? "TCP_NODELAY turns off Nagle's algorithm: small sends leave at "
+                                  "once instead of waiting for the ACK of earlier data"
+                                : "TCP_NODELAY off: Nagle's algorithm holds small sends while "
+                                  "earlier data is unacknowledged";
+    return "the program sets a socket option; nothing goes on the wire";
+}
 
 static const char *call_meaning(const struct api_event *ev)
 {
@@ -46,12 +67,23 @@ static const char *call_meaning(const struct api_event *ev)
                    ? "recvfrom waits for one datagram"
                    : "recvfrom returns one whole datagram and who sent it";
     case API_SHUTDOWN:
-        return "shutdown ends this side's sending: the kernel sends a FIN, and the socket can "
-               "still receive";
+        if (ev->bytes == SHUT_RD)
+            return "shutdown(SHUT_RD) ends this side's receiving: nothing goes on the wire";
+        return "shutdown ends this side's sending: the kernel sends a FIN (once the data "
+               "before it is sent), and the socket can still receive";
     case API_CLOSE:
-        return udp ? "close frees the socket: UDP sends nothing"
-                   : "close gives the socket back: the kernel sends a FIN if it was not sent yet "
-                     "(or a RST if unread data was left)";
+        if (udp) return "close frees the socket: UDP sends nothing";
+        if (ev->listening)
+            return "close frees the welcoming socket: no new connection is accepted on this "
+                   "port, and nothing goes on the wire for it (connections already accepted "
+                   "have sockets of their own)";
+        if (ev->abortive)
+            return "SO_LINGER {on, 0 s} was set on this socket, so close aborts the connection: "
+                   "the kernel sends a RST instead of a FIN and throws away unsent data";
+        return "close gives the socket back: the kernel sends a FIN if this side has not sent "
+               "one yet";
+    case API_SETSOCKOPT:
+        return option_meaning(ev);
     default: return "";
     }
 }

@@ -151,6 +151,18 @@ def check_abort(events):
         raise AssertionError("the client resets the connection")
     if any("FIN" in p["flags"] and not is_server(p["src"]) for p in packets(events)):
         raise AssertionError("no FIN from the client")
+    linger = first(events, "setsockopt(SO_LINGER)", kind="api", call="setsockopt",
+                   option="SO_LINGER")
+    if linger["value"] != 1 or linger["linger_s"] != 0:
+        raise AssertionError("the client sets SO_LINGER {on, 0 s}")
+    close = first(events, "the client's close()", kind="api", call="close", abortive=True)
+    if is_server(close["endpoint"]):
+        raise AssertionError("the abortive close() is the client's")
+    before(linger, close, "setsockopt(SO_LINGER) comes before close()")
+    before(close, rst[0], "the abortive close() is called above the RST")
+    if any(e.get("abortive") for e in every(events, kind="api", call="close")
+           if e is not close):
+        raise AssertionError("only the client's close() is abortive")
 
 
 def check_half_close(events):

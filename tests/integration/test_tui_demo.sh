@@ -161,6 +161,10 @@ wait_for 'event 1 of 1 shown' "Home: the first event alone"
 has 'socket\(TCP\) = [0-9]+  ●' "the server's socket() first"
 tm send-keys -t t Right
 wait_for 'event 2 of 2 shown' "-> shows the next event"
+has 'setsockopt\(fd [0-9]+, SO_REUSEADDR = 1\)' "the server's setsockopt(SO_REUSEADDR) next"
+has 'SO_REUSEADDR lets a restarted server bind its port' "setsockopt() is explained"
+tm send-keys -t t Right
+wait_for 'event 3 of 3 shown' "-> shows the next event"
 has 'bind\(127\.0\.0\.1:12000\)' "bind() next"
 : >"$tmp/raw"
 tm send-keys -t t r

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "sockscope/timeline.h"
 #include "sockscope/view.h"
@@ -363,6 +366,58 @@ static void test_estimate_follows_rfc_6298(void **state)
     track_free(t);
 }
 
+/* close() says what goes on the wire for the socket it closes: nothing for a welcoming
+ * socket, a RST only after SO_LINGER {on, 0 s}, a FIN otherwise; never a RST "if unread data
+ * was left", which the probe cannot know. */
+static void test_close_says_what_its_socket_sends(void **state)
+{
+    (void)state;
+    char text[512];
+    struct api_event ev = {.call = API_CLOSE, .phase = API_PHASE_RETURN, .fd = 14,
+                           .sock_type = SOCK_STREAM};
+    view_explain_api(&ev, text, sizeof text);
+    assert_non_null(strstr(text, "close(fd 14)"));
+    assert_non_null(strstr(text, "sends a FIN"));
+    assert_null(strstr(text, "RST"));
+    ev.listening = true;
+    view_explain_api(&ev, text, sizeof text);
+    assert_non_null(strstr(text, "nothing goes on the wire"));
+    assert_null(strstr(text, "FIN"));
+    ev.listening = false;
+    ev.abortive = true;
+    view_explain_api(&ev, text, sizeof text);
+    assert_non_null(strstr(text, "SO_LINGER"));
+    assert_non_null(strstr(text, "RST instead of a FIN"));
+    ev.abortive = false;
+    ev.sock_type = SOCK_DGRAM;
+    view_explain_api(&ev, text, sizeof text);
+    assert_non_null(strstr(text, "UDP sends nothing"));
+}
+
+static void test_setsockopt_is_labelled_with_its_option_and_value(void **state)
+{
+    (void)state;
+    char text[512];
+    struct api_event ev = {.call = API_SETSOCKOPT, .phase = API_PHASE_RETURN, .fd = 12,
+                           .opt_level = SOL_SOCKET, .opt_name = SO_LINGER,
+                           .opt_value = {1, 0}};
+    view_api_label(&ev, text, sizeof text);
+    assert_string_equal(text, "setsockopt(fd 12, SO_LINGER {on, 0 s})");
+    view_explain_api(&ev, text, sizeof text);
+    assert_non_null(strstr(text, "abort"));
+    ev.opt_value[1] = 5;
+    view_explain_api(&ev, text, sizeof text);
+    assert_null(strstr(text, "abort"));
+    ev.opt_level = IPPROTO_TCP;
+    ev.opt_name = TCP_NODELAY;
+    ev.opt_value[0] = 1;
+    view_api_label(&ev, text, sizeof text);
+    assert_string_equal(text, "setsockopt(fd 12, TCP_NODELAY = 1)");
+    ev.opt_level = 999;
+    view_api_label(&ev, text, sizeof text);
+    assert_string_equal(text, "setsockopt(fd 12, level 999, option 1 = 1)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +427,8 @@ int main(void)
         cmocka_unit_test(test_fast_retransmission_and_quick_resend_name_no_timer),
         cmocka_unit_test(test_resend_after_a_silence_names_the_timer_and_its_ack_no_sample),
         cmocka_unit_test(test_estimate_follows_rfc_6298),
+        cmocka_unit_test(test_close_says_what_its_socket_sends),
+        cmocka_unit_test(test_setsockopt_is_labelled_with_its_option_and_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
