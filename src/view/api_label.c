@@ -10,8 +10,7 @@ int view_api_label(const struct api_event *ev, char *buf, size_t size)
 {
     const char *name = api_call_name(ev->call);
     char peer[80] = "";
-    if (ev->peer.addr.family)
-        endpoint_format(&ev->peer, peer, sizeof peer);
+    if (ev->peer.addr.family) endpoint_format(&ev->peer, peer, sizeof peer);
 
     if (ev->phase == API_PHASE_CALL) {
         switch (ev->call) {
@@ -30,16 +29,14 @@ int view_api_label(const struct api_event *ev, char *buf, size_t size)
             return snprintf(buf, size, "%s()", name);
         }
     }
-    if (ev->result < 0)
-        return snprintf(buf, size, "%s() = -1 %s", name, strerror(ev->error));
+    if (ev->result < 0) return snprintf(buf, size, "%s() = -1 %s", name, strerror(ev->error));
     switch (ev->call) {
     case API_SOCKET:
         return snprintf(buf, size, "socket(%s) = %lld", ev->sock_type == SOCK_DGRAM ? "UDP" : "TCP",
                         (long long)ev->result);
     case API_BIND: {
         char local[80] = "";
-        if (ev->local.addr.family)
-            endpoint_format(&ev->local, local, sizeof local);
+        if (ev->local.addr.family) endpoint_format(&ev->local, local, sizeof local);
         return snprintf(buf, size, "bind(%s)", local);
     }
     case API_ACCEPT:

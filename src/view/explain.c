@@ -107,7 +107,9 @@ static bool explain_marks(struct line *l, const struct packet *p, const struct t
         say(l, "Zero-window probe: the %s checks whether the %s has room again", sender(ti),
             receiver(ti));
     else if (m & MARK_WINDOW_UPDATE)
-        say(l, "Window update: the %s has room again (win=%lld) and tells the %s it may send",
+        say(l,
+            "Window update: the %s now offers a receive window of %lld bytes (no data, no new "
+            "ack), so the %s knows how much it may send",
             sender(ti), (long long)ti->window, receiver(ti));
     else if (m & MARK_KEEP_ALIVE)
         say(l, "Keep-alive: an empty probe from the %s to check that the %s is still there",
@@ -155,7 +157,8 @@ static void explain_tcp(struct line *l, const struct packet *p, const struct tra
             "(ISN %u, shown as seq=0)",
             me, p->seq);
         if (p->opt.has_mss)
-            say(l, "; MSS=%u: it accepts segments of up to %u bytes", p->opt.mss, p->opt.mss);
+            say(l, "; MSS=%u: it takes at most %u data bytes per segment (headers not counted)",
+                p->opt.mss, p->opt.mss);
         return;
     }
     if ((f & TCP_SYN) && (f & TCP_ACK)) {
@@ -191,10 +194,15 @@ static void explain_tcp(struct line *l, const struct packet *p, const struct tra
     }
     if (p->payload_len) {
         say(l,
-            "Data: the %s sends %u bytes (bytes %u-%u of its stream); the %s will "
-            "acknowledge with ack %u",
+            "Data: the %s sends %u bytes (bytes %u-%u of its stream); the %s's ACK of them "
+            "says ack %u, or more if one ACK covers later segments too",
             me, p->payload_len, ti->seq_rel, ti->seq_rel + p->payload_len - 1, peer,
             ti->next_seq_rel);
+        if (ti->marks & MARK_WINDOW_FULL)
+            say(l,
+                "; it fills the %s's receive window (window full): the %s can send no more "
+                "until an ACK or a window update makes room",
+                peer, me);
         return;
     }
     if (f & TCP_ACK) {
@@ -263,7 +271,8 @@ int view_explain(const struct packet *p, const struct track_info *ti, uint32_t f
     if (p->proto == PROTO_UDP) {
         say(&l,
             "UDP datagram: the %s sends %u bytes to the %s; no connection and no "
-            "acknowledgement: if it is lost, nobody sends it again",
+            "acknowledgement: if it is lost, UDP does not send it again (the application "
+            "may)",
             sender(ti), p->payload_len, receiver(ti));
         return (int)l.len;
     }

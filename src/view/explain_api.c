@@ -34,7 +34,8 @@ static const char *call_meaning(const struct api_event *ev)
     case API_SOCKET:
         return udp ? "the program asks the kernel for a UDP socket: nothing goes on the wire"
                    : "the program asks the kernel for a TCP socket: nothing goes on the wire";
-    case API_BIND: return "the socket takes its local address and port: nothing goes on the wire";
+    case API_BIND:
+        return "the socket takes its local address and port: nothing goes on the wire";
     case API_LISTEN:
         return "this becomes the welcoming socket: the kernel now answers SYNs on this port "
                "(and queues the connections for accept)";
@@ -63,9 +64,8 @@ static const char *call_meaning(const struct api_event *ev)
     case API_SENDTO:
         return "sendto hands one datagram to the kernel: it leaves at once, with no handshake";
     case API_RECVFROM:
-        return ev->phase == API_PHASE_CALL
-                   ? "recvfrom waits for one datagram"
-                   : "recvfrom returns one whole datagram and who sent it";
+        return ev->phase == API_PHASE_CALL ? "recvfrom waits for one datagram"
+                                           : "recvfrom returns one whole datagram and who sent it";
     case API_SHUTDOWN:
         if (ev->bytes == SHUT_RD)
             return "shutdown(SHUT_RD) ends this side's receiving: nothing goes on the wire";
@@ -84,7 +84,8 @@ static const char *call_meaning(const struct api_event *ev)
                "one yet";
     case API_SETSOCKOPT:
         return option_meaning(ev);
-    default: return "";
+    default:
+        return "";
     }
 }
 

@@ -373,8 +373,8 @@ static void test_close_says_what_its_socket_sends(void **state)
 {
     (void)state;
     char text[512];
-    struct api_event ev = {.call = API_CLOSE, .phase = API_PHASE_RETURN, .fd = 14,
-                           .sock_type = SOCK_STREAM};
+    struct api_event ev = {
+        .call = API_CLOSE, .phase = API_PHASE_RETURN, .fd = 14, .sock_type = SOCK_STREAM};
     view_explain_api(&ev, text, sizeof text);
     assert_non_null(strstr(text, "close(fd 14)"));
     assert_non_null(strstr(text, "sends a FIN"));
@@ -398,8 +398,11 @@ static void test_setsockopt_is_labelled_with_its_option_and_value(void **state)
 {
     (void)state;
     char text[512];
-    struct api_event ev = {.call = API_SETSOCKOPT, .phase = API_PHASE_RETURN, .fd = 12,
-                           .opt_level = SOL_SOCKET, .opt_name = SO_LINGER,
+    struct api_event ev = {.call = API_SETSOCKOPT,
+                           .phase = API_PHASE_RETURN,
+                           .fd = 12,
+                           .opt_level = SOL_SOCKET,
+                           .opt_name = SO_LINGER,
                            .opt_value = {1, 0}};
     view_api_label(&ev, text, sizeof text);
     assert_string_equal(text, "setsockopt(fd 12, SO_LINGER {on, 0 s})");
@@ -418,6 +421,41 @@ static void test_setsockopt_is_labelled_with_its_option_and_value(void **state)
     assert_string_equal(text, "setsockopt(fd 12, level 999, option 1 = 1)");
 }
 
+/* A data segment's sentence: the ACK number it will get, hedged for cumulative ACKs, and
+ * "window full" only with that mark. */
+static void test_data_sentence_and_window_full_only_with_its_mark(void **state)
+{
+    (void)state;
+    char text[1024];
+    struct packet p = segment(0, 1001, 5001, TCP_PSH | TCP_ACK, 100, 0);
+    struct track_info ti = {.has_flow = true,
+                            .flow_proto = PROTO_TCP,
+                            .dir = ROLE_CLIENT,
+                            .seq_rel = 1,
+                            .ack_rel = 1,
+                            .next_seq_rel = 101,
+                            .ack_rtt_ns = -1,
+                            .rtt = {.sample_ns = -1}};
+    view_explain(&p, &ti, 4, text, sizeof text);
+    assert_non_null(strstr(text, "says ack 101, or more if one ACK covers later segments"));
+    assert_null(strstr(text, "window full"));
+    ti.marks = MARK_WINDOW_FULL;
+    view_explain(&p, &ti, 4, text, sizeof text);
+    assert_non_null(strstr(text, "Data: the client sends 100 bytes"));
+    assert_non_null(strstr(text, "window full"));
+    struct packet u = segment(1, 5001, 1101, TCP_ACK, 0, 0);
+    struct track_info wu = {.has_flow = true,
+                            .flow_proto = PROTO_TCP,
+                            .dir = ROLE_SERVER,
+                            .marks = MARK_WINDOW_UPDATE,
+                            .window = 65536,
+                            .ack_rtt_ns = -1,
+                            .rtt = {.sample_ns = -1}};
+    view_explain(&u, &wu, 5, text, sizeof text);
+    assert_non_null(strstr(text, "now offers a receive window of 65536 bytes"));
+    assert_null(strstr(text, "room again")); /* it may have shrunk, or grown from nonzero */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_resend_after_a_silence_names_the_timer_and_its_ack_no_sample),
         cmocka_unit_test(test_estimate_follows_rfc_6298),
         cmocka_unit_test(test_close_says_what_its_socket_sends),
+        cmocka_unit_test(test_data_sentence_and_window_full_only_with_its_mark),
         cmocka_unit_test(test_setsockopt_is_labelled_with_its_option_and_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
