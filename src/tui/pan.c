@@ -16,6 +16,12 @@ void tui_pan_compute(struct tui_pan *p, struct view_geometry *g, int cols, int t
         width = time_width + 2 * VIEW_STATE_MARGIN + 1 + (lanes - 1) * min_pitch;
     if (width > VIEW_MAX_WIDTH) width = VIEW_MAX_WIDTH;
     view_geometry_init(g, width, time_width, lanes);
+    /* the state margins took what the pitch needed: widen and pan rather than squeeze */
+    if (!fit && g->pitch < min_pitch && width < VIEW_MAX_WIDTH) {
+        width = time_width + 2 * VIEW_STATE_MARGIN + 1 + (lanes - 1) * min_pitch;
+        if (width > VIEW_MAX_WIDTH) width = VIEW_MAX_WIDTH;
+        view_geometry_init(g, width, time_width, lanes);
+    }
     /* fit with too many lanes: the pitch stops at 4 columns and the last ones overflow */
     int right = g->x[lanes - 1] + 1;
     if (right > g->width) g->width = right > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : right;

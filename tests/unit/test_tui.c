@@ -401,6 +401,23 @@ static void test_lanes_that_fit_never_pan(void **state)
     assert_true(p.pitch >= VIEW_MIN_PITCH);
 }
 
+/* Two lifelines that fit 24 apart without the state margins but not with them (60
+ * columns): the pitch is kept and the screen pans, rather than squeezing it to 21. */
+static void test_present_pitch_is_kept_when_the_state_margins_do_not_fit(void **state)
+{
+    (void)state;
+    struct tui_pan p;
+    struct view_geometry g;
+    for (int cols = 40; cols <= 160; cols++) {
+        tui_pan_compute(&p, &g, cols, 12, 2, TUI_PRESENT_PITCH, false, 0);
+        assert_true(p.pitch >= TUI_PRESENT_PITCH);
+        tui_pan_compute(&p, &g, cols, 12, 3, VIEW_MIN_PITCH, false, 0);
+        assert_true(p.pitch >= VIEW_MIN_PITCH);
+    }
+    tui_pan_compute(&p, &g, 60, 12, 2, TUI_PRESENT_PITCH, false, 0);
+    assert_true(p.max_pan > 0);
+}
+
 static void test_pan_keeps_the_pitch_and_stops_at_both_ends(void **state)
 {
     (void)state;
@@ -801,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_layout_at_80x24_and_60x15_keeps_arrows),
         cmocka_unit_test(test_small_terminals_lose_footer_then_explanation_then_say_so),
         cmocka_unit_test(test_lanes_that_fit_never_pan),
+        cmocka_unit_test(test_present_pitch_is_kept_when_the_state_margins_do_not_fit),
         cmocka_unit_test(test_pan_keeps_the_pitch_and_stops_at_both_ends),
         cmocka_unit_test(test_fit_narrows_the_pitch_until_every_lifeline_is_on_screen),
         cmocka_unit_test(test_present_layout_keeps_the_explanation_down_to_the_minimum),
