@@ -44,6 +44,7 @@ struct export_options {
     bool ascii;      /* pure ASCII glyphs */
     bool color;      /* ANSI colour roles */
     int width;       /* columns for the text diagram */
+    bool number;     /* text: a frame-number column before the time (tshark's No.) */
 };
 
 /* One frame as the pipeline hands it to an exporter. */

@@ -29,6 +29,7 @@ enum {
     CLI_OPT_WIDTH,
     CLI_OPT_COLOR,
     CLI_OPT_NO_COLOR,
+    CLI_OPT_NUMBER,
 };
 
 /* Entries for a getopt_long table. */
@@ -38,7 +39,8 @@ enum {
         {"ascii", no_argument, 0, CLI_OPT_ASCII}, {"width", required_argument, 0, CLI_OPT_WIDTH}, \
         {"color", no_argument, 0, CLI_OPT_COLOR}, {"colour", no_argument, 0, CLI_OPT_COLOR},   \
         {"no-color", no_argument, 0, CLI_OPT_NO_COLOR},                                        \
-        {"no-colour", no_argument, 0, CLI_OPT_NO_COLOR}
+        {"no-colour", no_argument, 0, CLI_OPT_NO_COLOR},                                       \
+        {"number", no_argument, 0, CLI_OPT_NUMBER}
 
 struct cli_diagram {
     bool json;

@@ -41,6 +41,9 @@ int cli_diagram_option(const char *cmd, int opt, const char *arg, struct cli_dia
     case CLI_OPT_RAW:
         d->exp.raw_seq = true;
         return 1;
+    case CLI_OPT_NUMBER:
+        d->exp.number = true;
+        return 1;
     case CLI_OPT_ASCII:
         d->ascii = true;
         return 1;
@@ -74,11 +77,8 @@ void cli_diagram_finish(struct cli_diagram *d)
     const char *no_color = getenv("NO_COLOR");
     d->exp.ascii = d->ascii || !cli_locale_is_utf8();
     d->exp.width = d->width ? d->width : cli_terminal_width(100);
-    if (d->exp.width < 40)
-        d->exp.width = 40;
-    if (d->exp.width > VIEW_MAX_WIDTH)
-        d->exp.width = VIEW_MAX_WIDTH;
-    if (d->color < 0)
-        d->color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    if (d->exp.width < 40) d->exp.width = 40;
+    if (d->exp.width > VIEW_MAX_WIDTH) d->exp.width = VIEW_MAX_WIDTH;
+    if (d->color < 0) d->color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
     d->exp.color = d->color;
 }

@@ -31,6 +31,7 @@ static const char trace_usage[] =
     "                        or since the previous frame\n"
     "  --flow N              only stream N (repeatable); tcp:N or udp:N to be precise\n"
     "  --raw                 raw sequence and acknowledgement numbers (default: relative)\n"
+    "  --number              a frame-number column before the time (the numbers tshark shows)\n"
     "  --ascii               pure ASCII drawing (automatic when the locale is not UTF-8)\n"
     "  --width N             columns of the diagram (default: the terminal's, or 100)\n"
     "  --color, --no-color   force colour on or off (default: on for a terminal, off when\n"

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-
 struct text_export {
     struct out *o;
     struct export_options opt;
@@ -23,7 +22,7 @@ struct text_export {
     struct view_row row;
     struct view_row template; /* lifelines only */
     struct view_row header[VIEW_HEADER_MAX_ROWS];
-    int template_lanes;       /* lanes in use when the template was made; -1: none yet */
+    int template_lanes; /* lanes in use when the template was made; -1: none yet */
     uint64_t template_generation;
     /* per lane: the first thread seen calling on it; once another thread calls there too
      * (the threaded server), calls on that lane name their thread */
@@ -33,10 +32,10 @@ struct text_export {
 };
 
 static const char *const sgr[STYLE_COUNT] = {
-    [STYLE_PLAIN] = "0",   [STYLE_DIM] = "2",    [STYLE_HEADER] = "1",   [STYLE_TIME] = "2",
-    [STYLE_SYN] = "32",    [STYLE_SYNACK] = "32;1", [STYLE_ACK] = "0",   [STYLE_DATA] = "36;1",
-    [STYLE_FIN] = "33",    [STYLE_RST] = "31;1", [STYLE_UDP] = "35",     [STYLE_ICMP] = "35;1",
-    [STYLE_MARK] = "31",   [STYLE_STATE] = "34;1", [STYLE_NOTE] = "2",    [STYLE_API] = "33;1",
+    [STYLE_PLAIN] = "0", [STYLE_DIM] = "2",       [STYLE_HEADER] = "1", [STYLE_TIME] = "2",
+    [STYLE_SYN] = "32",  [STYLE_SYNACK] = "32;1", [STYLE_ACK] = "0",    [STYLE_DATA] = "36;1",
+    [STYLE_FIN] = "33",  [STYLE_RST] = "31;1",    [STYLE_UDP] = "35",   [STYLE_ICMP] = "35;1",
+    [STYLE_MARK] = "31", [STYLE_STATE] = "34;1",  [STYLE_NOTE] = "2",   [STYLE_API] = "33;1",
 };
 
 /* One row as UTF-8 (and SGR colour codes), written straight into the output buffer. */
@@ -83,18 +82,30 @@ static void emit_row(struct text_export *t)
     emit(t, &t->row);
 }
 
-static int time_width(enum time_format f)
+/* The frame-number column: up to 7 digits and a space (wider numbers push the time right). */
+#define NUMBER_WIDTH 8
+
+static int time_width(const struct export_options *opt)
 {
-    return f == TIME_ABS ? 17 : 12;
+    return (opt->time == TIME_ABS ? 17 : 12) + (opt->number ? NUMBER_WIDTH : 0);
 }
 
 int export_text_max_lanes(const struct export_options *opt)
 {
-    return view_geometry_max_lanes(opt->width, time_width(opt->time));
+    return view_geometry_max_lanes(opt->width, time_width(opt));
 }
 
-static void format_time(struct text_export *t, uint64_t ts, char *buf, size_t size)
+/* The time column, after the frame number when --number asks for it (frame 0: a socket call,
+ * which has no frame number). */
+static void format_time(struct text_export *t, uint64_t ts, uint32_t frame, char *buf, size_t size)
 {
+    if (t->opt.number) {
+        int n = frame ? snprintf(buf, size, "%*u ", NUMBER_WIDTH - 1, frame)
+                      : snprintf(buf, size, "%*s", NUMBER_WIDTH, "");
+        if (n < 0 || (size_t)n >= size) return;
+        buf += n;
+        size -= (size_t)n;
+    }
     if (t->opt.time == TIME_ABS) {
         time_t sec = (time_t)(ts / 1000000000u);
         struct tm tm;
@@ -127,7 +138,7 @@ static void lifelines(struct text_export *t)
 static void header_lanes(struct text_export *t, uint64_t ts, int only)
 {
     if (only < 0 || !t->header_done) {
-        char title[32];
+        char title[64];
         if (t->opt.time == TIME_ABS) {
             time_t sec = (time_t)(ts / 1000000000u);
             struct tm tm;
@@ -136,7 +147,10 @@ static void header_lanes(struct text_export *t, uint64_t ts, int only)
         } else {
             snprintf(title, sizeof title, "%s", t->opt.time == TIME_DELTA ? "delta" : "time");
         }
-        int n = view_header_rows(t->header, &t->geo, t->lanes, t->header_done ? NULL : title);
+        char both[sizeof title + NUMBER_WIDTH];
+        if (t->opt.number) snprintf(both, sizeof both, "%*s %s", NUMBER_WIDTH - 1, "frame", title);
+        const char *shown = t->opt.number ? both : title;
+        int n = view_header_rows(t->header, &t->geo, t->lanes, t->header_done ? NULL : shown);
         for (int i = 0; i < n; i++)
             emit(t, &t->header[i]);
         t->header_done = true;
@@ -162,8 +176,7 @@ static void header(struct text_export *t, uint64_t ts)
  * more (up to the capacity) and say so with a full header. Returns true if it did. */
 static bool widen(struct text_export *t, uint64_t ts)
 {
-    if (t->lanes->count <= t->geo.lanes)
-        return false;
+    if (t->lanes->count <= t->geo.lanes) return false;
     view_geometry_init(&t->geo, t->geo.width, t->geo.time_width, t->lanes->count);
     t->template_lanes = -1;
     header(t, ts);
@@ -174,8 +187,7 @@ struct text_export *export_text_new(struct out *o, const struct export_options *
                                     struct lifelines *lanes)
 {
     struct text_export *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
+    if (!t) return NULL;
     t->o = o;
     t->opt = *opt;
     t->lanes = lanes;
@@ -185,7 +197,7 @@ struct text_export *export_text_new(struct out *o, const struct export_options *
     int width = opt->width < 40 ? 40 : opt->width;
     /* Dynamic lanes start with room for two lifelines and widen as endpoints join. */
     int lanes_n = lanes->dynamic ? 2 : lanes->count;
-    view_geometry_init(&t->geo, width, time_width(opt->time), lanes_n < 2 ? 2 : lanes_n);
+    view_geometry_init(&t->geo, width, time_width(opt), lanes_n < 2 ? 2 : lanes_n);
     return t;
 }
 
@@ -202,13 +214,10 @@ static void state_row(struct text_export *t, int lane_src, int lane_dst,
 {
     bool src_changed = ti->state_src != ti->state_src_before && ti->state_src;
     bool dst_changed = ti->state_dst != ti->state_dst_before && ti->state_dst;
-    if (!src_changed && !dst_changed)
-        return;
+    if (!src_changed && !dst_changed) return;
     lifelines(t);
-    if (src_changed)
-        view_row_state(&t->row, &t->geo, lane_src, track_state_name(ti->state_src));
-    if (dst_changed)
-        view_row_state(&t->row, &t->geo, lane_dst, track_state_name(ti->state_dst));
+    if (src_changed) view_row_state(&t->row, &t->geo, lane_src, track_state_name(ti->state_src));
+    if (dst_changed) view_row_state(&t->row, &t->geo, lane_dst, track_state_name(ti->state_dst));
     emit_row(t);
 }
 
@@ -216,17 +225,22 @@ static void count(struct text_export *t, const struct packet *p, const struct tr
 {
     t->frames++;
     switch (p->proto) {
-    case PROTO_TCP: t->tcp++; break;
-    case PROTO_UDP: t->udp++; break;
-    case PROTO_ICMP: t->icmp++; break;
-    default: t->other++; break;
+    case PROTO_TCP:
+        t->tcp++;
+        break;
+    case PROTO_UDP:
+        t->udp++;
+        break;
+    case PROTO_ICMP:
+        t->icmp++;
+        break;
+    default:
+        t->other++;
+        break;
     }
-    if (p->status == PACKET_TRUNCATED)
-        t->truncated++;
-    if (p->status == PACKET_MALFORMED)
-        t->malformed++;
-    if (ti->marks)
-        t->marked++;
+    if (p->status == PACKET_TRUNCATED) t->truncated++;
+    if (p->status == PACKET_MALFORMED) t->malformed++;
+    if (ti->marks) t->marked++;
 }
 
 void export_text_frame(struct text_export *t, const struct export_frame *f)
@@ -235,14 +249,12 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     const struct track_info *ti = f->info;
     char when[40], label[512];
 
-    if (t->frames == 0 && t->api_events == 0)
-        t->first_ts = t->prev_ts = p->ts_ns;
+    if (t->frames == 0 && t->api_events == 0) t->first_ts = t->prev_ts = p->ts_ns;
     count(t, p, ti);
-    format_time(t, p->ts_ns, when, sizeof when);
+    format_time(t, p->ts_ns, f->number, when, sizeof when);
     t->prev_ts = p->ts_ns;
 
-    if (!t->header_done && !t->lanes->dynamic)
-        header(t, p->ts_ns);
+    if (!t->header_done && !t->lanes->dynamic) header(t, p->ts_ns);
 
     if (!ti->has_flow) {
         const char *what = p->status == PACKET_OK ? "not TCP or UDP" : "not decoded";
@@ -260,7 +272,7 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     t->clock++;
     int a = lifelines_take(t->lanes, src, src_role, t->clock, &changed_a);
     int b = lifelines_take(t->lanes, dst, src_role == ROLE_CLIENT ? ROLE_SERVER : ROLE_CLIENT,
-                            t->clock, &changed_b);
+                           t->clock, &changed_b);
     if (a < 0 || b < 0 || a == b) {
         char text[300], name[80];
         endpoint_format(src, name, sizeof name);
@@ -274,10 +286,8 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
     } else if (!t->header_done) {
         header(t, p->ts_ns);
     } else {
-        if (changed_a)
-            header_lanes(t, p->ts_ns, a);
-        if (changed_b)
-            header_lanes(t, p->ts_ns, b);
+        if (changed_a) header_lanes(t, p->ts_ns, a);
+        if (changed_b) header_lanes(t, p->ts_ns, b);
     }
 
     int room = view_arrow_label_room(&t->geo, a, b);
@@ -292,10 +302,9 @@ void export_text_frame(struct text_export *t, const struct export_frame *f)
 void export_text_api(struct text_export *t, const struct api_event *ev)
 {
     char when[40], label[256];
-    if (t->frames == 0 && t->api_events == 0)
-        t->first_ts = t->prev_ts = ev->ts_ns;
+    if (t->frames == 0 && t->api_events == 0) t->first_ts = t->prev_ts = ev->ts_ns;
     t->api_events++;
-    format_time(t, ev->ts_ns, when, sizeof when);
+    format_time(t, ev->ts_ns, 0, when, sizeof when);
     view_api_label(ev, label, sizeof label);
 
     if (!ev->local.addr.family) {
@@ -307,7 +316,7 @@ void export_text_api(struct text_export *t, const struct api_event *ev)
     bool server = ev->listening || (ev->local.port && ev->local.port < 32768);
     bool changed;
     int lane = lifelines_take_socket(t->lanes, &ev->local, server ? ROLE_SERVER : ROLE_CLIENT,
-                                      ++t->clock, &changed);
+                                     ++t->clock, &changed);
     if (lane < 0) {
         note_row(t, when, label);
         return;
@@ -323,8 +332,7 @@ void export_text_api(struct text_export *t, const struct api_event *ev)
         t->lane_thread[lane] = ev->thread;
         t->lane_threads[lane] = false;
     }
-    if (ev->thread != t->lane_thread[lane])
-        t->lane_threads[lane] = true;
+    if (ev->thread != t->lane_thread[lane]) t->lane_threads[lane] = true;
     if (t->lane_threads[lane]) {
         size_t n = strlen(label);
         snprintf(label + n, sizeof label - n, " [thread %u]", ev->thread);
@@ -350,12 +358,10 @@ void export_text_finish(struct text_export *t)
     if (t->malformed && n > 0 && (size_t)n < sizeof line)
         snprintf(line + n, sizeof line - (size_t)n, "; %llu malformed",
                  (unsigned long long)t->malformed);
-    if (t->opt.color)
-        out_str(t->o, "\x1b[2m");
+    if (t->opt.color) out_str(t->o, "\x1b[2m");
     out_char(t->o, ' ');
     out_str(t->o, line);
-    if (t->opt.color)
-        out_str(t->o, "\x1b[0m");
+    if (t->opt.color) out_str(t->o, "\x1b[0m");
     out_char(t->o, '\n');
 }
 

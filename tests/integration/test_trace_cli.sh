@@ -83,5 +83,18 @@ grep -q '│' "$tmp/u" && passed=$((passed+1)) || { echo "FAIL: no box drawing i
 long=$(awk 'length > 60' "$tmp/w" | grep -vc 'frames:')
 [ "$long" = 0 ] && passed=$((passed+1)) || { echo "FAIL: $long lines wider than 60"; fails=$((fails+1)); }
 
+# --number: the frame column holds each arrow's number in the file, as tshark numbers it;
+# a filter keeps the file's numbers; without it there is no such column
+"$bin" trace "$repo/captures/tcp-vs-udp.pcap" --number --ascii --width 100 >"$tmp/n"
+got=$(grep -oE '^ +[0-9]+ [0-9]+\.[0-9]{6} ' "$tmp/n" | awk '{print $1}' | tr '\n' ' ')
+want=$(seq 1 12 | tr '\n' ' ')
+[ "$got" = "$want" ] && passed=$((passed+1)) || { echo "FAIL: --number gave '$got', want '$want'"; fails=$((fails+1)); }
+grep -qE '^ +frame time' "$tmp/n" && passed=$((passed+1)) || { echo "FAIL: --number: no 'frame' title"; fails=$((fails+1)); }
+"$bin" trace "$repo/captures/tcp-vs-udp.pcap" udp --number --ascii --width 100 >"$tmp/n"
+got=$(grep -oE '^ +[0-9]+ [0-9]+\.[0-9]{6} ' "$tmp/n" | awk '{print $1}' | tr '\n' ' ')
+[ "$got" = "11 12 " ] && passed=$((passed+1)) || { echo "FAIL: --number with a filter gave '$got', want '11 12 '"; fails=$((fails+1)); }
+"$bin" trace "$repo/captures/tcp-vs-udp.pcap" --ascii --width 100 >"$tmp/n"
+if grep -qE '^ +1 0\.000000 ' "$tmp/n"; then echo "FAIL: a frame column without --number"; fails=$((fails+1)); else passed=$((passed+1)); fi
+
 echo "$passed passed, $fails failed"
 [ $fails = 0 ]
