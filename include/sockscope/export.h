@@ -78,4 +78,9 @@ void export_text_api(struct text_export *t, const struct api_event *ev);
 void export_text_finish(struct text_export *t);
 void export_text_free(struct text_export *t);
 
+/* `--stats`: track's per-conversation summary as a table (times since base_ns, the first
+ * frame) or as JSON Lines records {"kind":"flow",...} (stats.c). */
+void export_stats_text(struct out *o, const struct track_summary *s, uint64_t base_ns);
+void export_stats_json(struct out *o, const struct track_summary *s);
+
 #endif

@@ -130,6 +130,47 @@ int64_t track_save(const struct tracker *t, int fd, uint64_t offset);
  * snapshot (errno EINVAL: magic, sizes and every index are checked), or out of memory. */
 struct tracker *track_load(int fd, uint64_t offset);
 
+/* ---- per-conversation statistics (summary.c): what `trace --stats` prints ---- */
+
+/* One direction of a conversation: what this side sent, and what the other side's ACKs and
+ * the RTT samples they gave say about it. Sequence numbers are relative. */
+struct track_dir_summary {
+    uint64_t packets, data_segments, payload_bytes; /* payload counts resent bytes again */
+    bool has_data, acked;
+    uint64_t first_data_ns, last_data_ns;
+    uint32_t first_data_seq, data_end; /* first data byte, one past the highest data byte */
+    uint32_t highest_ack;              /* the other side's highest ACK of this data (at most
+                                        * data_end: a FIN's number is not data) */
+    uint64_t last_ack_ns;              /* when that ACK came */
+    uint64_t acks_of_data;             /* the other side's ACKs that acknowledged new data */
+    uint64_t retransmissions, fast_retransmissions; /* marks on this side's segments (a fast
+                                                     * one counts in both, as tshark) */
+    uint64_t dup_acks_sent;
+    int64_t min_window;                /* smallest scaled window this side advertised, -1 */
+    uint64_t rtt_samples;              /* SampleRTTs of this side's data (Karn's rule) */
+    int64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns;
+};
+
+struct track_flow_summary {
+    uint32_t stream;
+    enum packet_proto proto;
+    struct endpoint client, server;
+    uint64_t packets, first_ns, last_ns;
+    struct track_dir_summary dir[2]; /* [ROLE_CLIENT]: sent by the client */
+};
+
+struct track_summary;
+struct track_summary *track_summary_new(void);
+void track_summary_free(struct track_summary *s);
+/* Counts one tracked packet; false when out of memory (the packet is not counted). */
+bool track_summary_feed(struct track_summary *s, const struct packet *p,
+                        const struct track_info *ti);
+uint32_t track_summary_count(const struct track_summary *s);
+/* In order of first appearance. */
+const struct track_flow_summary *track_summary_flow(const struct track_summary *s, uint32_t i);
+/* Data bytes of this direction the other side acknowledged (what throughput counts). */
+uint64_t track_dir_acked_bytes(const struct track_dir_summary *d);
+
 const char *track_state_name(enum tcp_state s);      /* "SYN-SENT", ... "" for UNKNOWN */
 const char *track_mark_name(unsigned mark_bit_index); /* "retransmission", json names */
 const char *track_mark_words(unsigned mark_bit_index);/* "retransmission", "dup ACK" ... for people */

@@ -31,6 +31,9 @@ static const char trace_usage[] =
     "                        or since the previous frame\n"
     "  --flow N              only stream N (repeatable); tcp:N or udp:N to be precise\n"
     "  --raw                 raw sequence and acknowledgement numbers (default: relative)\n"
+    "  --stats               after the diagram, per-conversation statistics: bytes each way,\n"
+    "                        throughput, RTT min/avg/max, resends, dup ACKs, segments per ACK,\n"
+    "                        smallest window (JSON: one {\"kind\":\"flow\"} record each)\n"
     "  --number              a frame-number column before the time (the numbers tshark shows)\n"
     "  --ascii               pure ASCII drawing (automatic when the locale is not UTF-8)\n"
     "  --width N             columns of the diagram (default: the terminal's, or 100)\n"
@@ -59,6 +62,7 @@ struct trace_args {
     struct flow_filter flows[MAX_FLOW_FILTERS];
     int flow_count;
     long count; /* 0: all */
+    bool stats;
 };
 
 static bool parse_flow(const char *s, struct flow_filter *f)
@@ -72,18 +76,18 @@ static bool parse_flow(const char *s, struct flow_filter *f)
         f->proto = PROTO_UDP;
         s += 4;
     }
-    if (!cli_parse_long(s, 0, UINT32_MAX, &n))
-        return false;
+    if (!cli_parse_long(s, 0, UINT32_MAX, &n)) return false;
     f->stream = (uint32_t)n;
     return true;
 }
 
 static int parse_args(int argc, char **argv, struct trace_args *a)
 {
-    enum { OPT_FLOW = 256 };
+    enum { OPT_FLOW = 256, OPT_STATS };
     static const struct option longopts[] = {
         CLI_DIAGRAM_LONGOPTS,
         {"flow", required_argument, 0, OPT_FLOW},
+        {"stats", no_argument, 0, OPT_STATS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -108,6 +112,9 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
                 return EXIT_USAGE;
             }
             break;
+        case OPT_STATS:
+            a->stats = true;
+            break;
         case OPT_FLOW:
             if (a->flow_count == MAX_FLOW_FILTERS) {
                 cli_error("trace: at most %d --flow options", MAX_FLOW_FILTERS);
@@ -121,9 +128,12 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
             break;
         default:
             switch (cli_diagram_option("trace", c, optarg, &d)) {
-            case 1: continue;
-            case -1: return EXIT_USAGE;
-            default: break;
+            case 1:
+                continue;
+            case -1:
+                return EXIT_USAGE;
+            default:
+                break;
             }
             cli_option_error("trace", "rc", argv);
             return EXIT_USAGE;
@@ -148,10 +158,8 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 
 static bool flow_selected(const struct trace_args *a, const struct track_info *ti)
 {
-    if (!a->flow_count)
-        return true;
-    if (!ti->has_flow)
-        return false;
+    if (!a->flow_count) return true;
+    if (!ti->has_flow) return false;
     for (int i = 0; i < a->flow_count; i++)
         if (a->flows[i].stream == ti->stream &&
             (!a->flows[i].proto || a->flows[i].proto == (int)ti->flow_proto))
@@ -175,40 +183,33 @@ static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bo
     }
     struct capture_file *cf = timeline_pass_file(pass);
     struct trace_pipe *pipe = NULL;
-    if (threaded && capture_file_keep_frames(cf))
-        pipe = trace_pipe_start(fn, ctx, stop);
+    if (threaded && capture_file_keep_frames(cf)) pipe = trace_pipe_start(fn, ctx, stop);
     struct capture_frame fr;
     struct trace_rec local, *r = &local;
     long shown = 0, frames_read = 0;
     for (;;) {
-        if (pipe ? trace_pipe_stopped(pipe) : stop && *stop)
-            break;
+        if (pipe ? trace_pipe_stopped(pipe) : stop && *stop) break;
         if (frames_read && frames_read % 1024 == 0) {
             /* pages of frames nobody uses any more leave resident memory */
             const uint8_t *oldest = pipe ? trace_pipe_oldest(pipe) : NULL;
             capture_file_release_before(cf, oldest ? oldest : local.frame);
         }
-        if (pipe)
-            r = trace_pipe_slot(pipe);
+        if (pipe) r = trace_pipe_slot(pipe);
         rc = timeline_pass_next(pass, &fr, &r->pkt, &r->info, err, sizeof err);
-        if (rc <= 0)
-            break;
+        if (rc <= 0) break;
         frames_read++;
         r->frame = local.frame = fr.data;
         r->number = fr.number;
-        if (!flow_selected(a, &r->info))
-            continue;
+        if (!flow_selected(a, &r->info)) continue;
         if (pipe) {
             trace_pipe_push(pipe);
         } else {
             struct export_frame ef = {.number = fr.number, .pkt = &r->pkt, .info = &r->info};
             fn(ctx, &ef);
         }
-        if (a->count && ++shown >= a->count)
-            break;
+        if (a->count && ++shown >= a->count) break;
     }
-    if (pipe)
-        trace_pipe_finish(pipe);
+    if (pipe) trace_pipe_finish(pipe);
     /* Reported once every frame before it has been written, as the single loop did. */
     int status = EXIT_OK;
     if (rc < 0 && report) {
@@ -216,8 +217,8 @@ static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bo
             cli_error("%s: no readable frame: %s", a->file, err);
             status = EXIT_USAGE;
         } else {
-            fprintf(stderr, "sockscope: warning: %s: %s; everything before it is shown\n",
-                    a->file, err);
+            fprintf(stderr, "sockscope: warning: %s: %s; everything before it is shown\n", a->file,
+                    err);
         }
     }
     timeline_pass_close(pass);
@@ -229,6 +230,24 @@ static void json_frame(void *ctx, const struct export_frame *f)
     export_json_frame(ctx, f);
 }
 
+/* --stats: every frame the diagram shows is counted too, on the thread that writes it. */
+struct with_stats {
+    trace_frame_fn fn;
+    void *ctx;
+    struct track_summary *summary;
+    uint64_t first_ns;
+    bool any, out_of_memory;
+};
+
+static void stats_frame(void *ctx, const struct export_frame *f)
+{
+    struct with_stats *w = ctx;
+    if (!w->any || f->pkt->ts_ns < w->first_ns) w->first_ns = f->pkt->ts_ns;
+    w->any = true;
+    if (!track_summary_feed(w->summary, f->pkt, f->info)) w->out_of_memory = true;
+    w->fn(w->ctx, f);
+}
+
 struct plan {
     struct lifelines *lanes;
     bool full;
@@ -238,8 +257,7 @@ static void plan_frame(void *ctx, const struct export_frame *f)
 {
     struct plan *p = ctx;
     const struct track_info *ti = f->info;
-    if (!ti->has_flow)
-        return;
+    if (!ti->has_flow) return;
     if (!lifelines_note(p->lanes, &ti->client, ROLE_CLIENT) ||
         !lifelines_note(p->lanes, &ti->server, ROLE_SERVER))
         p->full = true;
@@ -254,10 +272,8 @@ int cli_trace(int argc, char **argv)
 {
     struct trace_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc < 0)
-        return EXIT_OK;
-    if (rc)
-        return rc;
+    if (rc < 0) return EXIT_OK;
+    if (rc) return rc;
 
     struct out *o = malloc(sizeof *o);
     if (!o) {
@@ -266,8 +282,19 @@ int cli_trace(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     out_init(o, stdout);
+    struct with_stats ws = {0};
+    if (a.stats && !(ws.summary = track_summary_new())) {
+        cli_error("out of memory");
+        free(o);
+        free(a.bpf);
+        return EXIT_RUNTIME;
+    }
     if (a.json) {
-        rc = run_pass(&a, json_frame, o, true, &o->failed, true);
+        ws.fn = json_frame;
+        ws.ctx = o;
+        rc = a.stats ? run_pass(&a, stats_frame, &ws, true, &o->failed, true)
+                     : run_pass(&a, json_frame, o, true, &o->failed, true);
+        if (rc == EXIT_OK && a.stats) export_stats_json(o, ws.summary);
     } else {
         struct lifelines lanes;
         lifelines_init(&lanes, export_text_max_lanes(&a.exp));
@@ -283,12 +310,20 @@ int cli_trace(int argc, char **argv)
                 lifelines_arrange(&lanes);
             }
             struct text_export *t = export_text_new(o, &a.exp, &lanes);
-            rc = run_pass(&a, text_frame, t, true, &o->failed, true);
-            if (rc == EXIT_OK)
-                export_text_finish(t);
+            ws.fn = text_frame;
+            ws.ctx = t;
+            rc = a.stats ? run_pass(&a, stats_frame, &ws, true, &o->failed, true)
+                         : run_pass(&a, text_frame, t, true, &o->failed, true);
+            if (rc == EXIT_OK) export_text_finish(t);
+            if (rc == EXIT_OK && a.stats) export_stats_text(o, ws.summary, ws.first_ns);
             export_text_free(t);
         }
     }
+    if (ws.out_of_memory && rc == EXIT_OK) {
+        cli_error("trace: out of memory counting the conversations: --stats is incomplete");
+        rc = EXIT_RUNTIME;
+    }
+    track_summary_free(ws.summary);
     out_flush(o);
     if (o->failed && rc == EXIT_OK) {
         cli_error("trace: cannot write the output");

@@ -273,6 +273,8 @@ static char *put_tcp(char *w, const struct packet *p, const struct track_info *t
     w = put_u64(w, p->payload_len);
     w = PUT(w, ",\"win\":");
     w = put_i64(w, ti->window);
+    if (ti->window_scale_unknown) /* handshake unseen: win is the raw field, as tshark's */
+        w = PUT(w, ",\"win_scale_unknown\":true");
     w = PUT(w, ",\"analysis\":[");
     char *first = w;
     for (unsigned i = 0; ti->marks >> i; i++) {
