@@ -64,8 +64,20 @@ static void remember_segment(struct tracker *tr, struct tcp_half *fwd,
 
 /* One SampleRTT into the estimate of the direction whose segment it times (RFC 6298 2.2 and
  * 2.3: RTTVAR from the old SRTT first, then SRTT). */
+/* The largest sample or estimate the arithmetic below takes without overflow (292 years / 8:
+ * only a clock gone wrong or a damaged snapshot gets near it). */
+#define RTT_LIMIT_NS (INT64_MAX / 8)
+
+static bool estimate_sane(const struct tcp_half *h)
+{
+    return h->rtt_samples && h->srtt_ns >= 0 && h->srtt_ns <= RTT_LIMIT_NS && h->rttvar_ns >= 0 &&
+           h->rttvar_ns <= RTT_LIMIT_NS;
+}
+
 static void take_rtt_sample(struct tcp_half *h, int64_t r, uint32_t frame, struct track_info *info)
 {
+    if (r > RTT_LIMIT_NS) return;
+    if (!estimate_sane(h)) h->rtt_samples = 0;
     if (!h->rtt_samples) {
         h->srtt_ns = r;
         h->rttvar_ns = r / 2;
@@ -74,7 +86,7 @@ static void take_rtt_sample(struct tcp_half *h, int64_t r, uint32_t frame, struc
         int64_t d = h->srtt_ns > r ? h->srtt_ns - r : r - h->srtt_ns;
         h->rttvar_ns = (3 * h->rttvar_ns + d) / 4;
         h->srtt_ns = (7 * h->srtt_ns + r) / 8;
-        if (r < h->min_rtt_ns) h->min_rtt_ns = r;
+        if (r < h->min_rtt_ns || h->min_rtt_ns < 0) h->min_rtt_ns = r;
     }
     h->rtt_samples++;
     info->rtt.sample_ns = r;
@@ -141,7 +153,7 @@ static void note_resend(struct tracker *tr, struct tcp_half *fwd, const struct t
         info->resent_of_frame = g->frame;
         info->resent_after_ns = (int64_t)(s->ts - g->ts);
     }
-    info->resent_rto_ns = fwd->rtt_samples ? fwd->srtt_ns + 4 * fwd->rttvar_ns : -1;
+    info->resent_rto_ns = estimate_sane(fwd) ? fwd->srtt_ns + 4 * fwd->rttvar_ns : -1;
 }
 
 /* Retransmission, fast retransmission, spurious retransmission or out-of-order, for a
