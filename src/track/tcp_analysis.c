@@ -56,7 +56,7 @@ static void remember_segment(struct tracker *tr, struct tcp_half *fwd,
     g->nextseq = nextseq;
     g->frame = s->frame;
     g->ts = s->ts;
-    g->sent_twice = sent_twice;
+    g->sent_twice = sent_twice ? 1 : 0;
     g->next = fwd->seg_head;
     fwd->seg_head = ref;
     fwd->seg_count++;
@@ -112,7 +112,7 @@ static void process_ack(struct tracker *tr, struct tcp_half *rev, const struct t
             info->acked_frame = g->frame;
             info->ack_rtt_ns = (int64_t)(s->ts - g->ts);
         } else if (gt_seq(ack, g->seq) && le_seq(ack, g->nextseq)) {
-            twice |= g->sent_twice;
+            twice |= g->sent_twice != 0;
             g->seq = ack; /* partly acknowledged: keep the rest */
             continue;
         } else if (gt_seq(g->nextseq, ack)) {
@@ -120,8 +120,8 @@ static void process_ack(struct tracker *tr, struct tcp_half *rev, const struct t
             ref = g->next;
             continue;
         }
-        twice |= g->sent_twice;
-        if (!g->sent_twice) info->acked_segments++;
+        twice |= g->sent_twice != 0;
+        if (g->sent_twice == 0) info->acked_segments++;
         uint32_t next = g->next;
         if (prev)
             seg_at(tr, prev)->next = next;
@@ -147,7 +147,7 @@ static void note_resend(struct tracker *tr, struct tcp_half *fwd, const struct t
     for (uint32_t ref = fwd->seg_head; ref; ref = seg_at(tr, ref)->next) {
         struct segment *g = seg_at(tr, ref);
         if (!lt_seq(s->seq, g->nextseq) || !lt_seq(g->seq, end)) continue;
-        g->sent_twice = true;
+        g->sent_twice = 1;
         if (found) continue;
         found = true;
         info->resent_of_frame = g->frame;

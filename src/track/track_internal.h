@@ -89,7 +89,8 @@ struct segment {
     uint32_t seq, nextseq, frame;
     uint32_t next; /* segment index + 1, 0 = end */
     uint64_t ts;
-    bool sent_twice; /* these bytes went out more than once: no RTT sample (Karn) */
+    uint8_t sent_twice; /* 1: these bytes went out more than once, no RTT sample (Karn); a
+                         * byte, not a bool: a loaded snapshot may hold any value */
 };
 
 enum { FLOW_LIST_OPEN = 0, FLOW_LIST_CLOSED = 1, FLOW_LIST_COUNT = 2 };
