@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "sockscope/capture.h"
 #include "sockscope/decode.h"
 
@@ -29,42 +30,16 @@ static char dir[64];
 
 #define MAX_FRAMES 2000
 
-struct got {
-    int n;
-    uint32_t number[MAX_FRAMES], caplen[MAX_FRAMES];
-    uint64_t ts[MAX_FRAMES];
-    uint8_t *data[MAX_FRAMES];
-};
-
-static void got_free(struct got *g)
-{
-    for (int i = 0; i < g->n; i++)
-        free(g->data[i]);
-    g->n = 0;
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Pops frames, sleeping on the wake fd only (a missing wake-up shows as missing frames),
  * until nothing arrives for quiet_ms. */
-static void collect(struct capture_live *c, struct got *g, int quiet_ms)
+static void collect(struct capture_live *c, struct test_frames *g, int quiet_ms)
 {
     struct pollfd pf = {.fd = capture_live_wake_fd(c), .events = POLLIN};
     for (;;) {
         struct capture_frame f;
         while (capture_live_next(c, &f) == 1) {
             assert_true(g->n < MAX_FRAMES);
-            g->number[g->n] = f.number;
-            g->caplen[g->n] = f.caplen;
-            g->ts[g->n] = f.ts_ns;
-            g->data[g->n] = malloc(f.caplen);
-            memcpy(g->data[g->n], f.data, f.caplen);
-            g->n++;
+            test_frames_push(g, &f);
         }
         if (poll(&pf, 1, quiet_ms) == 0)
             return;
@@ -123,25 +98,27 @@ static void tcp_exchange(void)
     close(ls);
 }
 
-static void decode_at(const struct capture_live *c, const struct got *g, int i, struct packet *p)
+static void decode_at(const struct capture_live *c, const struct test_frames *g, uint32_t i,
+                      struct packet *p)
 {
-    decode_packet(capture_live_linktype(c), g->data[i], g->caplen[i], g->caplen[i], g->ts[i], p);
+    const struct test_frame *f = &g->f[i];
+    decode_packet(capture_live_linktype(c), f->data, f->caplen, f->caplen, f->ts_ns, p);
 }
 
 /* The -w file holds exactly these frames: numbers, stamps and bytes. */
-static void assert_file_holds(const char *path, const struct got *g, int total)
+static void assert_file_holds(const char *path, const struct test_frames *g, uint32_t total)
 {
     char err[512];
     struct capture_file *f;
     assert_int_equal(capture_file_open(path, NULL, &f, err, sizeof err), STATUS_OK);
     struct capture_frame fr;
-    int i = 0, read = 0;
+    uint32_t i = 0, read = 0;
     while (capture_file_next(f, &fr, err, sizeof err) == 1) {
         read++;
-        if (i < g->n && fr.number == g->number[i]) {
-            assert_int_equal(fr.caplen, g->caplen[i]);
-            assert_true(fr.ts_ns == g->ts[i]);
-            assert_memory_equal(fr.data, g->data[i], fr.caplen);
+        if (i < g->n && fr.number == g->f[i].number) {
+            assert_int_equal(fr.caplen, g->f[i].caplen);
+            assert_true(fr.ts_ns == g->f[i].ts_ns);
+            assert_memory_equal(fr.data, g->f[i].data, fr.caplen);
             i++;
         }
     }
@@ -161,7 +138,7 @@ static void test_first_frame_after_ready_is_the_syn_and_probes_never_show(void *
     struct capture_live *c = open_lo(&o);
     start_ready(c);
     tcp_exchange();
-    struct got g = {0};
+    struct test_frames g = {0};
     collect(c, &g, 300);
     capture_live_stop(c);
     collect(c, &g, 0);
@@ -171,10 +148,10 @@ static void test_first_frame_after_ready_is_the_syn_and_probes_never_show(void *
     decode_at(c, &g, 0, &p);
     assert_int_equal(p.proto, PROTO_TCP);
     assert_int_equal(p.flags, TCP_SYN);
-    for (int i = 0; i < g.n; i++) {
+    for (uint32_t i = 0; i < g.n; i++) {
         decode_at(c, &g, i, &p);
         assert_int_equal(p.proto, PROTO_TCP); /* no probe datagram, nothing else */
-        assert_int_equal(g.number[i], i + 1);
+        assert_int_equal(g.f[i].number, i + 1);
     }
     struct capture_live_stats st;
     capture_live_stats(c, &st);
@@ -182,7 +159,7 @@ static void test_first_frame_after_ready_is_the_syn_and_probes_never_show(void *
     assert_int_equal(st.ring_dropped, 0);
     capture_live_close(c);
     assert_file_holds(path, &g, g.n);
-    got_free(&g);
+    test_frames_free(&g);
 }
 
 static void test_filter_keeps_probes_visible_and_hides_other_traffic(void **state)
@@ -194,7 +171,7 @@ static void test_filter_keeps_probes_visible_and_hides_other_traffic(void **stat
     struct capture_live *c = open_lo(&o);
     start_ready(c); /* the probe still gets through the filter */
     tcp_exchange();
-    struct got g = {0};
+    struct test_frames g = {0};
     collect(c, &g, 200);
     assert_int_equal(g.n, 0);
     capture_live_close(c);
@@ -221,23 +198,23 @@ static void test_full_ring_drops_are_counted_and_still_written(void **state)
     }
     close(fd);
     struct capture_live_stats st;
-    uint64_t deadline = now_ms() + 3000;
+    uint64_t deadline = test_now_ms() + 3000;
     do
         capture_live_stats(c, &st);
-    while (st.frames + st.ring_dropped < 300 && now_ms() < deadline);
+    while (st.frames + st.ring_dropped < 300 && test_now_ms() < deadline);
     capture_live_stop(c);
     capture_live_stats(c, &st);
     assert_int_equal(st.frames + st.ring_dropped, 300);
     assert_true(st.ring_dropped > 0);
 
-    struct got g = {0};
+    struct test_frames g = {0};
     collect(c, &g, 0);
     assert_int_equal(g.n, st.frames);
-    for (int i = 1; i < g.n; i++)
-        assert_true(g.number[i] > g.number[i - 1]); /* numbers are those of the -w file */
+    for (uint32_t i = 1; i < g.n; i++)
+        assert_true(g.f[i].number > g.f[i - 1].number); /* numbers are those of the -w file */
     capture_live_close(c);
     assert_file_holds(path, &g, 300);
-    got_free(&g);
+    test_frames_free(&g);
 }
 
 static void test_stop_is_prompt_and_status_says_stopped(void **state)
@@ -250,9 +227,9 @@ static void test_stop_is_prompt_and_status_says_stopped(void **state)
     start_ready(c);
     char err[256];
     assert_int_equal(capture_live_status(c, err, sizeof err), 1);
-    uint64_t t0 = now_ms();
+    uint64_t t0 = test_now_ms();
     capture_live_stop(c);
-    assert_true(now_ms() - t0 < 200);
+    assert_true(test_now_ms() - t0 < 200);
     assert_int_equal(capture_live_status(c, err, sizeof err), 0);
     capture_live_stop(c); /* twice is harmless */
     capture_live_close(c);
@@ -308,16 +285,13 @@ static void enter_namespace(void)
 static int make_dir(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/sockscope-test-live-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return test_dir_make(dir, sizeof dir, "live");
 }
 
 static int remove_dir(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove(dir);
 }
 
 int main(void)

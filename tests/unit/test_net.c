@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../../src/net/net_internal.h"
+#include "helpers.h"
 #include "sockscope/net.h"
 
 /* ---- helpers ---- */
@@ -62,13 +63,6 @@ static uint16_t free_port(int type)
     assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
     close(s);
     return ntohs(a.sin_port);
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* A server of the modules in a thread, on 127.0.0.1 and a free port. */
@@ -113,10 +107,10 @@ static void server_start(struct server *s, int proto, bool threaded, unsigned ma
 /* Joins the server, stopping it first when stop is set; it must end within 2 s. */
 static void server_join(struct server *s, bool stop)
 {
-    uint64_t t0 = now_ms();
+    uint64_t t0 = test_now_ms();
     if (stop) atomic_store(&s->stop, true);
     assert_int_equal(pthread_join(s->thread, NULL), 0);
-    assert_true(now_ms() - t0 < 2000);
+    assert_true(test_now_ms() - t0 < 2000);
     close(s->ready[0]);
     close(s->ready[1]);
 }
@@ -560,9 +554,9 @@ static void test_slow_client_does_not_hold_up_the_threaded_server(void **state)
     server_start(&s, IPPROTO_TCP, true, 2, NULL);
     int slow = tcp_connect(s.port);
     send_all(slow, "sl", 2); /* ... and the rest much later */
-    uint64_t t0 = now_ms();
+    uint64_t t0 = test_now_ms();
     echo_check(s.port, 5000);
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(test_now_ms() - t0 < 1000);
     usleep(200 * 1000);
     send_all(slow, "ow", 2);
     char reply[4];
@@ -674,9 +668,9 @@ static void test_udp_client_reports_a_lost_reply_after_its_timeout(void **state)
                                    .timeout_ms = 200};
     char err[256];
     int fds0 = count_fds();
-    uint64_t t0 = now_ms();
+    uint64_t t0 = test_now_ms();
     assert_int_equal(net_client_run(&c, err, sizeof err), -1);
-    uint64_t took = now_ms() - t0;
+    uint64_t took = test_now_ms() - t0;
     assert_true(took >= 190 && took < 1500);
     assert_non_null(strstr(err, "no reply from 127.0.0.1:"));
     assert_non_null(strstr(err, "within 200 ms"));
@@ -754,10 +748,10 @@ static void test_every_scenario_runs_to_its_end_and_leaves_nothing(void **state)
         struct probe *p = probe_new(4096);
         atomic_bool stop = false;
         struct scenario_context ctx = {.probe = p, .port = free_port(SOCK_STREAM), .stop = &stop};
-        uint64_t t0 = now_ms();
+        uint64_t t0 = test_now_ms();
         int rc = s[i].run(&ctx);
         if (rc != 0) fail_msg("scenario %s: %s", s[i].name, ctx.err);
-        assert_true(now_ms() - t0 < 5000);
+        assert_true(test_now_ms() - t0 < 5000);
         struct events *e = malloc(sizeof *e);
         drain(p, e);
         assert_int_equal(probe_dropped(p), 0);
@@ -797,9 +791,9 @@ static void test_stopping_a_scenario_ends_it_promptly(void **state)
     (void)state;
     atomic_bool stop = true;
     struct scenario_context ctx = {.port = free_port(SOCK_STREAM), .stop = &stop};
-    uint64_t t0 = now_ms();
+    uint64_t t0 = test_now_ms();
     assert_int_equal(net_scenario_find("threaded")->run(&ctx), -1);
-    assert_true(now_ms() - t0 < 2000);
+    assert_true(test_now_ms() - t0 < 2000);
     assert_true(ctx.err[0] != 0);
 }
 
@@ -930,8 +924,8 @@ static void write_setting(const char *root, const char *name, const char *value)
 static void test_sandbox_errors_name_the_setting_and_the_fix(void **state)
 {
     (void)state;
-    char root[] = "/tmp/sockscope-test-net-XXXXXX", err[600], cmd[64];
-    assert_non_null(mkdtemp(root));
+    char root[64], err[600];
+    assert_int_equal(test_dir_make(root, sizeof root, "net"), 0);
 
     net_sandbox_explain(root, "unshare", EPERM, err, sizeof err);
     assert_non_null(strstr(err, "seccomp"));
@@ -953,8 +947,7 @@ static void test_sandbox_errors_name_the_setting_and_the_fix(void **state)
     assert_non_null(strstr(err, "sudo sysctl -w kernel.unprivileged_userns_clone=1"));
     assert_non_null(strstr(err, "run as root"));
 
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(test_dir_remove(root), 0);
 }
 
 int main(void)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "sockscope/timeline.h"
 
 static const char *const captures[] = {
@@ -315,10 +317,12 @@ static void test_a_file_without_frames_is_refused_before_any_thread(void **state
                      STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "/nonexistent.pcap"));
     /* a truncated copy of a real capture: header and half a record */
-    char path[512], cut[] = "/tmp/sockscope-test-cut.XXXXXX";
+    char path[512], dir[64], cut[128];
+    assert_int_equal(test_dir_make(dir, sizeof dir, "store"), 0);
+    test_dir_path(cut, sizeof cut, dir, "cut.pcap");
     path_of("tcp-echo-ipv4.pcap", path, sizeof path);
     FILE *in = fopen(path, "rb");
-    int fd = mkstemp(cut);
+    int fd = open(cut, O_WRONLY | O_CREAT | O_EXCL, 0600);
     uint8_t buf[24 + 16 + 20];
     assert_int_equal(fread(buf, 1, sizeof buf, in), sizeof buf);
     assert_int_equal(write(fd, buf, sizeof buf), (ssize_t)sizeof buf);
@@ -327,7 +331,7 @@ static void test_a_file_without_frames_is_refused_before_any_thread(void **state
     assert_int_equal(timeline_index_start(s, cut, NULL, 16, &x, err, sizeof err),
                      STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "no readable frame"));
-    unlink(cut);
+    assert_int_equal(test_dir_remove(dir), 0);
     timeline_store_free(s);
 }
 
