@@ -97,8 +97,7 @@ static void server_start(struct server *s, int proto, bool threaded, unsigned ma
                                        .ready_fd = s->ready[1],
                                        .bound_port = &s->port};
     assert_int_equal(pthread_create(&s->thread, NULL, server_main, s), 0);
-    struct pollfd pfd = {.fd = s->ready[0], .events = POLLIN};
-    assert_int_equal(poll(&pfd, 1, 5000), 1);
+    assert_true(test_wait_readable(s->ready[0], 5000)); /* it listens: a liveness bound */
     char c;
     assert_int_equal(read(s->ready[0], &c, 1), 1);
     assert_int_not_equal(s->port, 0);

@@ -61,11 +61,15 @@ static uint32_t first_pass(const char *path, struct seen **out)
     return n;
 }
 
+/* Syncs on the store's wake-ups until the indexer is done (10 s at most: a liveness bound). */
 static void wait_done(struct timeline_store *s, struct timeline_snapshot *snap)
 {
-    struct pollfd pfd = {.fd = timeline_store_wake_fd(s), .events = POLLIN};
-    for (timeline_store_sync(s, snap); !snap->done; timeline_store_sync(s, snap))
-        poll(&pfd, 1, 100);
+    uint64_t end = test_now_ms() + 10000;
+    for (timeline_store_sync(s, snap); !snap->done; timeline_store_sync(s, snap)) {
+        uint64_t now = test_now_ms();
+        if (now >= end || !test_wait_readable(timeline_store_wake_fd(s), (int)(end - now)))
+            fail_msg("the indexer did not finish within 10 s");
+    }
 }
 
 static void same_info(const struct track_info *a, const struct track_info *b, uint32_t frame)
