@@ -283,15 +283,22 @@ static int open_capture(struct live_args *a, struct capture_live **out)
     return EXIT_OK;
 }
 
+/* Said once the capture is live (confirmed on loopback), in the TUI too: scripts and tests
+ * send their traffic after this line. user_file: the -w file is the user's, not a temporary. */
+static void say_capturing(const struct live_args *a, struct capture_live *c, bool user_file)
+{
+    fprintf(stderr, "sockscope: capturing on %s (%s)%s%s%s%s\n", capture_live_device(c),
+            capture_live_linktype_name(c), a->bpf ? ", filter '" : "", a->bpf ? a->bpf : "",
+            a->bpf ? "'" : "", user_file ? ", writing -w file" : "");
+}
+
 static int live_capture(struct live_args *a, const sigset_t *unblocked)
 {
     struct capture_live *c;
     int rc = open_capture(a, &c);
     if (rc != EXIT_OK) return rc;
     int linktype = capture_live_linktype(c);
-    fprintf(stderr, "sockscope: capturing on %s (%s)%s%s%s%s\n", capture_live_device(c),
-            capture_live_linktype_name(c), a->bpf ? ", filter '" : "", a->bpf ? a->bpf : "",
-            a->bpf ? "'" : "", a->cap.write_path ? ", writing -w file" : "");
+    say_capturing(a, c, a->cap.write_path != NULL);
 
     struct sink s = {.linktype = linktype, .count = a->count};
     s.o = malloc(sizeof *s.o);
@@ -349,6 +356,7 @@ static int live_tui(struct live_args *a)
         cli_temp_capture_close(&temp);
         return rc;
     }
+    say_capturing(a, c, temp.fd < 0);
     char name[256];
     snprintf(name, sizeof name, "live %s%s%s", capture_live_device(c), a->bpf ? ": " : "",
              a->bpf ? a->bpf : "");

@@ -1,7 +1,8 @@
 /* The event store: records in chunks that never move, so the reader can hold pointers into
- * published ones while the producer appends; counts published with release order; the few
- * things that change as a whole (lanes, frame counts, progress, warnings) copied under a
- * mutex at publish and at sync, never per packet. See timeline.h for the contract. */
+ * published ones while the producer appends; the counts and the few things that change as a
+ * whole (lanes, frame counts, progress, warnings) published together under a mutex at publish
+ * and taken at sync, never per packet (counts also with release order, for lock-free
+ * readers of a count). See timeline.h for the contract. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -153,14 +154,15 @@ void timeline_store_sync(struct timeline_store *s, struct timeline_snapshot *out
     uint64_t junk;
     while (read(s->wake_fd, &junk, sizeof junk) > 0) {
     }
+    /* the counts with the rest under the one lock: a count read after the copy could be a
+     * later publication's, ahead of the lanes its events use */
     pthread_mutex_lock(&s->lock);
     *out = s->shared;
-    pthread_mutex_unlock(&s->lock);
-    /* after the copy: the counts are never ahead of the lanes they use */
     out->events = atomic_load_explicit(&s->pub_events, memory_order_acquire);
     out->flows = atomic_load_explicit(&s->pub_flows, memory_order_acquire);
     out->calls = atomic_load_explicit(&s->pub_calls, memory_order_acquire);
     out->checkpoints = atomic_load_explicit(&s->pub_checkpoints, memory_order_acquire);
+    pthread_mutex_unlock(&s->lock);
 }
 
 static void wake(struct timeline_store *s)
@@ -190,11 +192,12 @@ static void publish(struct timeline_store *s, bool force_wake)
     sh->no_lane = w->no_lane;
     sh->bytes_done = w->bytes_done;
     sh->bytes_total = w->bytes_total;
-    pthread_mutex_unlock(&s->lock);
+    /* release as well, for the readers that take only a count (timeline_store_published) */
     atomic_store_explicit(&s->pub_flows, w->flows, memory_order_release);
     atomic_store_explicit(&s->pub_calls, w->calls, memory_order_release);
     atomic_store_explicit(&s->pub_events, w->events, memory_order_release);
     atomic_store_explicit(&s->pub_checkpoints, w->checkpoints, memory_order_release);
+    pthread_mutex_unlock(&s->lock);
     uint64_t now = monotonic_ns();
     if (force_wake || now - w->last_wake >= WAKE_EVERY_NS) {
         w->last_wake = now;

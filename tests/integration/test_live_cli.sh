@@ -54,6 +54,14 @@ PY
     bad "live $*: never said 'capturing on':"; sed 's/^/    /' "$tmp/$name.err" | head -5
     return 1
   }
+  # shown TEST FILE: until TEST FILE holds (20 ms apart, 5 s at most); false if it never does
+  shown() {
+    for _ in $(seq 250); do "$1" "$2" && return 0; sleep 0.02; done
+    "$1" "$2"
+  }
+  # the exchange's last frame is out: an ACK after both FINs (JSON), the server CLOSED (text)
+  json_ends() { awk '/"flags":"FIN/ {fins++} fins >= 2 && /"flags":"ACK"/ {ok = 1} END {exit !ok}' "$1"; }
+  text_ends() { grep -q 'CLOSED' "$1"; }
   # finish SIGNAL: stops the background live (or waits for it with SIGNAL "-"), bounded.
   finish() {
     [ "$1" != - ] && kill "-$1" "$pid" 2>/dev/null
@@ -72,7 +80,9 @@ PY
 
   # Ctrl-C: clean stop, stats line, -w read back by trace gives the same JSON.
   if start json -i lo --format json -w "$tmp/live.pcap"; then
-    traffic; sleep 0.3; finish INT; rc=$?
+    traffic
+    shown json_ends "$tmp/json.out" || bad "live never showed the exchange's last ACK"
+    finish INT; rc=$?
     [ "$rc" = 0 ] && ok || bad "live after SIGINT exit $rc"
     grep -qE '^sockscope: [0-9]+ frames captured, 0 dropped by the kernel, 0 dropped by sockscope' "$tmp/json.err" && ok || bad "no stats line: $(cat "$tmp/json.err")"
     n=$(wc -l <"$tmp/json.out")
@@ -87,7 +97,9 @@ PY
 
   # Text (the default) with a filter; SIGTERM stops it cleanly too.
   if start text -i lo --no-color tcp; then
-    traffic; sleep 0.3; finish TERM; rc=$?
+    traffic
+    shown text_ends "$tmp/text.out" || bad "live never showed the server's end CLOSED"
+    finish TERM; rc=$?
     [ "$rc" = 0 ] && ok || bad "live after SIGTERM exit $rc"
     grep -q 'SYN' "$tmp/text.out" && ok || { bad "text diagram has no SYN:"; head -5 "$tmp/text.out"; }
     grep -q 'frames captured' "$tmp/text.err" && ok || bad "no stats line after SIGTERM"

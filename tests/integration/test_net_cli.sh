@@ -93,8 +93,15 @@ if start_server tcp tcp -p "$port"; then
   got=$(printf 'first line\nsecond\n' | timeout 10 "$bin" client tcp 127.0.0.1 -p "$port")
   [ "$got" = "$(printf 'FIRST LINE\nSECOND')" ] && ok || bad "stdin lines: got '$got'"
   # a client that stays connected does not keep SIGTERM from ending the server
+  served=$(grep -c ' connected$' "$tmp/tcp.out")
   python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$port)); time.sleep(5)" &
-  idle=$!; pids+=("$idle"); sleep 0.3
+  idle=$!; pids+=("$idle")
+  # stopped once its log says it accepted the idle client (20 ms apart, 5 s at most)
+  for _ in $(seq 250); do
+    [ "$(grep -c ' connected$' "$tmp/tcp.out")" -gt "$served" ] && break
+    sleep 0.02
+  done
+  [ "$(grep -c ' connected$' "$tmp/tcp.out")" -gt "$served" ] || bad "the idle client was never accepted"
   stop_server "$last" TERM
   kill "$idle" 2>/dev/null
   grep -q "connected" "$tmp/tcp.out" && grep -q '16 bytes echoed\|"first line"' "$tmp/tcp.out" && ok || { bad "server log:"; cat "$tmp/tcp.out"; }
@@ -104,12 +111,14 @@ fi
 port=$(python3 "$tb/freeport.py")
 if start_server threaded tcp --threaded -b 127.0.0.1 -p "$port"; then
   grep -q "thread per client" "$tmp/threaded.out" && ok || bad "threaded listening line"
+  clients=()
   for i in 1 2 3; do
     timeout 10 "$bin" client tcp 127.0.0.1 -p "$port" "client $i" >"$tmp/t$i" 2>&1 &
+    clients+=($!)
   done
   wait_ok=1
   for i in 1 2 3; do
-    for _ in $(seq 100); do [ -s "$tmp/t$i" ] && break; sleep 0.05; done
+    wait "${clients[$((i-1))]}" # each ends with its reply, or its 10 s timeout
     [ "$(cat "$tmp/t$i")" = "CLIENT $i" ] || { wait_ok=0; bad "threaded client $i: $(cat "$tmp/t$i")"; }
   done
   [ $wait_ok = 1 ] && ok

@@ -58,12 +58,14 @@ fi
 
 port=$(python3 "$tb/freeport.py")
 if start threaded listening "$bin" server tcp --threaded -p "$port"; then
+  clients=()
   for i in 1 2 3 4 5; do
-    python3 "$tb/TCPClient.py" 127.0.0.1 "$port" "client number $i" >"$tmp/c$i.out" 2>&1 &
+    timeout 10 python3 "$tb/TCPClient.py" 127.0.0.1 "$port" "client number $i" >"$tmp/c$i.out" 2>&1 &
+    clients+=($!)
   done
   wait_ok=1
   for i in 1 2 3 4 5; do
-    for _ in $(seq 100); do grep -q From "$tmp/c$i.out" 2>/dev/null && break; sleep 0.05; done
+    wait "${clients[$((i-1))]}" # each ends with its reply, or its 10 s timeout
     grep -qx "From Server: CLIENT NUMBER $i" "$tmp/c$i.out" || { wait_ok=0; bad "threaded client $i: $(cat "$tmp/c$i.out")"; }
   done
   [ $wait_ok = 1 ] && ok

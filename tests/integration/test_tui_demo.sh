@@ -106,8 +106,14 @@ if [ "$(id -u)" = 0 ]; then
   TMPDIR=$tmp/t COLUMNS=120 LINES=40 timeout 30 "$bin" live -i lo -c 3 --headless-frames 2 \
     --headless-keys wait:done udp port $port >"$tmp/screen" 2>"$tmp/err" </dev/null &
   pid=$!
-  sleep 1
-  for i in 1 2 3 4; do echo "hi $i" >/dev/udp/127.0.0.1/$port; sleep 0.05; done
+  # the datagrams go once it says it captures (its probe came back: nothing sent after is lost)
+  for _ in $(seq 250); do
+    grep -q 'capturing on lo' "$tmp/err" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.02
+  done
+  grep -q 'capturing on lo' "$tmp/err" || { echo "FAIL: live never said 'capturing on lo'"; fails=$((fails+1)); }
+  for i in 1 2 3 4; do echo "hi $i" >/dev/udp/127.0.0.1/$port; done
   wait $pid; rc=$?
   if [ $rc = 0 ]; then passed=$((passed+1)); else
     echo "FAIL: live -c 3 in the TUI exited $rc: $(head -c 300 "$tmp/err")"; fails=$((fails+1)); fi

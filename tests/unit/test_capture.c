@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "sockscope/capture.h"
 
 static char dir[64];
@@ -21,16 +22,13 @@ static char dir[64];
 static int make_dir(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/sockscope-test-capture-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return test_dir_make(dir, sizeof dir, "capture");
 }
 
 static int remove_dir(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove(dir);
 }
 
 static void put32(FILE *f, uint32_t v)
@@ -345,18 +343,11 @@ static void test_invalid_filter_names_the_expression(void **state)
 
 /* ---- tell and seek ---- */
 
-struct frame_copy {
-    uint8_t *data;
-    uint32_t caplen, wirelen, number;
-    uint64_t ts_ns;
-};
-
 /* A whole first reading: every frame, and where the reader stood after each. */
 struct reading {
-    struct frame_copy *f;
+    struct test_frames frames;
     int64_t *after; /* capture_file_tell() after frame i */
     int64_t first;  /* ... before the first */
-    uint32_t n;
 };
 
 static struct capture_file *open_or_fail(const char *path, const char *bpf,
@@ -377,25 +368,13 @@ static void read_all(const char *path, const char *bpf, enum capture_reader read
     memset(r, 0, sizeof *r);
     r->first = capture_file_tell(cf);
     assert_true(r->first > 0);
-    uint32_t cap = 0;
     struct capture_frame fr;
     int rc;
     while ((rc = capture_file_next(cf, &fr, err, sizeof err)) == 1) {
-        if (r->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            r->f = realloc(r->f, cap * sizeof *r->f);
-            r->after = realloc(r->after, cap * sizeof *r->after);
-            assert_true(r->f && r->after);
-        }
-        struct frame_copy *c = &r->f[r->n];
-        c->data = malloc(fr.caplen + 1);
-        assert_non_null(c->data);
-        memcpy(c->data, fr.data, fr.caplen);
-        c->caplen = fr.caplen;
-        c->wirelen = fr.wirelen;
-        c->number = fr.number;
-        c->ts_ns = fr.ts_ns;
-        r->after[r->n++] = capture_file_tell(cf);
+        test_frames_push(&r->frames, &fr);
+        r->after = realloc(r->after, r->frames.cap * sizeof *r->after);
+        assert_non_null(r->after);
+        r->after[r->frames.n - 1] = capture_file_tell(cf);
     }
     if (rc != 0) fail_msg("%s: %s", path, err);
     capture_file_close(cf);
@@ -403,9 +382,7 @@ static void read_all(const char *path, const char *bpf, enum capture_reader read
 
 static void reading_free(struct reading *r)
 {
-    for (uint32_t i = 0; i < r->n; i++)
-        free(r->f[i].data);
-    free(r->f);
+    test_frames_free(&r->frames);
     free(r->after);
 }
 
@@ -417,7 +394,7 @@ static int64_t offset_before(const struct reading *r, uint32_t k)
 
 static uint32_t number_at(const struct reading *r, uint32_t k)
 {
-    return k ? r->f[k - 1].number + 1 : 1;
+    return k ? r->frames.f[k - 1].number + 1 : 1;
 }
 
 /* After a seek to frame k: the next `count` frames (or the end) are the first reading's. */
@@ -428,12 +405,12 @@ static void expect_frames_from(struct capture_file *cf, const struct reading *r,
     for (uint32_t i = k; i < k + count; i++) {
         struct capture_frame fr;
         int rc = capture_file_next(cf, &fr, err, sizeof err);
-        if (i == r->n) {
+        if (i == r->frames.n) {
             assert_int_equal(rc, 0);
             return;
         }
         if (rc != 1) fail_msg("%s, frame %u after a seek to %u: %d %s", path, i, k, rc, err);
-        const struct frame_copy *c = &r->f[i];
+        const struct test_frame *c = &r->frames.f[i];
         assert_int_equal(fr.number, c->number);
         assert_int_equal(fr.caplen, c->caplen);
         assert_int_equal(fr.wirelen, c->wirelen);
@@ -461,26 +438,27 @@ static void check_seeking(const char *path, const char *bpf, enum capture_reader
     char err[256];
     struct reading r;
     read_all(path, bpf, reader, &r);
+    const uint32_t n = r.frames.n;
 
     struct capture_file *cf = open_or_fail(path, bpf, reader);
     struct capture_frame fr;
     while (capture_file_next(cf, &fr, err, sizeof err) == 1)
         continue;
-    uint32_t k = r.n;
-    srand(r.n + 7u);
+    uint32_t k = n;
+    srand(n + 7u);
     for (int step = 0; step < 40; step++) {
         seek_or_fail(cf, &r, k, path);
         expect_frames_from(cf, &r, k, 5, path);
-        k = step == 0 ? 0 : step == 1 ? r.n / 2 : (uint32_t)rand() % (r.n + 1);
+        k = step == 0 ? 0 : step == 1 ? n / 2 : (uint32_t)rand() % (n + 1);
     }
     capture_file_close(cf);
 
-    const uint32_t fresh[] = {0, 1, r.n / 3, r.n / 2, r.n ? r.n - 1 : 0, r.n};
+    const uint32_t fresh[] = {0, 1, n / 3, n / 2, n ? n - 1 : 0, n};
     for (size_t i = 0; i < sizeof fresh / sizeof *fresh; i++) {
-        if (fresh[i] > r.n) continue;
+        if (fresh[i] > n) continue;
         cf = open_or_fail(path, bpf, reader);
         seek_or_fail(cf, &r, fresh[i], path);
-        expect_frames_from(cf, &r, fresh[i], r.n - fresh[i] + 1, path);
+        expect_frames_from(cf, &r, fresh[i], n - fresh[i] + 1, path);
         capture_file_close(cf);
     }
     reading_free(&r);
@@ -660,12 +638,12 @@ static void test_seek_in_pcapng_keeps_each_section_interfaces(void **state)
         /* the file is what we meant: every frame, stamped as written */
         struct reading r;
         read_all(path, NULL, CAPTURE_READER_LIBPCAP, &r);
-        assert_int_equal(r.n, frames);
-        for (uint32_t i = 0; i < r.n; i++) {
-            assert_int_equal(r.f[i].number, i + 1);
-            assert_int_equal(r.f[i].data[41], i + 1);
+        assert_int_equal(r.frames.n, frames);
+        for (uint32_t i = 0; i < r.frames.n; i++) {
+            assert_int_equal(r.frames.f[i].number, i + 1);
+            assert_int_equal(r.frames.f[i].data[41], i + 1);
             uint64_t sec = (1700000000ull + i + 1) * 1000000000ull;
-            assert_true(r.f[i].ts_ns == sec + 123456000u || r.f[i].ts_ns == sec + 123456789u);
+            assert_true(r.frames.f[i].ts_ns == sec + 123456000u || r.frames.f[i].ts_ns == sec + 123456789u);
         }
         reading_free(&r);
         check_seeking_both_readers(path, "udp port 12000");

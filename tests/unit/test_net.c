@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../../src/net/net_internal.h"
+#include "helpers.h"
 #include "sockscope/net.h"
 
 /* ---- helpers ---- */
@@ -64,13 +65,6 @@ static uint16_t free_port(int type)
     return ntohs(a.sin_port);
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* A server of the modules in a thread, on 127.0.0.1 and a free port. */
 struct server {
     pthread_t thread;
@@ -103,20 +97,21 @@ static void server_start(struct server *s, int proto, bool threaded, unsigned ma
                                        .ready_fd = s->ready[1],
                                        .bound_port = &s->port};
     assert_int_equal(pthread_create(&s->thread, NULL, server_main, s), 0);
-    struct pollfd pfd = {.fd = s->ready[0], .events = POLLIN};
-    assert_int_equal(poll(&pfd, 1, 5000), 1);
+    assert_true(test_wait_readable(s->ready[0], 5000)); /* it listens: a liveness bound */
     char c;
     assert_int_equal(read(s->ready[0], &c, 1), 1);
     assert_int_not_equal(s->port, 0);
 }
 
-/* Joins the server, stopping it first when stop is set; it must end within 2 s. */
+/* Joins the server, stopping it first when stop is set. 2 s is a liveness bound: a server
+ * notices the stop flag within one 50 ms wait slice (40 times that), and one that ends by
+ * itself does so at once. */
 static void server_join(struct server *s, bool stop)
 {
-    uint64_t t0 = now_ms();
+    uint64_t t0 = test_now_ms();
     if (stop) atomic_store(&s->stop, true);
     assert_int_equal(pthread_join(s->thread, NULL), 0);
-    assert_true(now_ms() - t0 < 2000);
+    assert_true(test_now_ms() - t0 < 2000);
     close(s->ready[0]);
     close(s->ready[1]);
 }
@@ -167,11 +162,17 @@ struct events {
     size_t n;
 };
 
+/* Appends the events waiting now. */
+static void drain_more(struct probe *p, struct events *e)
+{
+    while (e->n < 512 && probe_pop(p, &e->ev[e->n]))
+        e->n++;
+}
+
 static void drain(struct probe *p, struct events *e)
 {
     e->n = 0;
-    while (e->n < 512 && probe_pop(p, &e->ev[e->n]))
-        e->n++;
+    drain_more(p, e);
 }
 
 /* Index of the first event matching call/phase/thread (thread 0: any) at or after from. */
@@ -193,6 +194,25 @@ static const struct api_event *must_find(const struct events *e, enum api_call c
         fail_msg("no %s %s event of thread %u", api_call_name(call),
                  phase == API_PHASE_CALL ? "call" : "return", thread);
     return &e->ev[i];
+}
+
+/* The handshake with a thread of the modules: pops events into e until one of call/phase on
+ * fd (-1: any) stands at or after index from, and returns its index. Waits on the probe's
+ * wake fd; 5 s without it is a failure (a liveness bound: it comes within milliseconds). */
+static size_t await_event(struct probe *p, struct events *e, enum api_call call,
+                          enum api_phase phase, int fd, size_t from)
+{
+    uint64_t end = test_now_ms() + 5000;
+    for (;;) {
+        drain_more(p, e);
+        for (size_t i = from; i < e->n; i++)
+            if (e->ev[i].call == call && e->ev[i].phase == phase && (fd < 0 || e->ev[i].fd == fd))
+                return i;
+        uint64_t now = test_now_ms();
+        if (now >= end || e->n == 512 || !test_wait_readable(probe_wake_fd(p), (int)(end - now)))
+            fail_msg("no %s %s event on fd %d within 5 s", api_call_name(call),
+                     phase == API_PHASE_CALL ? "call" : "return", fd);
+    }
 }
 
 static bool is_loopback(const struct endpoint *ep)
@@ -415,10 +435,10 @@ static void test_tcp_exchange_events_are_in_causal_order(void **state)
 {
     (void)state;
     struct probe *p = probe_new(256);
-    struct events e;
+    struct events e = {.n = 0};
     struct server s;
     server_start(&s, IPPROTO_TCP, false, 1, p);
-    usleep(50 * 1000); /* the server reaches accept(), as in the scenarios */
+    await_event(p, &e, API_ACCEPT, API_PHASE_CALL, -1, 0); /* the server waits in accept() */
     char out[64] = {0};
     FILE *f = fmemopen(out, sizeof out, "w");
     struct net_client_options c = {
@@ -428,7 +448,7 @@ static void test_tcp_exchange_events_are_in_causal_order(void **state)
     fclose(f);
     assert_string_equal(out, "HELLO TCP WORLD\n");
     server_join(&s, false);
-    drain(p, &e);
+    drain_more(p, &e);
 
     /* thread 1 is the server (it called socket() first), thread 2 the client */
     const struct api_event *listen_ev = must_find(&e, API_LISTEN, API_PHASE_RETURN, 1);
@@ -559,14 +579,15 @@ static void test_slow_client_does_not_hold_up_the_threaded_server(void **state)
     struct server s;
     server_start(&s, IPPROTO_TCP, true, 2, NULL);
     int slow = tcp_connect(s.port);
-    send_all(slow, "sl", 2); /* ... and the rest much later */
-    uint64_t t0 = now_ms();
-    echo_check(s.port, 5000);
-    assert_true(now_ms() - t0 < 1000);
-    usleep(200 * 1000);
-    send_all(slow, "ow", 2);
     char reply[4];
-    assert_int_equal(recv_exactly(slow, reply, 4), 4);
+    send_all(slow, "sl", 2); /* ... and the rest only after the next client was served */
+    assert_int_equal(recv_exactly(slow, reply, 2), 2); /* a thread serves it, waiting for more */
+    /* served while the slow client's message is unfinished (a server of one thread would
+     * still wait in its recv(): then this reply never comes and the socket's 5 s timeout
+     * fails the check) */
+    echo_check(s.port, 5000);
+    send_all(slow, "ow", 2);
+    assert_int_equal(recv_exactly(slow, reply + 2, 2), 2);
     assert_memory_equal(reply, "SLOW", 4);
     close(slow);
     server_join(&s, false);
@@ -619,12 +640,23 @@ static void test_stop_flag_ends_servers_with_idle_clients_and_frees_everything(v
     (void)state;
     int fds0 = count_fds(), threads0 = count_threads();
     for (int threaded = 0; threaded < 2; threaded++) {
+        struct probe *p = probe_new(256);
+        struct events e = {.n = 0};
         struct server s;
-        server_start(&s, IPPROTO_TCP, threaded, 0, NULL);
+        server_start(&s, IPPROTO_TCP, threaded, 0, p);
         int a = tcp_connect(s.port), b = tcp_connect(s.port);
-        send_all(a, "half a mess", 11); /* then silence: the server waits in recv() */
-        usleep(100 * 1000);
+        send_all(a, "half a mess", 11); /* then silence */
+        /* the server has read it and waits in recv() for more; threaded, b's thread too */
+        size_t got = await_event(p, &e, API_RECV, API_PHASE_RETURN, -1, 0);
+        await_event(p, &e, API_RECV, API_PHASE_CALL, e.ev[got].fd, got + 1);
+        if (threaded) {
+            size_t first = await_event(p, &e, API_ACCEPT, API_PHASE_RETURN, -1, 0);
+            size_t second = await_event(p, &e, API_ACCEPT, API_PHASE_RETURN, -1, first + 1);
+            await_event(p, &e, API_RECV, API_PHASE_CALL, (int)e.ev[first].result, first + 1);
+            await_event(p, &e, API_RECV, API_PHASE_CALL, (int)e.ev[second].result, second + 1);
+        }
         server_join(&s, true); /* within 2 s */
+        probe_free(p);
         assert_int_equal(s.rc, 0);
         char c;
         assert_int_equal(recv(b, &c, 1, 0) <= 0, 1); /* the server's sockets are closed */
@@ -674,10 +706,11 @@ static void test_udp_client_reports_a_lost_reply_after_its_timeout(void **state)
                                    .timeout_ms = 200};
     char err[256];
     int fds0 = count_fds();
-    uint64_t t0 = now_ms();
+    uint64_t t0 = test_now_ms();
     assert_int_equal(net_client_run(&c, err, sizeof err), -1);
-    uint64_t took = now_ms() - t0;
-    assert_true(took >= 190 && took < 1500);
+    uint64_t took = test_now_ms() - t0;
+    /* it waited for its timeout, not less; 10 times the timeout is the liveness bound */
+    assert_true(took >= 190 && took < 10 * 200);
     assert_non_null(strstr(err, "no reply from 127.0.0.1:"));
     assert_non_null(strstr(err, "within 200 ms"));
     assert_int_equal(count_fds(), fds0);
@@ -754,10 +787,10 @@ static void test_every_scenario_runs_to_its_end_and_leaves_nothing(void **state)
         struct probe *p = probe_new(4096);
         atomic_bool stop = false;
         struct scenario_context ctx = {.probe = p, .port = free_port(SOCK_STREAM), .stop = &stop};
-        uint64_t t0 = now_ms();
+        uint64_t t0 = test_now_ms();
         int rc = s[i].run(&ctx);
         if (rc != 0) fail_msg("scenario %s: %s", s[i].name, ctx.err);
-        assert_true(now_ms() - t0 < 5000);
+        assert_true(test_now_ms() - t0 < 5000); /* liveness: the longest takes 0.2 s */
         struct events *e = malloc(sizeof *e);
         drain(p, e);
         assert_int_equal(probe_dropped(p), 0);
@@ -797,9 +830,9 @@ static void test_stopping_a_scenario_ends_it_promptly(void **state)
     (void)state;
     atomic_bool stop = true;
     struct scenario_context ctx = {.port = free_port(SOCK_STREAM), .stop = &stop};
-    uint64_t t0 = now_ms();
+    uint64_t t0 = test_now_ms();
     assert_int_equal(net_scenario_find("threaded")->run(&ctx), -1);
-    assert_true(now_ms() - t0 < 2000);
+    assert_true(test_now_ms() - t0 < 2000); /* liveness: it returns within 0.1 s */
     assert_true(ctx.err[0] != 0);
 }
 
@@ -855,9 +888,24 @@ static int sandbox_child(bool unprivileged, int report_fd)
                                    .port = NET_DEFAULT_PORT,
                                    .max_clients = 1,
                                    .ready_fd = -1};
+    int ready[2];
+    if (pipe(ready) < 0) {
+        dprintf(report_fd, "pipe: %s", strerror(errno));
+        return 1;
+    }
+    o.ready_fd = ready[1];
     pid_t pid = fork();
     if (pid == 0) _exit(net_server_run(&o, err, sizeof err) == 0 ? 0 : 1);
-    usleep(200 * 1000);
+    close(ready[1]);
+    char one;
+    bool listening = test_wait_readable(ready[0], 5000) && read(ready[0], &one, 1) == 1;
+    close(ready[0]);
+    if (!listening) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        dprintf(report_fd, "the echo server in the sandbox never said it was bound");
+        return 1;
+    }
     struct net_client_options c = {
         .proto = IPPROTO_UDP, .port = NET_DEFAULT_PORT, .message = "inside", .timeout_ms = 2000};
     int rc = net_client_run(&c, err, sizeof err);
@@ -930,8 +978,8 @@ static void write_setting(const char *root, const char *name, const char *value)
 static void test_sandbox_errors_name_the_setting_and_the_fix(void **state)
 {
     (void)state;
-    char root[] = "/tmp/sockscope-test-net-XXXXXX", err[600], cmd[64];
-    assert_non_null(mkdtemp(root));
+    char root[64], err[600];
+    assert_int_equal(test_dir_make(root, sizeof root, "net"), 0);
 
     net_sandbox_explain(root, "unshare", EPERM, err, sizeof err);
     assert_non_null(strstr(err, "seccomp"));
@@ -953,8 +1001,7 @@ static void test_sandbox_errors_name_the_setting_and_the_fix(void **state)
     assert_non_null(strstr(err, "sudo sysctl -w kernel.unprivileged_userns_clone=1"));
     assert_non_null(strstr(err, "run as root"));
 
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(test_dir_remove(root), 0);
 }
 
 int main(void)

@@ -8,14 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "sockscope/timeline.h"
 
 static const char *const captures[] = {
@@ -57,11 +61,15 @@ static uint32_t first_pass(const char *path, struct seen **out)
     return n;
 }
 
+/* Syncs on the store's wake-ups until the indexer is done (10 s at most: a liveness bound). */
 static void wait_done(struct timeline_store *s, struct timeline_snapshot *snap)
 {
-    struct pollfd pfd = {.fd = timeline_store_wake_fd(s), .events = POLLIN};
-    for (timeline_store_sync(s, snap); !snap->done; timeline_store_sync(s, snap))
-        poll(&pfd, 1, 100);
+    uint64_t end = test_now_ms() + 10000;
+    for (timeline_store_sync(s, snap); !snap->done; timeline_store_sync(s, snap)) {
+        uint64_t now = test_now_ms();
+        if (now >= end || !test_wait_readable(timeline_store_wake_fd(s), (int)(end - now)))
+            fail_msg("the indexer did not finish within 10 s");
+    }
 }
 
 static void same_info(const struct track_info *a, const struct track_info *b, uint32_t frame)
@@ -241,12 +249,91 @@ static void test_calls_take_reserved_lanes_and_name_their_threads(void **state)
     timeline_store_free(s);
 }
 
-/* A reader that syncs while the indexer runs sees counts that only grow and records whole. */
+/* ---- a reader syncing while the indexer runs ----
+ * The capture is written by the test into a FIFO, in chunks larger than the indexer's
+ * publication interval (4096 frames, index.c), and the next chunk goes only once the reader
+ * has seen the last one published: so the reader sees every intermediate state, and syncs
+ * while the indexer records and publishes each chunk. The capture: TCP connections one after
+ * another on 127.0.0.1, each a new flow, the first 31 a new client lane, so every state adds
+ * flows and most add lanes. */
+
+enum {
+    CONNS = 40,
+    EXCHANGES = 830,               /* request, reply, ACK: 3 frames each */
+    FRAMES_PER_CONN = 3 + 3 * EXCHANGES + 4,
+    FRAMES = CONNS * FRAMES_PER_CONN, /* 99,880 */
+    CHUNK = 5000,                  /* frames between two handshakes with the reader */
+    SERVER_PORT = 12000,
+};
+
+static uint16_t sum16(const uint8_t *b, size_t n, uint32_t acc)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        acc += (uint32_t)b[i] << 8 | b[i + 1];
+    if (n & 1) acc += (uint32_t)b[n - 1] << 8;
+    while (acc >> 16)
+        acc = (acc & 0xFFFF) + (acc >> 16);
+    return (uint16_t)acc;
+}
+
+static void put16(uint8_t *b, uint16_t v)
+{
+    b[0] = (uint8_t)(v >> 8);
+    b[1] = (uint8_t)v;
+}
+
+static void put32be(uint8_t *b, uint32_t v)
+{
+    put16(b, (uint16_t)(v >> 16));
+    put16(b + 2, (uint16_t)v);
+}
+
+/* One Ethernet + IPv4 + TCP frame between 127.0.0.1 ports, checksums right, as lo shows. */
+static void dump_tcp(pcap_dumper_t *d, uint64_t us, uint16_t sport, uint16_t dport, uint32_t seq,
+                     uint32_t ack, uint8_t flags, const char *payload)
+{
+    uint8_t f[128] = {0};
+    size_t plen = payload ? strlen(payload) : 0, ip_len = 20 + 20 + plen;
+    f[12] = 0x08; /* IPv4 */
+    uint8_t *ip = f + 14, *tcp = ip + 20;
+    ip[0] = 0x45;
+    put16(ip + 2, (uint16_t)ip_len);
+    put16(ip + 4, (uint16_t)(us & 0xFFFF));
+    ip[6] = 0x40; /* DF */
+    ip[8] = 64;
+    ip[9] = 6;
+    ip[12] = ip[16] = 127;
+    ip[15] = ip[19] = 1;
+    put16(ip + 10, (uint16_t)~sum16(ip, 20, 0));
+    put16(tcp, sport);
+    put16(tcp + 2, dport);
+    put32be(tcp + 4, seq);
+    put32be(tcp + 8, ack);
+    tcp[12] = 5 << 4;
+    tcp[13] = flags;
+    put16(tcp + 14, 65483);
+    memcpy(tcp + 20, payload ? payload : "", plen);
+    uint8_t pseudo[12] = {127, 0, 0, 1, 127, 0, 0, 1, 0, 6};
+    put16(pseudo + 10, (uint16_t)(20 + plen));
+    put16(tcp + 16, (uint16_t)~sum16(tcp, 20 + plen, sum16(pseudo, sizeof pseudo, 0)));
+    struct pcap_pkthdr h = {.ts = {(time_t)(us / 1000000), (suseconds_t)(us % 1000000)},
+                            .caplen = (bpf_u_int32)(14 + ip_len),
+                            .len = (bpf_u_int32)(14 + ip_len)};
+    pcap_dump((u_char *)d, &h, f);
+}
+
+/* A reader's view while indexing; `seen` (a pipe) gets a byte for every new state it saw. */
 struct watcher {
     struct timeline_store *s;
-    uint32_t syncs, last;
-    bool bad;
+    int seen;
+    uint32_t syncs, states, last, last_flows;
+    char bad[200]; /* the first incoherence seen */
 };
+
+static void watcher_fail(struct watcher *w, const char *what, uint32_t i)
+{
+    if (!w->bad[0]) snprintf(w->bad, sizeof w->bad, "event %u: %s", i, what);
+}
 
 static void *watch(void *arg)
 {
@@ -254,37 +341,128 @@ static void *watch(void *arg)
     struct timeline_snapshot snap;
     do {
         timeline_store_sync(w->s, &snap);
-        if (snap.events < w->last) w->bad = true;
+        w->syncs++;
+        if (snap.events < w->last || snap.flows < w->last_flows)
+            watcher_fail(w, "a count went back", snap.events);
         for (uint32_t i = w->last; i < snap.events; i++) {
             const struct timeline_event *e = timeline_store_event(w->s, i);
-            if (e->frame != i + 1) w->bad = true; /* no filter: event i is frame i + 1 */
-            if (e->flow != TIMELINE_NO_FLOW && e->flow >= snap.flows) w->bad = true;
+            if (e->frame != i + 1) watcher_fail(w, "not its frame (no filter: i + 1)", i);
+            if (e->flow >= snap.flows) {
+                watcher_fail(w, "its flow is not published yet", i);
+                continue;
+            }
+            /* the first 31 clients and the server have lanes, the later ones are notes */
+            if ((e->lane_a != TIMELINE_NO_LANE && e->lane_a >= snap.lane_count) ||
+                (e->lane_b != TIMELINE_NO_LANE && e->lane_b >= snap.lane_count))
+                watcher_fail(w, "a lane that the snapshot does not have", i);
+            const struct timeline_flow *f = timeline_store_flow(w->s, e->flow);
+            if (f->proto != PROTO_TCP || f->server.port != SERVER_PORT ||
+                f->client.port != 40000 + e->flow || f->first_ns > e->ts_ns)
+                watcher_fail(w, "its flow row is not whole", i);
+        }
+        if (snap.events > w->last) {
+            w->states++;
+            (void)!write(w->seen, "s", 1);
         }
         w->last = snap.events;
-        w->syncs++;
+        w->last_flows = snap.flows;
     } while (!snap.done);
+    return NULL;
+}
+
+/* Writes the capture into the FIFO, CHUNK frames at a time, each after the reader has seen
+ * the one before published (a byte on `seen`, 5 s at most: a liveness bound). */
+struct feeder {
+    const char *fifo;
+    int seen;
+    bool stalled;
+};
+
+static void next_chunk(struct feeder *fd, pcap_dumper_t *d, uint32_t *written)
+{
+    if (++*written % CHUNK) return;
+    pcap_dump_flush(d);
+    char c;
+    if (!test_wait_readable(fd->seen, 5000) || read(fd->seen, &c, 1) != 1) fd->stalled = true;
+    while (test_wait_readable(fd->seen, 0) && read(fd->seen, &c, 1) == 1) {
+    }
+}
+
+static void *feed(void *arg)
+{
+    struct feeder *fd = arg;
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, fd->fifo);
+    uint32_t written = 0;
+    uint64_t us = 1700000000ull * 1000000u;
+    for (uint32_t k = 0; d && k < CONNS && !fd->stalled; k++) {
+        uint16_t cp = (uint16_t)(40000 + k);
+        uint32_t c = 1000u * k + 1, s = 500000u + k; /* ISNs */
+        char msg[16];
+        dump_tcp(d, us += 10, cp, SERVER_PORT, c, 0, TCP_SYN, NULL);
+        next_chunk(fd, d, &written);
+        dump_tcp(d, us += 10, SERVER_PORT, cp, s, c + 1, TCP_SYN | TCP_ACK, NULL);
+        next_chunk(fd, d, &written);
+        dump_tcp(d, us += 10, cp, SERVER_PORT, ++c, ++s, TCP_ACK, NULL);
+        next_chunk(fd, d, &written);
+        for (int i = 0; i < EXCHANGES && !fd->stalled; i++) {
+            snprintf(msg, sizeof msg, "hello %04d", i);
+            dump_tcp(d, us += 10, cp, SERVER_PORT, c, s, TCP_PSH | TCP_ACK, msg);
+            next_chunk(fd, d, &written);
+            c += 10;
+            snprintf(msg, sizeof msg, "HELLO %04d", i);
+            dump_tcp(d, us += 10, SERVER_PORT, cp, s, c, TCP_PSH | TCP_ACK, msg);
+            next_chunk(fd, d, &written);
+            s += 10;
+            dump_tcp(d, us += 10, cp, SERVER_PORT, c, s, TCP_ACK, NULL);
+            next_chunk(fd, d, &written);
+        }
+        dump_tcp(d, us += 10, cp, SERVER_PORT, c, s, TCP_FIN | TCP_ACK, NULL);
+        next_chunk(fd, d, &written);
+        dump_tcp(d, us += 10, SERVER_PORT, cp, s, c + 1, TCP_ACK, NULL);
+        next_chunk(fd, d, &written);
+        dump_tcp(d, us += 10, SERVER_PORT, cp, s, c + 1, TCP_FIN | TCP_ACK, NULL);
+        next_chunk(fd, d, &written);
+        dump_tcp(d, us += 10, cp, SERVER_PORT, c + 1, s + 1, TCP_ACK, NULL);
+        next_chunk(fd, d, &written);
+    }
+    if (d) pcap_dump_close(d);
+    pcap_close(dead);
     return NULL;
 }
 
 static void test_a_reader_syncing_while_indexing_sees_whole_records(void **state)
 {
     (void)state;
-    char path[512], err[256];
-    path_of("tcp-loss.pcap", path, sizeof path);
-    for (int round = 0; round < 20; round++) {
+    char dir[64], fifo[128], err[256];
+    assert_int_equal(test_dir_make(dir, sizeof dir, "store"), 0);
+    test_dir_path(fifo, sizeof fifo, dir, "capture.pcap");
+    for (int round = 0; round < 4; round++) {
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        int seen[2];
+        assert_int_equal(pipe(seen), 0);
+        struct feeder fd = {.fifo = fifo, .seen = seen[0]};
+        pthread_t feeder, reader;
+        assert_int_equal(pthread_create(&feeder, NULL, feed, &fd), 0);
         struct timeline_store *s = timeline_store_new();
-        struct watcher w = {.s = s};
+        struct watcher w = {.s = s, .seen = seen[1]};
         struct timeline_indexer *x;
-        assert_int_equal(timeline_index_start(s, path, NULL, 64, &x, err, sizeof err),
-                         STATUS_OK);
-        pthread_t t;
-        pthread_create(&t, NULL, watch, &w);
-        pthread_join(t, NULL);
-        assert_false(w.bad);
-        assert_true(w.last > 0);
+        assert_int_equal(timeline_index_start(s, fifo, NULL, 0, &x, err, sizeof err), STATUS_OK);
+        assert_int_equal(pthread_create(&reader, NULL, watch, &w), 0);
+        assert_int_equal(pthread_join(reader, NULL), 0);
+        assert_int_equal(pthread_join(feeder, NULL), 0);
+        if (w.bad[0]) fail_msg("round %d, after %u syncs: %s", round, w.syncs, w.bad);
+        assert_false(fd.stalled);
+        assert_int_equal(w.last, FRAMES);
+        assert_int_equal(w.last_flows, CONNS);
+        assert_true(w.states >= FRAMES / CHUNK); /* every chunk was seen */
         timeline_index_stop(x);
         timeline_store_free(s);
+        close(seen[0]);
+        close(seen[1]);
+        assert_int_equal(unlink(fifo), 0);
     }
+    assert_int_equal(test_dir_remove(dir), 0);
 }
 
 static void test_stopping_an_indexer_at_once_loses_nothing_published(void **state)
@@ -315,10 +493,12 @@ static void test_a_file_without_frames_is_refused_before_any_thread(void **state
                      STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "/nonexistent.pcap"));
     /* a truncated copy of a real capture: header and half a record */
-    char path[512], cut[] = "/tmp/sockscope-test-cut.XXXXXX";
+    char path[512], dir[64], cut[128];
+    assert_int_equal(test_dir_make(dir, sizeof dir, "store"), 0);
+    test_dir_path(cut, sizeof cut, dir, "cut.pcap");
     path_of("tcp-echo-ipv4.pcap", path, sizeof path);
     FILE *in = fopen(path, "rb");
-    int fd = mkstemp(cut);
+    int fd = open(cut, O_WRONLY | O_CREAT | O_EXCL, 0600);
     uint8_t buf[24 + 16 + 20];
     assert_int_equal(fread(buf, 1, sizeof buf, in), sizeof buf);
     assert_int_equal(write(fd, buf, sizeof buf), (ssize_t)sizeof buf);
@@ -327,7 +507,7 @@ static void test_a_file_without_frames_is_refused_before_any_thread(void **state
     assert_int_equal(timeline_index_start(s, cut, NULL, 16, &x, err, sizeof err),
                      STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "no readable frame"));
-    unlink(cut);
+    assert_int_equal(test_dir_remove(dir), 0);
     timeline_store_free(s);
 }
 

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "sockscope/capture.h"
 #include "sockscope/track.h"
 
@@ -691,16 +692,9 @@ static void assert_stats_equal(const struct tracker *a, const struct tracker *b)
 }
 
 /* A capture held in memory, decoded again at each feed (packet views point into it). */
-struct stored_frame {
-    uint8_t *data;
-    uint32_t caplen, wirelen, number;
-    uint64_t ts_ns;
-};
-
 struct frames {
     int linktype;
-    uint32_t n;
-    struct stored_frame *f;
+    struct test_frames all;
 };
 
 static void frames_load(struct frames *fs, const char *path)
@@ -711,36 +705,15 @@ static void frames_load(struct frames *fs, const char *path)
     if (capture_file_open(path, NULL, &cf, err, sizeof err) != STATUS_OK) fail_msg("%s", err);
     memset(fs, 0, sizeof *fs);
     fs->linktype = capture_file_linktype(cf);
-    uint32_t cap = 0;
-    while (capture_file_next(cf, &fr, err, sizeof err) == 1) {
-        if (fs->n == cap) {
-            cap = cap ? cap * 2 : 64;
-            fs->f = realloc(fs->f, cap * sizeof *fs->f);
-            assert_non_null(fs->f);
-        }
-        struct stored_frame *s = &fs->f[fs->n++];
-        s->data = malloc(fr.caplen ? fr.caplen : 1);
-        assert_non_null(s->data);
-        memcpy(s->data, fr.data, fr.caplen);
-        s->caplen = fr.caplen;
-        s->wirelen = fr.wirelen;
-        s->number = fr.number;
-        s->ts_ns = fr.ts_ns;
-    }
+    while (capture_file_next(cf, &fr, err, sizeof err) == 1)
+        test_frames_push(&fs->all, &fr);
     capture_file_close(cf);
-}
-
-static void frames_free(struct frames *fs)
-{
-    for (uint32_t i = 0; i < fs->n; i++)
-        free(fs->f[i].data);
-    free(fs->f);
 }
 
 static void feed_frame(struct tracker *t, const struct frames *fs, uint32_t i,
                        struct track_info *info)
 {
-    const struct stored_frame *f = &fs->f[i];
+    const struct test_frame *f = &fs->all.f[i];
     struct packet p;
     decode_packet(fs->linktype, f->data, f->caplen, f->wirelen, f->ts_ns, &p);
     track_feed(t, &p, f->number, info);
@@ -770,26 +743,26 @@ static void check_resuming_everywhere(const char *path)
 {
     struct frames fs;
     frames_load(&fs, path);
-    struct track_info *want = calloc(fs.n + 1, sizeof *want);
+    struct track_info *want = calloc(fs.all.n + 1, sizeof *want);
     assert_non_null(want);
     struct tracker *reference = track_new();
-    for (uint32_t i = 0; i < fs.n; i++)
+    for (uint32_t i = 0; i < fs.all.n; i++)
         feed_frame(reference, &fs, i, &want[i]);
 
     struct tracker *orig = track_new();
     struct track_info got;
-    for (uint32_t cut = 0; cut <= fs.n; cut++) {
-        if (cut % 7 == 0 || cut == fs.n / 2 || cut == fs.n) {
+    for (uint32_t cut = 0; cut <= fs.all.n; cut++) {
+        if (cut % 7 == 0 || cut == fs.all.n / 2 || cut == fs.all.n) {
             struct tracker *back = round_trip(orig);
             assert_stats_equal(back, orig);
-            for (uint32_t i = cut; i < fs.n; i++) {
+            for (uint32_t i = cut; i < fs.all.n; i++) {
                 feed_frame(back, &fs, i, &got);
                 assert_info_equal(&got, &want[i]);
             }
             assert_stats_equal(back, reference);
             track_free(back);
         }
-        if (cut < fs.n) {
+        if (cut < fs.all.n) {
             feed_frame(orig, &fs, cut, &got);
             assert_info_equal(&got, &want[cut]);
         }
@@ -798,7 +771,7 @@ static void check_resuming_everywhere(const char *path)
     track_free(orig);
     track_free(reference);
     free(want);
-    frames_free(&fs);
+    test_frames_free(&fs.all);
 }
 
 static void test_snapshot_resumes_every_capture_where_it_was_cut(void **state)
@@ -929,7 +902,7 @@ static uint8_t *loss_snapshot(struct frames *fs, uint32_t *cut, size_t *len)
     frames_load(fs, SOCKSCOPE_CAPTURES_DIR "/tcp-loss.pcap");
     struct tracker *t = track_new();
     struct track_info info;
-    *cut = fs->n / 2;
+    *cut = fs->all.n / 2;
     for (uint32_t i = 0; i < *cut; i++)
         feed_frame(t, fs, i, &info);
     FILE *tmp = tmpfile();
@@ -987,7 +960,7 @@ static void test_snapshot_load_refuses_what_is_not_a_snapshot(void **state)
     }
     free(junk);
     free(snap);
-    frames_free(&fs);
+    test_frames_free(&fs.all);
 }
 
 /* Every byte of a real snapshot flipped in turn: each damaged copy is refused, or it loads
@@ -1012,7 +985,7 @@ static void test_snapshot_with_any_byte_damaged_loads_safely_or_not_at_all(void 
             struct tracker *t = track_load(fd, 0);
             if (t) {
                 struct track_info info;
-                for (uint32_t i = cut; i < fs.n; i++)
+                for (uint32_t i = cut; i < fs.all.n; i++)
                     feed_frame(t, &fs, i, &info);
                 track_free(t);
                 loaded++;
@@ -1025,7 +998,7 @@ static void test_snapshot_with_any_byte_damaged_loads_safely_or_not_at_all(void 
     assert_true(loaded > 0 && refused > 0);
     fclose(tmp);
     free(snap);
-    frames_free(&fs);
+    test_frames_free(&fs.all);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
