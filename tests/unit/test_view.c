@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sockscope/view.h"
@@ -234,10 +235,53 @@ static void test_marks_are_called_suspected(void **state)
     assert_int_equal(strlen(tiny), 7);
 }
 
+/* Lifeline headers never run names or roles into each other, whatever the number of
+ * lifelines and the width: each word on a header row is a whole role, a short role, a whole
+ * ip:port or a ":port" of a lane, with blanks between. */
+static void test_header_words_never_touch_at_any_width(void **state)
+{
+    (void)state;
+    for (int lanes = 2; lanes <= 12; lanes++) {
+        struct lifelines l;
+        lifelines_init(&l, lanes);
+        for (int i = 0; i < lanes; i++) {
+            struct endpoint e = {.addr = {.family = 4, .bytes = {127, 0, 0, 1}},
+                                 .port = (uint16_t)(i == lanes - 1 ? 12000 : 51500 + 11 * i)};
+            lifelines_note(&l, &e, i == lanes - 1 ? ROLE_SERVER : ROLE_CLIENT);
+        }
+        for (int width = 40; width <= 200; width++) {
+            struct view_geometry g;
+            view_geometry_init(&g, width, 12, lanes);
+            struct view_row rows[VIEW_HEADER_MAX_ROWS];
+            int n = view_header_rows(rows, &g, &l, "time");
+            for (int k = 0; k < n; k++) {
+                char line[VIEW_MAX_WIDTH + 1];
+                row_text(&rows[k], line, sizeof line);
+                char *save = NULL;
+                for (char *w = strtok_r(line + (k == 0 ? 5 : 0), " ", &save); w;
+                     w = strtok_r(NULL, " ", &save)) {
+                    bool ok = !strcmp(w, "client") || !strcmp(w, "server") || !strcmp(w, "cli") ||
+                              !strcmp(w, "srv") || !strcmp(w, "c") || !strcmp(w, "s");
+                    for (int i = 0; i < lanes && !ok; i++) {
+                        char name[64], port[16];
+                        endpoint_format(&l.ep[i], name, sizeof name);
+                        snprintf(port, sizeof port, ":%u", l.ep[i].port);
+                        ok = !strcmp(w, name) || !strcmp(w, port);
+                    }
+                    if (!ok)
+                        fail_msg("%d lanes, width %d, header row %d: '%s' is no name", lanes, width,
+                                 k, w);
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flags_are_named_as_people_say_them),
+        cmocka_unit_test(test_header_words_never_touch_at_any_width),
         cmocka_unit_test(test_label_of_data_segment_shows_relative_numbers_and_preview),
         cmocka_unit_test(test_label_escapes_control_bytes_and_terminal_escapes),
         cmocka_unit_test(test_label_drops_window_then_shortens_preview_to_fit),
