@@ -49,8 +49,35 @@ struct capture_file {
     int has_filter;
     uint32_t number;
     int nanosecond;
+    bool classic;      /* a classic pcap file: 32-bit stamp fields, unsigned as tshark reads */
+    bool classic_nano; /* ... with nanosecond fractions (libpcap scales microseconds up) */
     struct stream_place place;
 };
+
+/* Whether a classic pcap file's magic says nanoseconds (a1b23c4d in either order). */
+static bool classic_magic_nano(const char *path)
+{
+    uint8_t m[4] = {0};
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return false;
+    bool nano = fread(m, 1, 4, fp) == 4 &&
+                ((m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0x3c && m[3] == 0x4d) ||
+                 (m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1));
+    fclose(fp);
+    return nano;
+}
+
+/* libpcap reads a classic record's stamp fields as signed 32 bits in the machine's byte
+ * order (0xFFFFFFFF seconds become -1) and scales a microsecond fraction to nanoseconds
+ * after that: undo both, so both readers give the unsigned stamp tshark shows. */
+static uint64_t classic_stamp(const struct capture_file *f, const struct timeval *tv)
+{
+    int64_t frac = (int64_t)tv->tv_usec;
+    if (!f->nanosecond) frac *= 1000; /* (libpcap gave microseconds after all) */
+    if (frac < 0) frac += f->classic_nano ? (int64_t)1 << 32 : ((int64_t)1 << 32) * 1000;
+    uint32_t frac32 = f->classic_nano ? (uint32_t)frac : (uint32_t)(frac / 1000);
+    return capture_stamp_ns((uint32_t)tv->tv_sec, frac32, f->classic_nano);
+}
 
 static int fail(char *err, size_t errlen, int code, const char *fmt, const char *a, const char *b)
 {
@@ -62,11 +89,11 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, const char 
 static int explain_open_error(const char *path, const char *pcap_msg, char *err, size_t errlen)
 {
     if (strstr(pcap_msg, "unknown file format") || strstr(pcap_msg, "bad dump file format"))
-        return fail(err, errlen, STATUS_E_BAD_INPUT,
-                    "%s: not a pcap or pcapng capture (%s)", path, pcap_msg);
+        return fail(err, errlen, STATUS_E_BAD_INPUT, "%s: not a pcap or pcapng capture (%s)", path,
+                    pcap_msg);
     if (strstr(pcap_msg, "truncated"))
-        return fail(err, errlen, STATUS_E_BAD_INPUT,
-                    "%s: capture file header is truncated (%s)", path, pcap_msg);
+        return fail(err, errlen, STATUS_E_BAD_INPUT, "%s: capture file header is truncated (%s)",
+                    path, pcap_msg);
     return fail(err, errlen, STATUS_E_BAD_INPUT, "%s: cannot read capture: %s", path, pcap_msg);
 }
 
@@ -100,8 +127,7 @@ static void place_init(struct capture_file *f)
     sp->first = sp->read_to = stream_tell(sp);
     /* A stream opened but never sought answers each ftello with an lseek (glibc keeps the
      * descriptor's offset only after a seek): seek once where it stands. */
-    if (fseeko(sp->stream, (off_t)sp->read_to, SEEK_SET) != 0)
-        place_lost(sp);
+    if (fseeko(sp->stream, (off_t)sp->read_to, SEEK_SET) != 0) place_lost(sp);
 }
 
 /* Index of the last known section starting at or before offset (sections[0] is 0). */
@@ -121,18 +147,15 @@ static uint32_t section_index(const struct stream_place *sp, int64_t offset)
 static bool note_section(struct stream_place *sp, int64_t at)
 {
     uint32_t i = sp->nsections ? section_index(sp, at) : 0;
-    if (sp->nsections && sp->sections[i] == at)
-        return true;
+    if (sp->nsections && sp->sections[i] == at) return true;
     if (sp->nsections == sp->cap_sections) {
         uint32_t cap = sp->cap_sections ? sp->cap_sections * 2 : 4;
         int64_t *grown = realloc(sp->sections, cap * sizeof *grown);
-        if (!grown)
-            return false;
+        if (!grown) return false;
         sp->sections = grown;
         sp->cap_sections = cap;
     }
-    if (sp->nsections && sp->sections[i] < at)
-        i++;
+    if (sp->nsections && sp->sections[i] < at) i++;
     memmove(sp->sections + i + 1, sp->sections + i, (sp->nsections - i) * sizeof *sp->sections);
     sp->sections[i] = at;
     sp->nsections++;
@@ -154,8 +177,7 @@ static bool walk_blocks(struct stream_place *sp, int64_t from, int64_t to, struc
     *w = (struct block_walk){.last_shb = -1, .first_desc = -1, .desc_end = -1, .last_block = -1};
     size_t size = to - from < (int64_t)SCAN_BUFFER ? (size_t)(to - from) : SCAN_BUFFER;
     uint8_t *buf = malloc(size > 8 ? size : 8);
-    if (!buf)
-        return false;
+    if (!buf) return false;
     int64_t buf_at = from;
     size_t buf_len = 0;
     int64_t at = from;
@@ -187,8 +209,7 @@ static bool walk_blocks(struct stream_place *sp, int64_t from, int64_t to, struc
             w->last_shb = w->first_desc = at;
             w->desc_end = at + len;
         } else if (type == PCAPNG_IDB) {
-            if (w->first_desc < 0)
-                w->first_desc = at;
+            if (w->first_desc < 0) w->first_desc = at;
             w->desc_end = at + len;
         }
         w->last_block = at;
@@ -200,8 +221,7 @@ static bool walk_blocks(struct stream_place *sp, int64_t from, int64_t to, struc
 
 /* After libpcap read [before, after): a lone packet block (without options) tells nothing;
  * anything else is walked for the section headers libpcap just met. */
-static void place_account(struct stream_place *sp, int64_t before, int64_t after,
-                          uint32_t caplen)
+static void place_account(struct stream_place *sp, int64_t before, int64_t after, uint32_t caplen)
 {
     if (after < 0) {
         place_lost(sp);
@@ -218,8 +238,7 @@ static void place_account(struct stream_place *sp, int64_t before, int64_t after
             sp->read_to = after;
         }
     }
-    if (after > sp->read_to)
-        sp->read_to = after;
+    if (after > sp->read_to) sp->read_to = after;
 }
 
 /* pcap_next_ex, keeping count of where the stream stands. */
@@ -232,12 +251,10 @@ static int read_libpcap(struct capture_file *f, struct pcap_pkthdr **h, const u_
         sp->pending_h = NULL;
         return 1;
     }
-    if (!sp->stream || !sp->pcapng)
-        return pcap_next_ex(f->pcap, h, data);
+    if (!sp->stream || !sp->pcapng) return pcap_next_ex(f->pcap, h, data);
     int64_t before = stream_tell(sp);
     int rc = pcap_next_ex(f->pcap, h, data);
-    if (rc == 1 && sp->stream)
-        place_account(sp, before, stream_tell(sp), (*h)->caplen);
+    if (rc == 1 && sp->stream) place_account(sp, before, stream_tell(sp), (*h)->caplen);
     return rc;
 }
 
@@ -295,13 +312,11 @@ static int seek_libpcap(struct capture_file *f, int64_t offset, char *err, size_
     if (offset < sp->first ||
         (fstat(fileno(sp->stream), &st) == 0 && S_ISREG(st.st_mode) && offset > st.st_size))
         return seek_error(err, errlen, offset, "outside the records of the file");
-    if (!sp->pcapng)
-        return seek_stream(f, offset, err, errlen);
+    if (!sp->pcapng) return seek_stream(f, offset, err, errlen);
 
     int64_t section = sp->sections[section_index(sp, offset)];
     int64_t from = section == sp->section ? sp->read_to : section;
-    if (offset <= from)
-        return seek_stream(f, offset, err, errlen);
+    if (offset <= from) return seek_stream(f, offset, err, errlen);
     struct block_walk w;
     if (!walk_blocks(sp, from, offset, &w))
         return seek_error(err, errlen, offset, "not where a record starts");
@@ -315,20 +330,16 @@ static int seek_libpcap(struct capture_file *f, int64_t offset, char *err, size_
 
 int64_t capture_file_tell(struct capture_file *f)
 {
-    if (f->map)
-        return (int64_t)capture_map_tell(f->map);
-    if (f->place.pending_h)
-        return f->place.pending_at;
+    if (f->map) return (int64_t)capture_map_tell(f->map);
+    if (f->place.pending_h) return f->place.pending_at;
     return f->place.stream ? stream_tell(&f->place) : -1;
 }
 
 int capture_file_seek(struct capture_file *f, int64_t offset, uint32_t number, char *err,
                       size_t errlen)
 {
-    if (number == 0)
-        return seek_error(err, errlen, offset, "frame numbers start at 1");
-    if (offset < 0)
-        return seek_error(err, errlen, offset, "not an offset in the file");
+    if (number == 0) return seek_error(err, errlen, offset, "frame numbers start at 1");
+    if (offset < 0) return seek_error(err, errlen, offset, "not an offset in the file");
     int rc = STATUS_OK;
     if (f->map) {
         if (!capture_map_seek(f->map, (size_t)offset))
@@ -336,8 +347,7 @@ int capture_file_seek(struct capture_file *f, int64_t offset, uint32_t number, c
     } else {
         rc = seek_libpcap(f, offset, err, errlen);
     }
-    if (rc == STATUS_OK)
-        f->number = number - 1;
+    if (rc == STATUS_OK) f->number = number - 1;
     return rc;
 }
 
@@ -379,26 +389,26 @@ int capture_file_open_reader(const char *path, const char *bpf, enum capture_rea
         return fail(err, errlen, STATUS_E_BAD_INPUT,
                     "%s: is a directory, expected a pcap or pcapng file%s", path, "");
     if (S_ISREG(st.st_mode) && st.st_size == 0)
-        return fail(err, errlen, STATUS_E_BAD_INPUT, "%s: empty file, not a capture%s", path,
-                    "");
+        return fail(err, errlen, STATUS_E_BAD_INPUT, "%s: empty file, not a capture%s", path, "");
 
     struct capture_file *f = calloc(1, sizeof *f);
-    if (!f)
-        return fail(err, errlen, STATUS_E_RUNTIME, "%s: out of memory%s", path, "");
+    if (!f) return fail(err, errlen, STATUS_E_RUNTIME, "%s: out of memory%s", path, "");
     f->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
     if (!f->pcap) {
         free(f);
         return explain_open_error(path, pcap_err, err, errlen);
     }
     f->nanosecond = pcap_get_tstamp_precision(f->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+    /* libpcap gives pcapng files their section's version (1), classic pcap files 2 */
+    f->classic = pcap_major_version(f->pcap) == 2;
+    if (f->classic) f->classic_nano = classic_magic_nano(path);
     if (reader == CAPTURE_READER_AUTO && S_ISREG(st.st_mode) &&
         mappable_linktype(pcap_datalink(f->pcap)))
         f->map = capture_map_open(path, pcap_snapshot(f->pcap));
 
     if (bpf && *bpf) {
         if (pcap_compile(f->pcap, &f->filter, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-            snprintf(err, errlen, "invalid filter expression '%s': %s", bpf,
-                     pcap_geterr(f->pcap));
+            snprintf(err, errlen, "invalid filter expression '%s': %s", bpf, pcap_geterr(f->pcap));
             capture_map_close(f->map);
             pcap_close(f->pcap);
             free(f);
@@ -410,8 +420,7 @@ int capture_file_open_reader(const char *path, const char *bpf, enum capture_rea
         capture_file_close(f);
         return fail(err, errlen, STATUS_E_RUNTIME, "%s: out of memory%s", path, "");
     }
-    if (!f->map)
-        place_init(f);
+    if (!f->map) place_init(f);
     *out = f;
     return STATUS_OK;
 }
@@ -425,8 +434,7 @@ static int next_mapped(struct capture_file *f, struct capture_frame *frame, char
 
     for (;;) {
         int rc = capture_map_next(f->map, &r, why, sizeof why);
-        if (rc == 0)
-            return 0;
+        if (rc == 0) return 0;
         if (rc < 0) {
             snprintf(err, errlen, "capture stops short after frame %u: %s", f->number, why);
             return STATUS_E_RUNTIME;
@@ -434,45 +442,41 @@ static int next_mapped(struct capture_file *f, struct capture_frame *frame, char
         f->number++;
         if (f->has_filter) {
             struct pcap_pkthdr h = {.caplen = r.caplen, .len = r.wirelen};
-            if (!pcap_offline_filter(&f->filter, &h, r.data))
-                continue;
+            if (!pcap_offline_filter(&f->filter, &h, r.data)) continue;
         }
-        /* as libpcap: microseconds scaled up in 64 bits */
-        int64_t frac = capture_map_nanosecond(f->map) ? r.frac : r.frac * 1000;
         frame->data = r.data;
         frame->caplen = r.caplen;
         frame->wirelen = r.wirelen;
-        frame->ts_ns = (uint64_t)r.sec * 1000000000u + (uint64_t)frac;
+        frame->ts_ns = capture_stamp_ns(r.sec, r.frac, capture_map_nanosecond(f->map));
         frame->number = f->number;
         return 1;
     }
 }
 
-int capture_file_next(struct capture_file *f, struct capture_frame *frame, char *err,
-                      size_t errlen)
+int capture_file_next(struct capture_file *f, struct capture_frame *frame, char *err, size_t errlen)
 {
     struct pcap_pkthdr *h;
     const u_char *data;
 
-    if (f->map)
-        return next_mapped(f, frame, err, errlen);
+    if (f->map) return next_mapped(f, frame, err, errlen);
     for (;;) {
         int rc = read_libpcap(f, &h, &data);
-        if (rc == PCAP_ERROR_BREAK)
-            return 0;
+        if (rc == PCAP_ERROR_BREAK) return 0;
         if (rc != 1) {
             snprintf(err, errlen, "capture stops short after frame %u: %s", f->number,
                      pcap_geterr(f->pcap));
             return STATUS_E_RUNTIME;
         }
         f->number++;
-        if (f->has_filter && !pcap_offline_filter(&f->filter, h, data))
-            continue;
+        if (f->has_filter && !pcap_offline_filter(&f->filter, h, data)) continue;
         frame->data = data;
         frame->caplen = h->caplen;
         frame->wirelen = h->len;
-        frame->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u +
-                       (uint64_t)h->ts.tv_usec * (f->nanosecond ? 1u : 1000u);
+        if (f->classic)
+            frame->ts_ns = classic_stamp(f, &h->ts);
+        else
+            frame->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u +
+                           (uint64_t)h->ts.tv_usec * (f->nanosecond ? 1u : 1000u);
         frame->number = f->number;
         return 1;
     }
@@ -480,16 +484,14 @@ int capture_file_next(struct capture_file *f, struct capture_frame *frame, char 
 
 bool capture_file_keep_frames(struct capture_file *f)
 {
-    if (!f->map)
-        return false;
+    if (!f->map) return false;
     capture_map_keep(f->map, true);
     return true;
 }
 
 void capture_file_release_before(struct capture_file *f, const uint8_t *data)
 {
-    if (f->map)
-        capture_map_release_before(f->map, data);
+    if (f->map) capture_map_release_before(f->map, data);
 }
 
 int capture_file_linktype(const struct capture_file *f)
@@ -505,10 +507,8 @@ const char *capture_file_linktype_name(const struct capture_file *f)
 
 void capture_file_close(struct capture_file *f)
 {
-    if (!f)
-        return;
-    if (f->has_filter)
-        pcap_freecode(&f->filter);
+    if (!f) return;
+    if (f->has_filter) pcap_freecode(&f->filter);
     capture_map_close(f->map);
     pcap_close(f->pcap);
     free(f->place.sections);

@@ -13,9 +13,18 @@ struct capture_map;
 struct capture_map_record {
     const uint8_t *data;
     uint32_t caplen, wirelen;
-    int64_t sec, frac; /* as libpcap 1.10 reads them: signed 32-bit in the machine's byte
-                        * order, unsigned in the other */
+    uint32_t sec, frac; /* the record's stamp fields, unsigned in either byte order (as
+                         * tshark reads them: 0xFFFFFFFF is 2106, not 1969) */
 };
+
+/* A classic pcap stamp in nanoseconds: seconds as unsigned 32 bits, then the fraction
+ * (microseconds or nanoseconds). A fraction of a second or more, which only a damaged or
+ * hand-made file holds, carries into the seconds as libpcap's arithmetic does; the sum fits
+ * in 64 bits for every value of the two fields. */
+static inline uint64_t capture_stamp_ns(uint32_t sec, uint32_t frac, bool nanosecond)
+{
+    return (uint64_t)sec * 1000000000u + (uint64_t)frac * (nanosecond ? 1u : 1000u);
+}
 
 /* Maps path when it is a regular file holding a pcap 2.4 capture with one of the four
  * classic magics. snapshot is libpcap's (pcap_snapshot: 0 and oversized values already
@@ -25,8 +34,7 @@ struct capture_map *capture_map_open(const char *path, int snapshot);
 bool capture_map_nanosecond(const struct capture_map *m);
 /* 1: a record; 0: end of file; -1: the file stops short or lies, err holds libpcap's words.
  * An error is sticky. */
-int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *err,
-                     size_t errlen);
+int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *err, size_t errlen);
 /* Where the next record starts (after the one just returned): the offset seek takes. */
 size_t capture_map_tell(const struct capture_map *m);
 /* Continues at offset, a value capture_map_tell gave; a sticky error is forgotten (reading

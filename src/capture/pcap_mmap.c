@@ -13,14 +13,14 @@
 
 #define FILE_HEADER 24u
 #define RECORD_HEADER 16u
-#define MAX_CAPLEN 262144u           /* libpcap's max_snaplen_for_dlt for our link types */
-#define RELEASE_STEP (8u << 20)      /* hand pages back in steps of this many bytes */
-#define PREFETCH_AHEAD 4096u         /* bytes the cache is asked for ahead of the reader */
+#define MAX_CAPLEN 262144u      /* libpcap's max_snaplen_for_dlt for our link types */
+#define RELEASE_STEP (8u << 20) /* hand pages back in steps of this many bytes */
+#define PREFETCH_AHEAD 4096u    /* bytes the cache is asked for ahead of the reader */
 
 struct capture_map {
     const uint8_t *base;
     size_t size, pos;
-    size_t released; /* pages before this offset were handed back */
+    size_t released;   /* pages before this offset were handed back */
     size_t prefetched; /* cache lines before this offset were asked for */
     size_t page;
     uint32_t snapshot;
@@ -47,19 +47,27 @@ static bool read_magic(const uint8_t *p, bool *swapped, bool *nanosecond)
 {
     uint32_t magic = get32(p, false);
     switch (magic) {
-    case 0xa1b2c3d4u: *swapped = false, *nanosecond = false; return true;
-    case 0xa1b23c4du: *swapped = false, *nanosecond = true; return true;
-    case 0xd4c3b2a1u: *swapped = true, *nanosecond = false; return true;
-    case 0x4d3cb2a1u: *swapped = true, *nanosecond = true; return true;
-    default: return false;
+    case 0xa1b2c3d4u:
+        *swapped = false, *nanosecond = false;
+        return true;
+    case 0xa1b23c4du:
+        *swapped = false, *nanosecond = true;
+        return true;
+    case 0xd4c3b2a1u:
+        *swapped = true, *nanosecond = false;
+        return true;
+    case 0x4d3cb2a1u:
+        *swapped = true, *nanosecond = true;
+        return true;
+    default:
+        return false;
     }
 }
 
 struct capture_map *capture_map_open(const char *path, int snapshot)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
+    if (fd < 0) return NULL;
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)FILE_HEADER ||
         (uint64_t)st.st_size > SIZE_MAX || snapshot <= 0) {
@@ -69,8 +77,7 @@ struct capture_map *capture_map_open(const char *path, int snapshot)
     size_t size = (size_t)st.st_size;
     void *base = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
-    if (base == MAP_FAILED)
-        return NULL;
+    if (base == MAP_FAILED) return NULL;
     struct capture_map *m = calloc(1, sizeof *m);
     if (!m || !read_magic(base, &m->swapped, &m->nanosecond) ||
         get16((const uint8_t *)base + 4, m->swapped) != 2 ||
@@ -103,16 +110,14 @@ void capture_map_keep(struct capture_map *m, bool keep)
 static void release_to(struct capture_map *m, size_t offset)
 {
     size_t end = offset & ~(m->page - 1);
-    if (end <= m->released || end - m->released < RELEASE_STEP)
-        return;
+    if (end <= m->released || end - m->released < RELEASE_STEP) return;
     madvise((void *)(m->base + m->released), end - m->released, MADV_DONTNEED);
     m->released = end;
 }
 
 void capture_map_release_before(struct capture_map *m, const uint8_t *p)
 {
-    if (p >= m->base && p <= m->base + m->size)
-        release_to(m, (size_t)(p - m->base));
+    if (p >= m->base && p <= m->base + m->size) release_to(m, (size_t)(p - m->base));
 }
 
 size_t capture_map_tell(const struct capture_map *m)
@@ -122,8 +127,7 @@ size_t capture_map_tell(const struct capture_map *m)
 
 bool capture_map_seek(struct capture_map *m, size_t offset)
 {
-    if (offset < FILE_HEADER || offset > m->size)
-        return false;
+    if (offset < FILE_HEADER || offset > m->size) return false;
     if (!m->keep) {
         /* What was read is handed back now; counting starts again from the new place. */
         size_t end = m->pos & ~(m->page - 1);
@@ -143,35 +147,26 @@ static int stop(struct capture_map *m, char *err, size_t errlen)
     return -1;
 }
 
-int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *err,
-                     size_t errlen)
+int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *err, size_t errlen)
 {
-    if (m->error[0])
-        return stop(m, err, errlen);
+    if (m->error[0]) return stop(m, err, errlen);
     size_t avail = m->size - m->pos;
-    if (avail == 0)
-        return 0;
-    if (!m->keep)
-        release_to(m, m->pos);
+    if (avail == 0) return 0;
+    if (!m->keep) release_to(m, m->pos);
     /* The first read of each record waits for memory otherwise: ask for it ahead of time. */
     size_t ahead = m->pos + PREFETCH_AHEAD < m->size ? m->pos + PREFETCH_AHEAD : m->size;
     for (; m->prefetched < ahead; m->prefetched += 64)
         __builtin_prefetch(m->base + m->prefetched);
     if (avail < RECORD_HEADER) {
         snprintf(m->error, sizeof m->error,
-                 "truncated dump file; tried to read %u header bytes, only got %zu",
-                 RECORD_HEADER, avail);
+                 "truncated dump file; tried to read %u header bytes, only got %zu", RECORD_HEADER,
+                 avail);
         return stop(m, err, errlen);
     }
     const uint8_t *h = m->base + m->pos;
     uint32_t caplen = get32(h + 8, m->swapped);
-    if (m->swapped) {
-        r->sec = get32(h, true);
-        r->frac = get32(h + 4, true);
-    } else {
-        r->sec = (int32_t)get32(h, false);
-        r->frac = (int32_t)get32(h + 4, false);
-    }
+    r->sec = get32(h, m->swapped);
+    r->frac = get32(h + 4, m->swapped);
     r->wirelen = get32(h + 12, m->swapped);
     avail -= RECORD_HEADER;
     if (caplen > MAX_CAPLEN) {
@@ -202,8 +197,7 @@ int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *
 
 void capture_map_close(struct capture_map *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     munmap((void *)m->base, m->size);
     free(m);
 }

@@ -69,8 +69,7 @@ static void write_pcap(const char *path, int frames, int cut_last)
     }
     long end = ftell(f);
     fclose(f);
-    if (cut_last)
-        assert_int_equal(truncate(path, end - cut_last), 0);
+    if (cut_last) assert_int_equal(truncate(path, end - cut_last), 0);
 }
 
 static void test_frames_are_numbered_and_stamped_in_nanoseconds(void **state)
@@ -133,8 +132,7 @@ static void expect_bad_input(const char *path, const char *bpf, const char *says
     struct capture_file *cf = (struct capture_file *)1;
     assert_int_equal(capture_file_open(path, bpf, &cf, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_null(cf);
-    if (!strstr(err, says))
-        fail_msg("'%s' does not say '%s'", err, says);
+    if (!strstr(err, says)) fail_msg("'%s' does not say '%s'", err, says);
 }
 
 static void test_bad_files_are_refused_with_the_reason(void **state)
@@ -179,8 +177,7 @@ static void write_classic(const char *path, bool swap, bool nano, uint32_t snapl
     assert_non_null(f);
     put32_order(f, nano ? 0xa1b23c4du : 0xa1b2c3d4u, swap);
     uint16_t v[2] = {2, 4};
-    if (swap)
-        v[0] = __builtin_bswap16(v[0]), v[1] = __builtin_bswap16(v[1]);
+    if (swap) v[0] = __builtin_bswap16(v[0]), v[1] = __builtin_bswap16(v[1]);
     fwrite(v, 2, 2, f);
     put32_order(f, 0, swap);
     put32_order(f, 0, swap);
@@ -209,9 +206,9 @@ static int read_both(const char *path, const char *bpf, int *end, char *err, siz
     char err_b[256];
     assert_int_equal(capture_file_open_reader(path, bpf, CAPTURE_READER_AUTO, &a, err, errlen),
                      STATUS_OK);
-    assert_int_equal(capture_file_open_reader(path, bpf, CAPTURE_READER_LIBPCAP, &b, err_b,
-                                              sizeof err_b),
-                     STATUS_OK);
+    assert_int_equal(
+        capture_file_open_reader(path, bpf, CAPTURE_READER_LIBPCAP, &b, err_b, sizeof err_b),
+        STATUS_OK);
     assert_true(capture_file_keep_frames(a)); /* the mapped reader took it */
     assert_false(capture_file_keep_frames(b));
     assert_int_equal(capture_file_linktype(a), capture_file_linktype(b));
@@ -222,8 +219,7 @@ static int read_both(const char *path, const char *bpf, int *end, char *err, siz
         int rb = capture_file_next(b, &fb, err_b, sizeof err_b);
         assert_int_equal(ra, rb);
         if (ra != 1) {
-            if (ra < 0)
-                assert_string_equal(err, err_b);
+            if (ra < 0) assert_string_equal(err, err_b);
             *end = ra;
             break;
         }
@@ -268,6 +264,43 @@ static void test_mapped_reader_reads_all_four_magics_as_libpcap(void **state)
     assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
     assert_true(fr.ts_ns == 1700000000ull * 1000000000ull + 999999000ull);
     capture_file_close(cf);
+}
+
+/* Stamp seconds are unsigned 32 bits in both byte orders and with both readers, as tshark
+ * reads them: 2^31 is 2038-01-19, 2^32 - 1 is 2106-02-07, never a date before 1970. */
+static void test_stamps_past_2038_are_unsigned_in_both_byte_orders(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    const struct rec r[] = {
+        {0x80000000u, 0u, 42, 42, 42},
+        {0xffffffffu, 999999u, 42, 42, 42},
+        {0xffffffffu, 0xffffffffu, 42, 42, 42}, /* a fraction no writer makes: it carries */
+    };
+    for (int swap = 0; swap <= 1; swap++) {
+        for (int nano = 0; nano <= 1; nano++) {
+            snprintf(path, sizeof path, "%s/y%d%d.pcap", dir, swap, nano);
+            write_classic(path, swap, nano, 65535, r, 3);
+            for (int reader = 0; reader <= 1; reader++) {
+                struct capture_file *cf;
+                struct capture_frame fr;
+                assert_int_equal(
+                    capture_file_open_reader(path, NULL,
+                                             reader ? CAPTURE_READER_LIBPCAP : CAPTURE_READER_AUTO,
+                                             &cf, err, sizeof err),
+                    STATUS_OK);
+                for (int i = 0; i < 3; i++) {
+                    assert_int_equal(capture_file_next(cf, &fr, err, sizeof err), 1);
+                    uint64_t want = (uint64_t)r[i].sec * 1000000000ull +
+                                    (uint64_t)r[i].frac * (nano ? 1u : 1000u);
+                    if (fr.ts_ns != want)
+                        fail_msg("swap %d nano %d reader %d record %d: %llu, want %llu", swap, nano,
+                                 reader, i, (unsigned long long)fr.ts_ns, (unsigned long long)want);
+                }
+                capture_file_close(cf);
+            }
+        }
+    }
 }
 
 static void test_mapped_reader_zero_records_is_an_empty_capture(void **state)
@@ -643,7 +676,8 @@ static void test_seek_in_pcapng_keeps_each_section_interfaces(void **state)
             assert_int_equal(r.frames.f[i].number, i + 1);
             assert_int_equal(r.frames.f[i].data[41], i + 1);
             uint64_t sec = (1700000000ull + i + 1) * 1000000000ull;
-            assert_true(r.frames.f[i].ts_ns == sec + 123456000u || r.frames.f[i].ts_ns == sec + 123456789u);
+            assert_true(r.frames.f[i].ts_ns == sec + 123456000u ||
+                        r.frames.f[i].ts_ns == sec + 123456789u);
         }
         reading_free(&r);
         check_seeking_both_readers(path, "udp port 12000");
@@ -740,6 +774,7 @@ int main(void)
         cmocka_unit_test(test_bad_files_are_refused_with_the_reason),
         cmocka_unit_test(test_invalid_filter_names_the_expression),
         cmocka_unit_test(test_mapped_reader_reads_all_four_magics_as_libpcap),
+        cmocka_unit_test(test_stamps_past_2038_are_unsigned_in_both_byte_orders),
         cmocka_unit_test(test_mapped_reader_zero_records_is_an_empty_capture),
         cmocka_unit_test(test_mapped_reader_stops_short_as_libpcap),
         cmocka_unit_test(test_seek_returns_to_any_frame_of_every_capture),
