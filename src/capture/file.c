@@ -51,6 +51,7 @@ struct capture_file {
     int nanosecond;
     bool classic;      /* a classic pcap file: 32-bit stamp fields, unsigned as tshark reads */
     bool classic_nano; /* ... with nanosecond fractions (libpcap scales microseconds up) */
+    bool classic_magic_known; /* classic_nano read from the file (a regular file) */
     struct stream_place place;
 };
 
@@ -74,6 +75,8 @@ static uint64_t classic_stamp(const struct capture_file *f, const struct timeval
 {
     int64_t frac = (int64_t)tv->tv_usec;
     if (!f->nanosecond) frac *= 1000; /* (libpcap gave microseconds after all) */
+    if (!f->classic_magic_known)
+        return (uint64_t)(uint32_t)tv->tv_sec * 1000000000u + (uint64_t)(frac < 0 ? 0 : frac);
     if (frac < 0) frac += f->classic_nano ? (int64_t)1 << 32 : ((int64_t)1 << 32) * 1000;
     uint32_t frac32 = f->classic_nano ? (uint32_t)frac : (uint32_t)(frac / 1000);
     return capture_stamp_ns((uint32_t)tv->tv_sec, frac32, f->classic_nano);
@@ -401,7 +404,9 @@ int capture_file_open_reader(const char *path, const char *bpf, enum capture_rea
     f->nanosecond = pcap_get_tstamp_precision(f->pcap) == PCAP_TSTAMP_PRECISION_NANO;
     /* libpcap gives pcapng files their section's version (1), classic pcap files 2 */
     f->classic = pcap_major_version(f->pcap) == 2;
-    if (f->classic) f->classic_nano = classic_magic_nano(path);
+    /* (a pipe cannot be read twice: its rare negative fractions stay as libpcap gives them) */
+    f->classic_magic_known = f->classic && S_ISREG(st.st_mode);
+    if (f->classic_magic_known) f->classic_nano = classic_magic_nano(path);
     if (reader == CAPTURE_READER_AUTO && S_ISREG(st.st_mode) &&
         mappable_linktype(pcap_datalink(f->pcap)))
         f->map = capture_map_open(path, pcap_snapshot(f->pcap));
