@@ -68,11 +68,11 @@ const struct tui_keys *const *tui_actions_keys(const struct tui_app *a)
     return a->prompt ? prompt_keys : a->screen->keys;
 }
 
-/* Calls fn on each action in effect, in order, until it returns true. */
-#define EACH_ACTION(a, act)                                                                    \
-    for (const struct tui_keys *const *k_ = tui_actions_keys(a); *k_; k_++)                    \
-        if (!(*k_)->active || (*k_)->active(a))                                                \
-            for (const struct tui_action *act = (*k_)->actions;                               \
+/* Walks the actions in effect in dispatch order: the first to bind a key is the one run. */
+#define EACH_ACTION(a, act)                                                                        \
+    for (const struct tui_keys *const *k_ = tui_actions_keys(a); *k_; k_++)                        \
+        if (!(*k_)->active || (*k_)->active(a))                                                    \
+            for (const struct tui_action *act = (*k_)->actions;                                    \
                  act < (*k_)->actions + (*k_)->count; act++)
 
 const struct tui_action *tui_actions_find(const struct tui_app *a, int key)
@@ -125,7 +125,7 @@ void tui_actions_footer(const struct tui_app *a, int y)
         if (essential(act))
             reserved -= need;
         else if (x + need + reserved > cols)
-            continue; /* a shorter label further on may still fit */
+            continue;                      /* a shorter label further on may still fit */
         if (x + need > cols + 2) continue; /* the last one's two blanks may go */
         x += tui_term_text(y, x, k, TUI_ROLE_BAR_KEY, cols - x);
         x += tui_term_text(y, x, " ", TUI_ROLE_FOOTER, cols - x);

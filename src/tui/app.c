@@ -339,7 +339,8 @@ static void run(struct tui_app *a)
     struct script sc = {.s = o->headless_keys ? o->headless_keys : ""};
     long frames = 0;
     unsigned r = tui_app_sync(a) | TUI_REACT_SCREEN;
-    if (o->headless_frames > 0 && !o->headless_no_wait) r |= wait_done(a); /* the same screen each run */
+    if (o->headless_frames > 0 && !o->headless_no_wait)
+        r |= wait_done(a); /* the same screen each run */
     for (;;) {
         tui_app_draw(a, r);
         int key;

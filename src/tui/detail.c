@@ -286,7 +286,10 @@ static unsigned event(struct tui_app *a, int arg)
 }
 
 static const struct tui_action actions[] = {
-    {{'f'}, "Flows", "the flow list: choose which conversations to draw", tui_action_show,
+    {{'f'},
+     "Flows",
+     "the flow list: choose which conversations to draw",
+     tui_action_show,
      TUI_SHOW_FLOWS},
     {{TUI_KEY_DOWN, 'j'}, NULL, "next header field: its bytes light up in the hex", move, 1},
     {{TUI_KEY_UP, 'k'}, NULL, "previous header field", move, -1},
@@ -299,12 +302,15 @@ static const struct tui_action actions[] = {
     {{TUI_KEY_CLICK}, NULL, "mouse: select the field, or the field of the byte, clicked", click, 0},
     {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: next field", move, 1},
     {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: previous field", move, -1},
-    {{TUI_KEY_ESC, 'd', TUI_KEY_ENTER}, "Diagram", "back to the diagram", tui_action_show,
+    {{TUI_KEY_ESC, 'd', TUI_KEY_ENTER},
+     "Diagram",
+     "back to the diagram",
+     tui_action_show,
      TUI_SHOW_DIAGRAM},
 };
 
 static const struct tui_keys detail_keys = TUI_KEYS(actions, NULL);
-static const struct tui_keys *const keys[] = {&tui_keys_rerun, &tui_keys_theme, &detail_keys, &tui_keys_common,
-                                              NULL};
+static const struct tui_keys *const keys[] = {&tui_keys_rerun, &tui_keys_theme, &detail_keys,
+                                              &tui_keys_common, NULL};
 
 const struct tui_screen tui_screen_detail = {.name = "detail", .draw = draw, .keys = keys};

@@ -64,7 +64,8 @@ static void arrow_row(struct tui_app *a, const struct timeline_event *e, const s
     else if (e->bits & TIMELINE_EV_API)
         view_row_api(&a->row, &a->geo, la, text, ascii);
     else
-        view_row_arrow(&a->row, &a->geo, la, lb, text, view_segment_style((enum segment_kind)e->kind), ascii);
+        view_row_arrow(&a->row, &a->geo, la, lb, text,
+                       view_segment_style((enum segment_kind)e->kind), ascii);
 }
 
 static void states_row(struct tui_app *a, const struct timeline_event *e)
@@ -185,8 +186,7 @@ static void explanation(const struct tui_app *a, const struct tui_label *l, cons
 /* The visible position under screen row y, TUI_ROW_NONE if none. */
 static uint32_t hit(const struct tui_app *a, int y)
 {
-    if (y < a->layout.body_y ||
-        y >= a->layout.body_y + a->layout.body_rows || y >= TUI_MAX_ROWS)
+    if (y < a->layout.body_y || y >= a->layout.body_y + a->layout.body_rows || y >= TUI_MAX_ROWS)
         return TUI_ROW_NONE;
     return a->row_pos[y];
 }
@@ -381,12 +381,21 @@ static const struct tui_action replay_actions[] = {
 static const struct tui_action diagram_actions[] = {
     {{'+', '='}, "Faster", "replay faster (x1/4 ... x64)", speed, 1},
     {{'-', '_'}, "Slower", "replay slower", speed, -1},
-    {{TUI_KEY_ENTER, 'i'}, "Detail", "packet detail: header fields and hex", tui_action_show,
+    {{TUI_KEY_ENTER, 'i'},
+     "Detail",
+     "packet detail: header fields and hex",
+     tui_action_show,
      TUI_SHOW_DETAIL},
-    {{'f'}, "Flows", "the flow list: choose which conversations to draw", tui_action_show,
+    {{'f'},
+     "Flows",
+     "the flow list: choose which conversations to draw",
+     tui_action_show,
      TUI_SHOW_FLOWS},
-    {{'/'}, "Search", "search arrow labels and payloads (capital letters: exact case)",
-     tui_prompt_start, TUI_PROMPT_SEARCH},
+    {{'/'},
+     "Search",
+     "search arrow labels and payloads (capital letters: exact case)",
+     tui_prompt_start,
+     TUI_PROMPT_SEARCH},
     {{':'},
      "Filter",
      "display filter: tcp, udp, stream N, port N, host A, flag SYN, not ...",
@@ -402,8 +411,8 @@ static const struct tui_keys diagram_keys = TUI_KEYS(diagram_actions, NULL);
 
 /* a demo's r and m early, so the footer has room for them before the rest */
 static const struct tui_keys *const keys[] = {
-    &tui_keys_search, &replay_keys,     &tui_keys_rerun,  &tui_keys_theme, &tui_keys_classroom,
-    &diagram_keys,    &tui_keys_common, NULL,
+    &tui_keys_search,    &replay_keys,  &tui_keys_rerun,  &tui_keys_theme,
+    &tui_keys_classroom, &diagram_keys, &tui_keys_common, NULL,
 };
 
 const struct tui_screen tui_screen_diagram = {.name = NULL, .draw = draw, .keys = keys};

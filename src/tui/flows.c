@@ -294,7 +294,11 @@ static const struct tui_action actions[] = {
     {{TUI_KEY_PGUP, TUI_CTRL('b')}, NULL, "a page of flows up", move, -TUI_ARG_PAGE},
     {{'g', TUI_KEY_HOME}, NULL, "first flow", move, -TUI_ARG_ALL},
     {{'G', TUI_KEY_END}, NULL, "last flow", move, TUI_ARG_ALL},
-    {{' '}, "Choose", "choose the flow (or leave it): the diagram draws the chosen ones", toggle, 0},
+    {{' '},
+     "Choose",
+     "choose the flow (or leave it): the diagram draws the chosen ones",
+     toggle,
+     0},
     {{TUI_KEY_ENTER},
      "Draw",
      "the diagram of the chosen flows (none: the one under the cursor)",
@@ -320,7 +324,8 @@ static const struct tui_action actions[] = {
 };
 
 static const struct tui_keys flow_keys = TUI_KEYS(actions, NULL);
-static const struct tui_keys *const keys[] = {&tui_keys_rerun, &tui_keys_theme, &flow_keys, &tui_keys_common, NULL};
+static const struct tui_keys *const keys[] = {&tui_keys_rerun, &tui_keys_theme, &flow_keys,
+                                              &tui_keys_common, NULL};
 
 const struct tui_screen tui_screen_flows = {
     .name = "flows", .draw = draw, .enter = tui_flows_refresh, .keys = keys};

@@ -144,8 +144,7 @@ static void draw(struct tui_app *a)
     while (help_line(lines, a->src, buf, sizeof buf, &title))
         lines++;
     if (a->help_top < 0)
-        a->help_top =
-            a->help_from == &tui_screen_diagram ? 0 : section_line(a->help_from, a->src);
+        a->help_top = a->help_from == &tui_screen_diagram ? 0 : section_line(a->help_from, a->src);
     if (a->help_top > lines - body) a->help_top = lines - body > 0 ? lines - body : 0;
     for (int y = 0; y < body; y++) {
         if (!help_line(a->help_top + y, a->src, buf, sizeof buf, &title)) break;

@@ -211,11 +211,11 @@ struct tui_app;
 /* What an action (or the store's news, or the replay timer) changed: the loop draws only
  * then, so an idle screen costs nothing (htop's Htop_Reaction). Bits, OR-ed together. */
 enum tui_reaction {
-    TUI_REACT_NONE = 0,          /* nothing on screen changed: no drawing */
-    TUI_REACT_BARS = 1u << 0,    /* the status bar and the footer only (a message, the speed,
-                                  * the line being typed, a mode's keys) */
-    TUI_REACT_SCREEN = 1u << 1,  /* the whole screen */
-    TUI_REACT_QUIT = 1u << 2,    /* leave the loop */
+    TUI_REACT_NONE = 0,         /* nothing on screen changed: no drawing */
+    TUI_REACT_BARS = 1u << 0,   /* the status bar and the footer only (a message, the speed,
+                                 * the line being typed, a mode's keys) */
+    TUI_REACT_SCREEN = 1u << 1, /* the whole screen */
+    TUI_REACT_QUIT = 1u << 2,   /* leave the loop */
 };
 
 /* An action's argument: a count (lines, lanes, steps; negative: backwards), a screen or a
@@ -244,7 +244,10 @@ struct tui_keys {
     size_t count;
     bool (*active)(const struct tui_app *a); /* NULL: always; a mode's: while it is on */
 };
-#define TUI_KEYS(table, when) {(table), sizeof(table) / sizeof((table)[0]), (when)}
+#define TUI_KEYS(table, when)                                                                      \
+    {                                                                                              \
+        (table), sizeof(table) / sizeof((table)[0]), (when)                                        \
+    }
 
 /* A screen as an object (htop's Panel): it draws its body and owns its keys; the app draws
  * the status bar and the footer on the rows its layout leaves for them. */
@@ -310,8 +313,8 @@ struct tui_app {
     struct tui_labels labels;
     struct tui_replay replay;
     const struct tui_screen *screen, *help_from;
-    uint32_t top; /* first visible position drawn */
-    int help_top; /* first help line drawn */
+    uint32_t top;      /* first visible position drawn */
+    int help_top;      /* first help line drawn */
     char message[256]; /* shown in the status bar until the next key */
     struct tui_layout layout;
     struct view_geometry geo;
@@ -339,8 +342,8 @@ struct tui_app {
     /* drawing */
     bool stale; /* the last drawing missed what a growing file did not hold yet: try again */
     struct tui_live_stats stats_seen; /* a live source's counts last looked at */
-    uint64_t draws;                    /* whole screens drawn (tests: an idle screen is not) */
-    uint64_t bar_draws;                /* status bar and footer alone */
+    uint64_t draws;                   /* whole screens drawn (tests: an idle screen is not) */
+    uint64_t bar_draws;               /* status bar and footer alone */
 };
 
 #define TUI_ROW_NONE UINT32_MAX
