@@ -1,7 +1,7 @@
 /* The one action table at work: key dispatch, the footer bar and the help lines, all walked
  * from the same slices (each screen file owns its own; modes add theirs in front), so they
- * cannot disagree (htop's Action.c + FunctionBar.c). Also the slice every main screen shares:
- * moving between the screens, help and quit. */
+ * cannot disagree (htop's Action.c + FunctionBar.c). Also showing a screen, and the slice every
+ * main screen shares: moving between the screens, help and quit. */
 #include <string.h>
 
 #include "tui_internal.h"
@@ -15,6 +15,12 @@ int64_t tui_action_amount(int arg, int64_t page, int64_t all)
     return arg;
 }
 
+void tui_screen_show(struct tui_app *a, const struct tui_screen *screen)
+{
+    a->screen = screen;
+    if (screen->enter) screen->enter(a);
+}
+
 /* ---- every main screen's keys ---- */
 
 static const struct tui_screen *const cycle[] = {&tui_screen_diagram, &tui_screen_flows,
@@ -22,7 +28,7 @@ static const struct tui_screen *const cycle[] = {&tui_screen_diagram, &tui_scree
 
 unsigned tui_action_show(struct tui_app *a, int arg)
 {
-    tui_app_show(a, cycle[arg]);
+    tui_screen_show(a, cycle[arg]);
     return TUI_REACT_SCREEN;
 }
 
@@ -40,7 +46,7 @@ unsigned tui_action_help(struct tui_app *a, int arg)
     (void)arg;
     a->help_from = a->screen;
     a->help_top = -1; /* help.c opens it at the section of the screen it came from */
-    tui_app_show(a, &tui_screen_help);
+    tui_screen_show(a, &tui_screen_help);
     return TUI_REACT_SCREEN;
 }
 

@@ -86,27 +86,6 @@ static int script_key(struct script *sc)
     return tui_key_from_name(word);
 }
 
-void tui_app_refilter(struct tui_app *a)
-{
-    struct tui_replay *r = &a->replay;
-    uint32_t last = r->shown ? tui_visible_event(&a->vis, r->shown - 1) : UINT32_MAX;
-    uint32_t sel = r->shown ? tui_visible_event(&a->vis, r->selected) : UINT32_MAX;
-    if (tui_visible_build(&a->vis, a->store, &a->snap, &a->filter) != STATUS_OK) {
-        snprintf(a->message, sizeof a->message, "out of memory: every event is drawn");
-        tui_flows_clear(a);
-        a->filter = (struct tui_filter){0};
-        tui_visible_build(&a->vis, a->store, &a->snap, &a->filter);
-    }
-    r->total = a->vis.count;
-    r->shown = tui_visible_upto(&a->vis, last);
-    uint32_t s = tui_visible_upto(&a->vis, sel);
-    r->selected = s ? s - 1 : 0;
-    if (r->shown && r->selected >= r->shown) r->selected = r->shown - 1;
-    r->playing = false;
-    r->follow = false;
-    a->top = 0;
-}
-
 /* The stored state as bytes: copied and compared whole, padding included. */
 static bool same_snapshot(const struct timeline_snapshot *x, const struct timeline_snapshot *y)
 {
@@ -115,7 +94,6 @@ static bool same_snapshot(const struct timeline_snapshot *x, const struct timeli
 
 unsigned tui_app_sync(struct tui_app *a)
 {
-    uint32_t flows = a->snap.flows;
     bool was_done = a->snap.done;
     struct timeline_snapshot before;
     memcpy(&before, &a->snap, sizeof before);
@@ -129,13 +107,6 @@ unsigned tui_app_sync(struct tui_app *a)
     if (tui_visible_extend(&a->vis, a->store, &a->snap, &a->filter) != STATUS_OK)
         snprintf(a->message, sizeof a->message, "out of memory: new events are not drawn");
     tui_replay_set_total(&a->replay, a->vis.count);
-    /* the flow list follows new conversations, but re-sorts at most once a second */
-    uint64_t now = tui_now_ns();
-    if (a->snap.flows != flows && a->screen == &tui_screen_flows &&
-        (a->snap.done || now - a->flows_refreshed > 1000000000u)) {
-        a->flows_refreshed = now;
-        tui_flows_refresh(a);
-    }
     return TUI_REACT_SCREEN;
 }
 
@@ -148,15 +119,6 @@ static void too_small(const struct tui_app *a)
              TUI_MIN_COLS, TUI_MIN_ROWS);
     if (a->layout.rows > 1) tui_term_text(1, 0, line, STYLE_PLAIN, a->layout.cols);
     if (a->layout.rows > 2) tui_term_text(2, 0, "q quits", STYLE_DIM, a->layout.cols);
-}
-
-bool tui_app_screen_begin(struct tui_app *a)
-{
-    int rows, cols;
-    tui_term_size(&rows, &cols);
-    tui_layout_compute(&a->layout, rows, cols, 2);
-    tui_term_erase();
-    return !a->layout.too_small;
 }
 
 static const char *base_name(const char *path)
@@ -241,12 +203,6 @@ static void status(const struct tui_app *a, int y, const char *where)
     }
 }
 
-void tui_app_show(struct tui_app *a, const struct tui_screen *screen)
-{
-    a->screen = screen;
-    if (screen->enter) screen->enter(a);
-}
-
 /* The status bar (or the line being typed) and the footer, where the layout puts them. */
 static void bars(struct tui_app *a)
 {
@@ -263,6 +219,11 @@ void tui_app_draw(struct tui_app *a, unsigned reaction)
 {
     if (reaction & TUI_REACT_SCREEN || (reaction & TUI_REACT_BARS && a->layout.too_small)) {
         a->stale = false;
+        /* the common layout (the diagram and the help make their own), on a blank screen */
+        int rows, cols;
+        tui_term_size(&rows, &cols);
+        tui_layout_compute(&a->layout, rows, cols, 2);
+        tui_term_erase();
         a->screen->draw(a);
         if (a->layout.too_small)
             too_small(a);
@@ -379,7 +340,7 @@ int tui_app_attach(struct tui_app *a)
 {
     tui_visible_free(&a->vis);
     tui_lane_states_free(&a->lane_states);
-    tui_detail_free(a);
+    tui_frame_free(&a->detail.frame);
     a->detail.event = UINT32_MAX;
     free(a->flows.order);
     a->flows = (struct tui_flows_ui){0};
@@ -423,7 +384,7 @@ void tui_app_free(struct tui_app *a)
 {
     if (!a) return;
     tui_labels_free(&a->labels);
-    tui_detail_free(a);
+    tui_frame_free(&a->detail.frame);
     free(a->flows.order);
     tui_visible_free(&a->vis);
     tui_lane_states_free(&a->lane_states);

@@ -73,11 +73,6 @@ static bool load(struct tui_app *a)
     return true;
 }
 
-void tui_detail_free(struct tui_app *a)
-{
-    tui_frame_free(&a->detail.frame);
-}
-
 static void field_line(const struct tui_app *a, const struct view_field *f, bool layer_col,
                        char *buf, size_t size)
 {
@@ -214,7 +209,7 @@ static bool may_come(const struct tui_app *a)
 
 static void draw(struct tui_app *a)
 {
-    if (!tui_app_screen_begin(a)) return;
+    if (a->layout.too_small) return;
     int cols = a->layout.cols;
     struct tui_detail *d = &a->detail;
     bool ok = load(a);

@@ -212,7 +212,6 @@ static void draw(struct tui_app *a)
         tui_layout_compute_present(&a->layout, rows, cols, header + 1);
     else
         tui_layout_compute(&a->layout, rows, cols, header + 1);
-    tui_term_erase();
     if (a->layout.too_small) return;
     for (int i = 0; i < a->layout.header_rows && i < header; i++)
         paint(a, a->layout.header_y + i, &a->header[i], false);

@@ -111,7 +111,8 @@ static void line(const struct tui_app *a, const struct column *col, int n,
     }
 }
 
-void tui_flows_refresh(struct tui_app *a)
+/* The list again, after flows changed or the sort or the filter did. */
+static void refresh(struct tui_app *a)
 {
     struct tui_flows_ui *u = &a->flows;
     uint32_t at = u->cursor < u->count ? u->order[u->cursor] : TIMELINE_NO_FLOW;
@@ -138,6 +139,8 @@ void tui_flows_refresh(struct tui_app *a)
         if (sv > u->server_width) u->server_width = sv;
     }
     tui_flows_sort(u->order, u->count, flow_at, a->store, u->sort, u->descending);
+    u->listed_flows = a->snap.flows;
+    snprintf(u->listed_filter, sizeof u->listed_filter, "%s", u->filter);
     u->cursor = 0;
     for (uint32_t i = 0; i < u->count; i++)
         if (u->order[i] == at) u->cursor = i;
@@ -168,27 +171,20 @@ static unsigned toggle(struct tui_app *a, int arg)
     return TUI_REACT_SCREEN;
 }
 
-void tui_flows_clear(struct tui_app *a)
-{
-    for (uint32_t i = 0; i < a->snap.flows; i++)
-        timeline_store_flow(a->store, i)->selected = false;
-    a->flows.chosen = 0;
-}
-
 static unsigned choose_all(struct tui_app *a, int arg)
 {
     (void)arg;
     for (uint32_t i = 0; i < a->flows.count; i++)
         timeline_store_flow(a->store, a->flows.order[i])->selected = true;
-    tui_flows_refresh(a);
+    refresh(a);
     return TUI_REACT_SCREEN;
 }
 
 static unsigned clear(struct tui_app *a, int arg)
 {
     (void)arg;
-    tui_flows_clear(a);
-    tui_app_refilter(a);
+    tui_scope_clear_flows(a);
+    tui_scope_refilter(a);
     snprintf(a->message, sizeof a->message, "no flow chosen: the diagram draws every flow");
     return TUI_REACT_SCREEN;
 }
@@ -202,8 +198,8 @@ static unsigned open_chosen(struct tui_app *a, int arg)
         timeline_store_flow(a->store, u->order[u->cursor])->selected = true;
         u->chosen = 1;
     }
-    tui_app_refilter(a);
-    tui_app_show(a, &tui_screen_diagram);
+    tui_scope_refilter(a);
+    tui_screen_show(a, &tui_screen_diagram);
     snprintf(a->message, sizeof a->message, "%u flow%s chosen: %u events; f changes, c clears",
              u->chosen, u->chosen == 1 ? "" : "s", a->vis.count);
     return TUI_REACT_SCREEN;
@@ -213,7 +209,7 @@ static unsigned sort(struct tui_app *a, int arg)
 {
     (void)arg;
     a->flows.sort = (a->flows.sort + 1) % TUI_FLOW_COLUMNS;
-    tui_flows_refresh(a);
+    refresh(a);
     return TUI_REACT_SCREEN;
 }
 
@@ -221,7 +217,7 @@ static unsigned reverse(struct tui_app *a, int arg)
 {
     (void)arg;
     a->flows.descending = !a->flows.descending;
-    tui_flows_refresh(a);
+    refresh(a);
     return TUI_REACT_SCREEN;
 }
 
@@ -238,9 +234,25 @@ static unsigned click(struct tui_app *a, int arg)
     return TUI_REACT_SCREEN;
 }
 
+/* The list follows what changed under it: the words typed at once, new conversations at
+ * most once a second (a re-sort moves the rows under the reader's eyes). */
+static void follow(struct tui_app *a)
+{
+    struct tui_flows_ui *u = &a->flows;
+    uint64_t now = tui_now_ns();
+    if (strcmp(u->filter, u->listed_filter) != 0) {
+        refresh(a);
+    } else if (a->snap.flows != u->listed_flows &&
+               (a->snap.done || now - u->followed_ns > 1000000000u)) {
+        u->followed_ns = now;
+        refresh(a);
+    }
+}
+
 static void draw(struct tui_app *a)
 {
-    if (!tui_app_screen_begin(a)) return;
+    if (a->layout.too_small) return;
+    follow(a);
     int cols = a->layout.cols;
     struct tui_flows_ui *u = &a->flows;
     char buf[512];
@@ -328,4 +340,4 @@ static const struct tui_keys *const keys[] = {&tui_keys_rerun, &tui_keys_theme, 
                                               &tui_keys_common, NULL};
 
 const struct tui_screen tui_screen_flows = {
-    .name = "flows", .draw = draw, .enter = tui_flows_refresh, .keys = keys};
+    .name = "flows", .draw = draw, .enter = refresh, .keys = keys};

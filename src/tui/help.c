@@ -136,7 +136,6 @@ static void draw(struct tui_app *a)
     tui_term_size(&rows, &cols);
     a->layout = (struct tui_layout){
         .rows = rows, .cols = cols, .explain_y = -1, .status_y = -1, .footer_y = rows - 1};
-    tui_term_erase();
     int body = rows - 1;
     int lines = 0;
     char buf[256];

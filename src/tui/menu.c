@@ -29,7 +29,7 @@ static unsigned open_menu(struct tui_app *a, int arg)
         return TUI_REACT_BARS;
     }
     a->menu_from = a->screen;
-    tui_app_show(a, &tui_screen_menu);
+    tui_screen_show(a, &tui_screen_menu);
     size_t cur = running(a);
     a->menu_cursor = cur == SIZE_MAX ? 0 : cur;
     return TUI_REACT_SCREEN;
@@ -78,12 +78,12 @@ static void run_scenario(struct tui_app *a, const char *scenario)
     enum view_detail detail = a->labels.detail;
     bool had_labels = a->labels.rows != NULL;
     tui_labels_free(&a->labels);
-    tui_detail_free(a);
+    tui_frame_free(&a->detail.frame);
     int rc = a->src->rerun(a->src->ctx, a->src, scenario, err, sizeof err);
     /* the new store, or (when the run could not start) the old one again */
     int attached = tui_app_attach(a);
     if (had_labels) a->labels.detail = detail; /* v's choice outlives the run */
-    tui_app_show(a, &tui_screen_diagram);
+    tui_screen_show(a, &tui_screen_diagram);
     if (rc != STATUS_OK)
         snprintf(a->message, sizeof a->message, "cannot run %.40s: %s",
                  scenario ? scenario : "the scenario again", err);
@@ -95,7 +95,7 @@ static void run_scenario(struct tui_app *a, const char *scenario)
 
 static void draw(struct tui_app *a)
 {
-    if (!tui_app_screen_begin(a)) return;
+    if (a->layout.too_small) return;
     int cols = a->layout.cols;
     const struct tui_source *src = a->src;
     tui_term_text(0, 0,

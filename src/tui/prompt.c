@@ -20,12 +20,12 @@ static const char *prefix(enum tui_prompt_kind k)
     }
 }
 
-/* The flow list narrows as one types; the other lines only change the status bar. */
+/* The flow list narrows as one types (it lists again when drawn); the other lines only
+ * change the status bar. */
 static unsigned live(struct tui_app *a)
 {
     if (a->prompt != TUI_PROMPT_FLOWS) return TUI_REACT_BARS;
     snprintf(a->flows.filter, sizeof a->flows.filter, "%s", a->input);
-    tui_flows_refresh(a);
     return TUI_REACT_SCREEN;
 }
 
@@ -97,7 +97,7 @@ static unsigned accept(struct tui_app *a, int arg)
             return TUI_REACT_BARS; /* stay in the prompt to fix it */
         }
         a->prompt = TUI_PROMPT_NONE;
-        tui_app_refilter(a);
+        tui_scope_refilter(a);
         if (a->filter.count)
             snprintf(a->message, sizeof a->message, "%u events pass the filter", a->vis.count);
         return TUI_REACT_SCREEN;

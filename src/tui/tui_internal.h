@@ -253,8 +253,9 @@ struct tui_keys {
  * the status bar and the footer on the rows its layout leaves for them. */
 struct tui_screen {
     const char *name; /* the status bar's first word ("flows"); NULL on the diagram */
-    /* Lays out a->layout for the terminal, erases it and draws all but the status bar and
-     * the footer (nothing when a->layout.too_small: the app says so). */
+    /* Draws all but the status bar and the footer on the erased screen, laid out in
+     * a->layout for a list (two title rows); a screen of another shape lays it out again.
+     * Nothing when a->layout.too_small: the app says so. */
     void (*draw)(struct tui_app *a);
     void (*enter)(struct tui_app *a);   /* NULL, or what it needs each time it is shown */
     const struct tui_keys *const *keys; /* slices in dispatch and footer order, NULL-ended */
@@ -290,6 +291,10 @@ struct tui_flows_ui {
     char filter[TUI_PROMPT_MAX];
     uint32_t chosen;                /* flows selected */
     int client_width, server_width; /* widest endpoint names listed so far */
+    /* what the list was made from: it lists again when these change */
+    uint32_t listed_flows;
+    char listed_filter[TUI_PROMPT_MAX];
+    uint64_t followed_ns; /* when it last followed new conversations */
 };
 
 struct tui_detail {
@@ -335,7 +340,6 @@ struct tui_app {
     int pan;             /* lanes panned off to the left (< and >) */
     struct tui_pan hpan; /* of the last drawing */
     enum tui_theme theme;
-    uint64_t flows_refreshed; /* when the flow list was last sorted (it follows the store) */
     /* the scenario menu (menu.c) */
     const struct tui_screen *menu_from; /* the screen it was opened on */
     size_t menu_cursor, menu_top;
@@ -361,26 +365,20 @@ int tui_app_attach(struct tui_app *a);
 unsigned tui_app_react(struct tui_app *a, int key);
 /* Draws what the reaction says changed (nothing for TUI_REACT_NONE) and counts it. */
 void tui_app_draw(struct tui_app *a, unsigned reaction);
-/* Makes screen the current one (its enter hook runs). */
-void tui_app_show(struct tui_app *a, const struct tui_screen *screen);
+/* Takes what the store published since the last sync: new events shown (or followed).
+ * Returns TUI_REACT_SCREEN when anything the screen shows changed. */
+unsigned tui_app_sync(struct tui_app *a);
+
+/* scope.c: what the diagram draws */
 /* Rebuilds the visible set after a change of flows or filter, keeping the replay's place:
  * what was shown stays shown, the selection stays on the same event or the one before. */
-void tui_app_refilter(struct tui_app *a);
-/* Takes what the store published since the last sync: new events shown (or followed), flow
- * list refreshed. Returns TUI_REACT_SCREEN when anything the screen shows changed. */
-unsigned tui_app_sync(struct tui_app *a);
-/* A list screen (flows, detail, menu) starts: layout for the terminal's size, screen erased;
- * false when it is too small (nothing should be drawn: the app says so). */
-bool tui_app_screen_begin(struct tui_app *a);
+void tui_scope_refilter(struct tui_app *a);
+/* No flow chosen (the diagram draws every flow once refiltered). */
+void tui_scope_clear_flows(struct tui_app *a);
 
 /* diagram.c */
 /* Lays the lifelines out for the terminal's width, panned `pan` lanes (clamped into a->pan). */
 void tui_diagram_pan(struct tui_app *a, int pan);
-/* flows.c: the flow list again, after flows changed or the sort or filter did. */
-void tui_flows_refresh(struct tui_app *a);
-void tui_flows_clear(struct tui_app *a);
-/* detail.c */
-void tui_detail_free(struct tui_app *a);
 /* search.c: the next (or previous) event whose label or payload holds a->search. */
 void tui_search_next(struct tui_app *a, bool forward);
 /* prompt.c: the line editor of '/' and ':' (arg: enum tui_prompt_kind) */
@@ -394,7 +392,9 @@ const char *tui_theme_name(enum tui_theme t);
 /* legend.c: the colour and glyph of each segment type, over the top right of the diagram. */
 void tui_legend_draw(const struct tui_app *a);
 
-/* ---- actions.c: dispatch, footer and help, all from the slices in effect ---- */
+/* ---- actions.c: showing a screen; dispatch, footer and help from the slices in effect ---- */
+/* Makes screen the current one (its enter hook runs). */
+void tui_screen_show(struct tui_app *a, const struct tui_screen *screen);
 /* The slices in effect: the prompt's while typing, else the current screen's. */
 const struct tui_keys *const *tui_actions_keys(const struct tui_app *a);
 /* The action bound to key on the current screen (and its active modes), or NULL. */
