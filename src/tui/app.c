@@ -92,7 +92,9 @@ static bool same_snapshot(const struct timeline_snapshot *x, const struct timeli
     return memcmp(x, y, sizeof *x) == 0;
 }
 
-unsigned tui_app_sync(struct tui_app *a)
+/* Takes what the store published since the last sync: new events shown (or followed).
+ * Returns TUI_REACT_SCREEN when anything the screens show changed. */
+static unsigned take_news(struct tui_app *a)
 {
     bool was_done = a->snap.done;
     struct timeline_snapshot before;
@@ -256,13 +258,16 @@ static unsigned handle(struct tui_app *a, int key)
     return TUI_REACT_BARS;
 }
 
-/* A live source's counts changed (drops show in the status bar without any new event). */
-static bool stats_changed(struct tui_app *a)
+/* A live source's drop counts changed: the status bar shows them, and drops come without
+ * any new event. */
+static bool drops_changed(struct tui_app *a)
 {
     if (!a->src->stats) return false;
     struct tui_live_stats st;
     a->src->stats(a->src->ctx, &st);
-    bool changed = memcmp(&st, &a->stats_seen, sizeof st) != 0;
+    bool changed = st.kernel_dropped != a->stats_seen.kernel_dropped ||
+                   st.ring_dropped + st.calls_dropped !=
+                       a->stats_seen.ring_dropped + a->stats_seen.calls_dropped;
     a->stats_seen = st;
     return changed;
 }
@@ -276,9 +281,9 @@ unsigned tui_app_react(struct tui_app *a, int key)
         r |= handle(a, key);
     if (r & TUI_REACT_QUIT) return r;
     if (tui_replay_tick(&a->replay, tui_now_ns())) r |= TUI_REACT_SCREEN;
-    r |= tui_app_sync(a);
+    r |= take_news(a);
     if (a->stale && key == TUI_KEY_NONE) r |= TUI_REACT_SCREEN; /* the file may hold it now */
-    if (stats_changed(a)) r |= TUI_REACT_BARS;
+    if (drops_changed(a)) r |= TUI_REACT_BARS;
     return r;
 }
 
@@ -286,10 +291,10 @@ unsigned tui_app_react(struct tui_app *a, int key)
 static unsigned wait_done(struct tui_app *a)
 {
     struct pollfd p = {.fd = timeline_store_wake_fd(a->store), .events = POLLIN};
-    unsigned r = tui_app_sync(a);
+    unsigned r = take_news(a);
     while (!a->snap.done) {
         if (poll(&p, 1, 100) < 0 && errno != EINTR) break;
-        r |= tui_app_sync(a);
+        r |= take_news(a);
     }
     return r;
 }
@@ -299,7 +304,7 @@ static void run(struct tui_app *a)
     const struct tui_options *o = a->opt;
     struct script sc = {.s = o->headless_keys ? o->headless_keys : ""};
     long frames = 0;
-    unsigned r = tui_app_sync(a) | TUI_REACT_SCREEN;
+    unsigned r = take_news(a) | TUI_REACT_SCREEN;
     if (o->headless_frames > 0 && !o->headless_no_wait)
         r |= wait_done(a); /* the same screen each run */
     for (;;) {

@@ -97,7 +97,7 @@ void tui_term_flush(void);
 void tui_term_dump(FILE *out);
 
 /* ---- the event store is timeline/'s (struct timeline_store): the app reads it through a
- * snapshot taken at each sync (tui_app_sync), so one frame draws one consistent state ---- */
+ * snapshot taken at each turn of the loop (app.c), so one frame draws one consistent state ---- */
 
 /* ---- the visible set (visible.c): the events the diagram draws, and their lanes ----
  * All events, or those of the flows chosen on the flow list that pass the display filter.
@@ -365,9 +365,6 @@ int tui_app_attach(struct tui_app *a);
 unsigned tui_app_react(struct tui_app *a, int key);
 /* Draws what the reaction says changed (nothing for TUI_REACT_NONE) and counts it. */
 void tui_app_draw(struct tui_app *a, unsigned reaction);
-/* Takes what the store published since the last sync: new events shown (or followed).
- * Returns TUI_REACT_SCREEN when anything the screen shows changed. */
-unsigned tui_app_sync(struct tui_app *a);
 
 /* scope.c: what the diagram draws */
 /* Rebuilds the visible set after a change of flows or filter, keeping the replay's place:

@@ -810,6 +810,7 @@ struct screen_fixture {
     struct timeline_pass *pass;
     struct tui_options opt;
     struct tui_source src;
+    struct tui_live_stats counts; /* what the source's capture has counted */
     struct tui_app *a;
 };
 
@@ -822,6 +823,11 @@ static int rerun_must_not_run(void *ctx, struct tui_source *src, const char *sce
     (void)ctx, (void)src, (void)scenario, (void)err, (void)errlen;
     fail_msg("a scenario ran in a unit test");
     return STATUS_E_RUNTIME;
+}
+
+static void fixture_stats(void *ctx, struct tui_live_stats *out)
+{
+    *out = ((struct screen_fixture *)ctx)->counts;
 }
 
 /* Records up to n more frames of the capture in the store and publishes them. */
@@ -855,6 +861,8 @@ static struct tui_app *fixture_open(struct screen_fixture *f, uint32_t frames, b
                                  .path = f->path,
                                  .store = f->store,
                                  .live = live,
+                                 .ctx = f,
+                                 .stats = live ? fixture_stats : NULL,
                                  .rerun = rerun_must_not_run,
                                  .scenarios = fixture_scenarios,
                                  .scenario_count = 2};
@@ -1110,6 +1118,27 @@ static void test_store_news_is_drawn_and_silence_is_not(void **state)
     fixture_close(&f);
 }
 
+static void test_new_drops_redraw_the_status_bar_alone(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, 3, false, true, 24, 80);
+    tui_app_draw(a, TUI_REACT_SCREEN);
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    f.counts.frames = 10; /* frames counted, none dropped: nothing on screen says so */
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    f.counts.kernel_dropped = 3;
+    f.counts.ring_dropped = 2;
+    unsigned r = tui_app_react(a, TUI_KEY_NONE);
+    assert_int_equal(r, TUI_REACT_BARS);
+    tui_app_draw(a, r);
+    char line[256];
+    screen_line(a->layout.status_y, line, sizeof line);
+    assert_non_null(strstr(line, "drops 3 kernel, 2 ring"));
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    fixture_close(&f);
+}
+
 static void test_the_replay_timer_draws_when_an_event_is_due_and_not_before(void **state)
 {
     (void)state;
@@ -1172,6 +1201,7 @@ int main(void)
         cmocka_unit_test(test_every_key_listed_for_an_action_runs_it),
         cmocka_unit_test(test_an_idle_screen_is_not_drawn_again),
         cmocka_unit_test(test_store_news_is_drawn_and_silence_is_not),
+        cmocka_unit_test(test_new_drops_redraw_the_status_bar_alone),
         cmocka_unit_test(test_the_replay_timer_draws_when_an_event_is_due_and_not_before),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
