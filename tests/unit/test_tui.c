@@ -516,292 +516,6 @@ static void test_jumping_to_the_end_of_a_huge_capture_looks_back_one_screen(void
     assert_int_equal(tui_layout_top(0, n - 1, n, 30, ones, NULL), n - 30);
 }
 
-/* ---- flow list ---- */
-
-static const struct timeline_flow *flow_at(const void *ctx, uint32_t i)
-{
-    return &((const struct timeline_flow *)ctx)[i];
-}
-
-static struct timeline_flow flow(uint32_t stream, uint8_t proto, uint16_t cport, uint32_t packets,
-                            uint64_t bytes, uint64_t duration_ns)
-{
-    struct timeline_flow f = {.stream = stream, .proto = proto, .packets = packets, .bytes = bytes};
-    f.client.addr.family = f.server.addr.family = 4;
-    f.client.addr.bytes[0] = f.server.addr.bytes[0] = 127;
-    f.client.addr.bytes[3] = f.server.addr.bytes[3] = 1;
-    f.client.port = cport;
-    f.server.port = 12000;
-    f.first_ns = 1000;
-    f.last_ns = 1000 + duration_ns;
-    if (proto == PROTO_TCP) {
-        f.state_client = TCP_STATE_TIME_WAIT;
-        f.state_server = TCP_STATE_CLOSED;
-    }
-    return f;
-}
-
-static void test_flows_sort_by_any_column_and_keep_ties_in_order(void **state)
-{
-    (void)state;
-    struct timeline_flow f[4] = {
-        flow(0, PROTO_TCP, 51582, 10, 714, 300),
-        flow(1, PROTO_TCP, 40000, 30, 9000, 100),
-        flow(0, PROTO_UDP, 45000, 2, 120, 200),
-        flow(2, PROTO_TCP, 51608, 10, 714, 100),
-    };
-    uint32_t order[4] = {0, 1, 2, 3};
-    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_PACKETS, false);
-    assert_int_equal(order[0], 2);
-    assert_int_equal(order[1], 0); /* 10 packets twice: order of appearance */
-    assert_int_equal(order[2], 3);
-    assert_int_equal(order[3], 1);
-    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_BYTES, true);
-    assert_int_equal(order[0], 1);
-    assert_int_equal(order[3], 2);
-    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_CLIENT, false);
-    assert_int_equal(order[0], 1); /* port 40000 */
-    assert_int_equal(order[3], 3); /* port 51608 */
-    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_DURATION, false);
-    assert_int_equal(order[0], 1);
-    assert_int_equal(order[1], 3);
-    assert_int_equal(order[3], 0);
-    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_STREAM, false);
-    assert_int_equal(order[0], 0); /* tcp 0 before udp 0 */
-    assert_int_equal(order[1], 2);
-    assert_string_equal(tui_flow_column_name(TUI_FLOW_STATE), "State");
-}
-
-static void test_flow_filter_matches_endpoint_port_protocol_and_state_words(void **state)
-{
-    (void)state;
-    struct timeline_flow t = flow(2, PROTO_TCP, 51608, 10, 714, 100);
-    struct timeline_flow u = flow(0, PROTO_UDP, 45000, 2, 120, 200);
-    assert_true(tui_flow_matches(&t, ""));
-    assert_true(tui_flow_matches(&t, "TCP"));
-    assert_false(tui_flow_matches(&u, "tcp"));
-    assert_true(tui_flow_matches(&t, "51608"));
-    assert_true(tui_flow_matches(&u, "12000"));
-    assert_true(tui_flow_matches(&t, "127.0.0.1:5"));
-    assert_true(tui_flow_matches(&t, "tcp:2"));
-    assert_true(tui_flow_matches(&t, "time-wait"));
-    assert_true(tui_flow_matches(&t, "  tcp   51608 ")); /* every word must appear */
-    assert_false(tui_flow_matches(&t, "tcp 45000"));
-    char buf[40];
-    tui_flow_state_text(&t, buf, sizeof buf);
-    assert_string_equal(buf, "TIME-WAIT/CLOSED");
-    tui_flow_state_text(&u, buf, sizeof buf);
-    assert_string_equal(buf, "");
-}
-
-/* ---- display filter ---- */
-
-static void test_filter_parses_the_documented_terms(void **state)
-{
-    (void)state;
-    struct tui_filter f;
-    char err[200];
-    assert_int_equal(tui_filter_parse(&f, ":stream 2", err, sizeof err), 0);
-    assert_int_equal(f.count, 1);
-    assert_int_equal(f.term[0].kind, TUI_FILTER_STREAM);
-    assert_int_equal(f.term[0].stream, 2);
-    assert_int_equal(f.term[0].proto, 0);
-    assert_string_equal(f.text, "stream 2");
-    assert_int_equal(
-        tui_filter_parse(&f, "udp stream udp:0 port 12000 flag SYN+ACK", err, sizeof err), 0);
-    assert_int_equal(f.count, 4);
-    assert_int_equal(f.term[0].proto, PROTO_UDP);
-    assert_int_equal(f.term[1].proto, PROTO_UDP);
-    assert_int_equal(f.term[2].ep.port, 12000);
-    assert_int_equal(f.term[3].flags, TCP_SYN | TCP_ACK);
-    assert_int_equal(tui_filter_parse(&f, "not host ::1 !127.0.0.1:12000", err, sizeof err), 0);
-    assert_int_equal(f.count, 2);
-    assert_true(f.term[0].negate);
-    assert_int_equal(f.term[0].ep.addr.family, 6);
-    assert_true(f.term[1].negate);
-    assert_int_equal(f.term[1].kind, TUI_FILTER_ENDPOINT);
-    assert_int_equal(tui_filter_parse(&f, "[::1]:12000", err, sizeof err), 0);
-    assert_int_equal(f.term[0].ep.port, 12000);
-    assert_int_equal(tui_filter_parse(&f, "", err, sizeof err), 0);
-    assert_int_equal(f.count, 0);
-}
-
-static void test_filter_errors_name_the_wrong_word_and_keep_the_old_filter(void **state)
-{
-    (void)state;
-    struct tui_filter f;
-    char err[200];
-    assert_int_equal(tui_filter_parse(&f, "tcp", err, sizeof err), 0);
-    assert_int_equal(tui_filter_parse(&f, "bogus", err, sizeof err), -1);
-    assert_non_null(strstr(err, "'bogus' is not a filter term"));
-    assert_int_equal(tui_filter_parse(&f, "port 70000", err, sizeof err), -1);
-    assert_non_null(strstr(err, "port (0-65535)"));
-    assert_int_equal(tui_filter_parse(&f, "stream", err, sizeof err), -1);
-    assert_non_null(strstr(err, "needs a value"));
-    assert_int_equal(tui_filter_parse(&f, "flag SYNACK", err, sizeof err), -1);
-    assert_int_equal(tui_filter_parse(&f, "not", err, sizeof err), -1);
-    assert_int_equal(f.count, 1); /* untouched */
-    assert_int_equal(f.term[0].kind, TUI_FILTER_PROTO);
-}
-
-static void test_filter_matches_flows_and_flags(void **state)
-{
-    (void)state;
-    struct timeline_flow t = flow(1, PROTO_TCP, 51592, 10, 714, 100);
-    struct timeline_flow u = flow(1, PROTO_UDP, 45000, 2, 120, 200);
-    struct tui_filter f;
-    char err[200];
-    tui_filter_parse(&f, "stream 1", err, sizeof err);
-    assert_true(tui_filter_match(&f, &t, TCP_ACK));
-    assert_true(tui_filter_match(&f, &u, 0));
-    assert_false(tui_filter_match(&f, NULL, 0)); /* frames of no conversation */
-    tui_filter_parse(&f, "stream tcp:1", err, sizeof err);
-    assert_false(tui_filter_match(&f, &u, 0));
-    tui_filter_parse(&f, "flag SYN", err, sizeof err);
-    assert_true(tui_filter_match(&f, &t, TCP_SYN));
-    assert_true(tui_filter_match(&f, &t, TCP_SYN | TCP_ACK));
-    assert_false(tui_filter_match(&f, &t, TCP_ACK));
-    assert_false(tui_filter_match(&f, &u, 0));
-    tui_filter_parse(&f, "port 51592 not flag ACK", err, sizeof err);
-    assert_true(tui_filter_match(&f, &t, TCP_SYN));
-    assert_false(tui_filter_match(&f, &t, TCP_SYN | TCP_ACK));
-    tui_filter_parse(&f, "host 127.0.0.1 udp", err, sizeof err);
-    assert_true(tui_filter_match(&f, &u, 0));
-    assert_false(tui_filter_match(&f, &t, 0));
-    tui_filter_parse(&f, "", err, sizeof err);
-    assert_true(tui_filter_match(&f, NULL, 0));
-}
-
-/* ---- header fields of the packet detail ---- */
-
-/* Ethernet + IPv4 + UDP carrying "hello udp world" (15 bytes): 57 bytes. */
-static size_t udp_frame(uint8_t *f)
-{
-    static const uint8_t head[] = {
-        0,    0,    0,    0,    0,    0,    0,    0,    0,  0,  0, 0, 0x08, 0x00, /* Ethernet */
-        0x45, 0,    0,    43,   0x12, 0x34, 0x40, 0,    64, 17, 0, 0, 127,  0,
-        0,    1,    127,  0,    0,    1,                /* IPv4 */
-        0xb0, 0x00, 0x2e, 0xe0, 0,    23,   0xab, 0xcd, /* UDP */
-    };
-    memcpy(f, head, sizeof head);
-    memcpy(f + sizeof head, "hello udp world", 15);
-    return sizeof head + 15;
-}
-
-static const struct view_field *find(const struct view_field *f, int n, const char *layer,
-                                     const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(f[i].layer, layer) && !strcmp(f[i].name, name)) return &f[i];
-    return NULL;
-}
-
-static void test_fields_of_a_udp_datagram_have_their_offsets_and_sizes(void **state)
-{
-    (void)state;
-    uint8_t frame[64];
-    size_t len = udp_frame(frame);
-    struct packet p;
-    decode_packet(LINK_ETHERNET, frame, (uint32_t)len, (uint32_t)len, 0, &p);
-    struct view_field f[64];
-    int n = view_fields_walk(&p, frame, f, 64);
-    const struct view_field *ul = find(f, n, "UDP", "Length");
-    assert_non_null(ul);
-    assert_int_equal(ul->offset, 38);
-    assert_int_equal(ul->size, 2);
-    assert_string_equal(ul->value, "23");
-    char s[200];
-    view_field_describe(ul, s, sizeof s);
-    assert_string_equal(s, "UDP Length: 2 bytes at offset 38 (byte 4 of the UDP header) = 23");
-    assert_int_equal(find(f, n, "UDP", "Source port")->offset, 34);
-    assert_string_equal(find(f, n, "UDP", "Source port")->value, "45056");
-    assert_int_equal(find(f, n, "UDP", "Checksum")->offset, 40);
-    const struct view_field *ihl = find(f, n, "IPv4", "Header length");
-    assert_int_equal(ihl->offset, 14);
-    assert_int_equal(ihl->bits, 4);
-    assert_int_equal(ihl->first_bit, 4);
-    assert_string_equal(ihl->value, "5 (20 bytes)");
-    assert_string_equal(find(f, n, "IPv4", "Protocol")->value, "17 (UDP)");
-    assert_string_equal(find(f, n, "Ethernet", "Destination")->value, "00:00:00:00:00:00");
-    const struct view_field *data = &f[n - 1];
-    assert_string_equal(data->name, "Payload");
-    assert_int_equal(data->offset, 42);
-    assert_int_equal(data->size, 15);
-    assert_non_null(strstr(data->value, "hello udp world"));
-}
-
-static void test_fields_stop_where_a_truncated_frame_ends(void **state)
-{
-    (void)state;
-    uint8_t frame[64];
-    udp_frame(frame);
-    struct packet p;
-    struct view_field f[64];
-    /* the capture ends inside the UDP length field: ports listed, then the cut */
-    decode_packet(LINK_ETHERNET, frame, 39, 57, 0, &p);
-    int n = view_fields_walk(&p, frame, f, 64);
-    assert_non_null(find(f, n, "UDP", "Destination port"));
-    const struct view_field *last = &f[n - 1];
-    assert_true(last->truncated);
-    assert_string_equal(last->name, "Length");
-    assert_int_equal(last->offset, 38);
-    assert_int_equal(last->size, 1);
-    assert_non_null(strstr(last->value, "1 of 2 bytes"));
-    for (int i = 0; i < n; i++)
-        assert_true(f[i].offset + f[i].size <= 39);
-    /* inside the Ethernet header, and nothing at all */
-    decode_packet(LINK_ETHERNET, frame, 5, 57, 0, &p);
-    n = view_fields_walk(&p, frame, f, 64);
-    assert_int_equal(n, 1);
-    assert_true(f[0].truncated);
-    assert_int_equal(f[0].size, 5);
-    decode_packet(LINK_ETHERNET, frame, 0, 57, 0, &p);
-    n = view_fields_walk(&p, frame, f, 64);
-    assert_int_equal(n, 1);
-    assert_int_equal(f[0].size, 0);
-    /* room for three fields only: three, no overrun */
-    decode_packet(LINK_ETHERNET, frame, 57, 57, 0, &p);
-    assert_int_equal(view_fields_walk(&p, frame, f, 3), 3);
-}
-
-static void test_fields_of_a_tcp_syn_list_flags_and_each_option(void **state)
-{
-    (void)state;
-    /* Linux SLL2 (20 bytes) + IPv4 + TCP SYN with MSS, SACK_PERM, NOP, WS: header 32 bytes */
-    uint8_t fr[20 + 20 + 32] = {0x08, 0x00, [4] = 0, 0, 0, 1};
-    uint8_t *ip = fr + 20, *tcp = ip + 20;
-    const uint8_t iph[] = {0x45, 0, 0, 52, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
-    memcpy(ip, iph, sizeof iph);
-    const uint8_t th[] = {0xc9, 0x88, 0x2e, 0xe0, 0,    0, 0, 100, 0, 0, 0,
-                          0,    0x80, 0x02, 0xfa, 0xf0, 0, 0, 0,   0, 2, 4,
-                          0x05, 0xb4, 4,    2,    1,    3, 3, 7,   0, 0};
-    memcpy(tcp, th, sizeof th);
-    struct packet p;
-    decode_packet(LINK_LINUX_SLL2, fr, sizeof fr, sizeof fr, 0, &p);
-    assert_int_equal(p.status, PACKET_OK);
-    struct view_field f[64];
-    int n = view_fields_walk(&p, fr, f, 64);
-    assert_string_equal(find(f, n, "Linux SLL2", "Protocol")->value, "0x0800 (IPv4)");
-    assert_int_equal(find(f, n, "TCP", "Source port")->offset, 40);
-    assert_string_equal(find(f, n, "TCP", "Source port")->value, "51592");
-    const struct view_field *fl = find(f, n, "TCP", "Flags");
-    assert_int_equal(fl->offset, 52);
-    assert_int_equal(fl->size, 2);
-    assert_int_equal(fl->bits, 12);
-    assert_string_equal(fl->value, "0x002 SYN");
-    char s[200];
-    view_field_describe(fl, s, sizeof s);
-    assert_non_null(strstr(s, "TCP Flags: 12 bits at offset 52, bits 4-15 (byte 12"));
-    assert_string_equal(find(f, n, "TCP", "Header length")->value, "8 (32 bytes)");
-    assert_int_equal(find(f, n, "TCP", "MSS")->offset, 60);
-    assert_string_equal(find(f, n, "TCP", "MSS")->value, "1460");
-    assert_int_equal(find(f, n, "TCP", "SACK permitted")->offset, 64);
-    assert_int_equal(find(f, n, "TCP", "NOP")->offset, 66);
-    assert_string_equal(find(f, n, "TCP", "Window scale")->value, "7 (x128)");
-    assert_int_equal(find(f, n, "TCP", "End of options")->offset, 70);
-    assert_null(find(f, n, "Data", "Payload")); /* a SYN carries no data */
-}
-
 /* ---- screens as objects, on a headless terminal ---- */
 
 struct screen_fixture {
@@ -1157,6 +871,292 @@ static void test_the_replay_timer_draws_when_an_event_is_due_and_not_before(void
     fixture_close(&f);
 }
 
+/* ---- flow list ---- */
+
+static const struct timeline_flow *flow_at(const void *ctx, uint32_t i)
+{
+    return &((const struct timeline_flow *)ctx)[i];
+}
+
+static struct timeline_flow flow(uint32_t stream, uint8_t proto, uint16_t cport, uint32_t packets,
+                            uint64_t bytes, uint64_t duration_ns)
+{
+    struct timeline_flow f = {.stream = stream, .proto = proto, .packets = packets, .bytes = bytes};
+    f.client.addr.family = f.server.addr.family = 4;
+    f.client.addr.bytes[0] = f.server.addr.bytes[0] = 127;
+    f.client.addr.bytes[3] = f.server.addr.bytes[3] = 1;
+    f.client.port = cport;
+    f.server.port = 12000;
+    f.first_ns = 1000;
+    f.last_ns = 1000 + duration_ns;
+    if (proto == PROTO_TCP) {
+        f.state_client = TCP_STATE_TIME_WAIT;
+        f.state_server = TCP_STATE_CLOSED;
+    }
+    return f;
+}
+
+static void test_flows_sort_by_any_column_and_keep_ties_in_order(void **state)
+{
+    (void)state;
+    struct timeline_flow f[4] = {
+        flow(0, PROTO_TCP, 51582, 10, 714, 300),
+        flow(1, PROTO_TCP, 40000, 30, 9000, 100),
+        flow(0, PROTO_UDP, 45000, 2, 120, 200),
+        flow(2, PROTO_TCP, 51608, 10, 714, 100),
+    };
+    uint32_t order[4] = {0, 1, 2, 3};
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_PACKETS, false);
+    assert_int_equal(order[0], 2);
+    assert_int_equal(order[1], 0); /* 10 packets twice: order of appearance */
+    assert_int_equal(order[2], 3);
+    assert_int_equal(order[3], 1);
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_BYTES, true);
+    assert_int_equal(order[0], 1);
+    assert_int_equal(order[3], 2);
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_CLIENT, false);
+    assert_int_equal(order[0], 1); /* port 40000 */
+    assert_int_equal(order[3], 3); /* port 51608 */
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_DURATION, false);
+    assert_int_equal(order[0], 1);
+    assert_int_equal(order[1], 3);
+    assert_int_equal(order[3], 0);
+    tui_flows_sort(order, 4, flow_at, f, TUI_FLOW_STREAM, false);
+    assert_int_equal(order[0], 0); /* tcp 0 before udp 0 */
+    assert_int_equal(order[1], 2);
+    assert_string_equal(tui_flow_column_name(TUI_FLOW_STATE), "State");
+}
+
+static void test_flow_filter_matches_endpoint_port_protocol_and_state_words(void **state)
+{
+    (void)state;
+    struct timeline_flow t = flow(2, PROTO_TCP, 51608, 10, 714, 100);
+    struct timeline_flow u = flow(0, PROTO_UDP, 45000, 2, 120, 200);
+    assert_true(tui_flow_matches(&t, ""));
+    assert_true(tui_flow_matches(&t, "TCP"));
+    assert_false(tui_flow_matches(&u, "tcp"));
+    assert_true(tui_flow_matches(&t, "51608"));
+    assert_true(tui_flow_matches(&u, "12000"));
+    assert_true(tui_flow_matches(&t, "127.0.0.1:5"));
+    assert_true(tui_flow_matches(&t, "tcp:2"));
+    assert_true(tui_flow_matches(&t, "time-wait"));
+    assert_true(tui_flow_matches(&t, "  tcp   51608 ")); /* every word must appear */
+    assert_false(tui_flow_matches(&t, "tcp 45000"));
+    char buf[40];
+    tui_flow_state_text(&t, buf, sizeof buf);
+    assert_string_equal(buf, "TIME-WAIT/CLOSED");
+    tui_flow_state_text(&u, buf, sizeof buf);
+    assert_string_equal(buf, "");
+}
+
+/* ---- display filter ---- */
+
+static void test_filter_parses_the_documented_terms(void **state)
+{
+    (void)state;
+    struct tui_filter f;
+    char err[200];
+    assert_int_equal(tui_filter_parse(&f, ":stream 2", err, sizeof err), 0);
+    assert_int_equal(f.count, 1);
+    assert_int_equal(f.term[0].kind, TUI_FILTER_STREAM);
+    assert_int_equal(f.term[0].stream, 2);
+    assert_int_equal(f.term[0].proto, 0);
+    assert_string_equal(f.text, "stream 2");
+    assert_int_equal(
+        tui_filter_parse(&f, "udp stream udp:0 port 12000 flag SYN+ACK", err, sizeof err), 0);
+    assert_int_equal(f.count, 4);
+    assert_int_equal(f.term[0].proto, PROTO_UDP);
+    assert_int_equal(f.term[1].proto, PROTO_UDP);
+    assert_int_equal(f.term[2].ep.port, 12000);
+    assert_int_equal(f.term[3].flags, TCP_SYN | TCP_ACK);
+    assert_int_equal(tui_filter_parse(&f, "not host ::1 !127.0.0.1:12000", err, sizeof err), 0);
+    assert_int_equal(f.count, 2);
+    assert_true(f.term[0].negate);
+    assert_int_equal(f.term[0].ep.addr.family, 6);
+    assert_true(f.term[1].negate);
+    assert_int_equal(f.term[1].kind, TUI_FILTER_ENDPOINT);
+    assert_int_equal(tui_filter_parse(&f, "[::1]:12000", err, sizeof err), 0);
+    assert_int_equal(f.term[0].ep.port, 12000);
+    assert_int_equal(tui_filter_parse(&f, "", err, sizeof err), 0);
+    assert_int_equal(f.count, 0);
+}
+
+static void test_filter_errors_name_the_wrong_word_and_keep_the_old_filter(void **state)
+{
+    (void)state;
+    struct tui_filter f;
+    char err[200];
+    assert_int_equal(tui_filter_parse(&f, "tcp", err, sizeof err), 0);
+    assert_int_equal(tui_filter_parse(&f, "bogus", err, sizeof err), -1);
+    assert_non_null(strstr(err, "'bogus' is not a filter term"));
+    assert_int_equal(tui_filter_parse(&f, "port 70000", err, sizeof err), -1);
+    assert_non_null(strstr(err, "port (0-65535)"));
+    assert_int_equal(tui_filter_parse(&f, "stream", err, sizeof err), -1);
+    assert_non_null(strstr(err, "needs a value"));
+    assert_int_equal(tui_filter_parse(&f, "flag SYNACK", err, sizeof err), -1);
+    assert_int_equal(tui_filter_parse(&f, "not", err, sizeof err), -1);
+    assert_int_equal(f.count, 1); /* untouched */
+    assert_int_equal(f.term[0].kind, TUI_FILTER_PROTO);
+}
+
+static void test_filter_matches_flows_and_flags(void **state)
+{
+    (void)state;
+    struct timeline_flow t = flow(1, PROTO_TCP, 51592, 10, 714, 100);
+    struct timeline_flow u = flow(1, PROTO_UDP, 45000, 2, 120, 200);
+    struct tui_filter f;
+    char err[200];
+    tui_filter_parse(&f, "stream 1", err, sizeof err);
+    assert_true(tui_filter_match(&f, &t, TCP_ACK));
+    assert_true(tui_filter_match(&f, &u, 0));
+    assert_false(tui_filter_match(&f, NULL, 0)); /* frames of no conversation */
+    tui_filter_parse(&f, "stream tcp:1", err, sizeof err);
+    assert_false(tui_filter_match(&f, &u, 0));
+    tui_filter_parse(&f, "flag SYN", err, sizeof err);
+    assert_true(tui_filter_match(&f, &t, TCP_SYN));
+    assert_true(tui_filter_match(&f, &t, TCP_SYN | TCP_ACK));
+    assert_false(tui_filter_match(&f, &t, TCP_ACK));
+    assert_false(tui_filter_match(&f, &u, 0));
+    tui_filter_parse(&f, "port 51592 not flag ACK", err, sizeof err);
+    assert_true(tui_filter_match(&f, &t, TCP_SYN));
+    assert_false(tui_filter_match(&f, &t, TCP_SYN | TCP_ACK));
+    tui_filter_parse(&f, "host 127.0.0.1 udp", err, sizeof err);
+    assert_true(tui_filter_match(&f, &u, 0));
+    assert_false(tui_filter_match(&f, &t, 0));
+    tui_filter_parse(&f, "", err, sizeof err);
+    assert_true(tui_filter_match(&f, NULL, 0));
+}
+
+/* ---- header fields of the packet detail ---- */
+
+/* Ethernet + IPv4 + UDP carrying "hello udp world" (15 bytes): 57 bytes. */
+static size_t udp_frame(uint8_t *f)
+{
+    static const uint8_t head[] = {
+        0,    0,    0,    0,    0,    0,    0,    0,    0,  0,  0, 0, 0x08, 0x00, /* Ethernet */
+        0x45, 0,    0,    43,   0x12, 0x34, 0x40, 0,    64, 17, 0, 0, 127,  0,
+        0,    1,    127,  0,    0,    1,                /* IPv4 */
+        0xb0, 0x00, 0x2e, 0xe0, 0,    23,   0xab, 0xcd, /* UDP */
+    };
+    memcpy(f, head, sizeof head);
+    memcpy(f + sizeof head, "hello udp world", 15);
+    return sizeof head + 15;
+}
+
+static const struct view_field *find(const struct view_field *f, int n, const char *layer,
+                                     const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(f[i].layer, layer) && !strcmp(f[i].name, name)) return &f[i];
+    return NULL;
+}
+
+static void test_fields_of_a_udp_datagram_have_their_offsets_and_sizes(void **state)
+{
+    (void)state;
+    uint8_t frame[64];
+    size_t len = udp_frame(frame);
+    struct packet p;
+    decode_packet(LINK_ETHERNET, frame, (uint32_t)len, (uint32_t)len, 0, &p);
+    struct view_field f[64];
+    int n = view_fields_walk(&p, frame, f, 64);
+    const struct view_field *ul = find(f, n, "UDP", "Length");
+    assert_non_null(ul);
+    assert_int_equal(ul->offset, 38);
+    assert_int_equal(ul->size, 2);
+    assert_string_equal(ul->value, "23");
+    char s[200];
+    view_field_describe(ul, s, sizeof s);
+    assert_string_equal(s, "UDP Length: 2 bytes at offset 38 (byte 4 of the UDP header) = 23");
+    assert_int_equal(find(f, n, "UDP", "Source port")->offset, 34);
+    assert_string_equal(find(f, n, "UDP", "Source port")->value, "45056");
+    assert_int_equal(find(f, n, "UDP", "Checksum")->offset, 40);
+    const struct view_field *ihl = find(f, n, "IPv4", "Header length");
+    assert_int_equal(ihl->offset, 14);
+    assert_int_equal(ihl->bits, 4);
+    assert_int_equal(ihl->first_bit, 4);
+    assert_string_equal(ihl->value, "5 (20 bytes)");
+    assert_string_equal(find(f, n, "IPv4", "Protocol")->value, "17 (UDP)");
+    assert_string_equal(find(f, n, "Ethernet", "Destination")->value, "00:00:00:00:00:00");
+    const struct view_field *data = &f[n - 1];
+    assert_string_equal(data->name, "Payload");
+    assert_int_equal(data->offset, 42);
+    assert_int_equal(data->size, 15);
+    assert_non_null(strstr(data->value, "hello udp world"));
+}
+
+static void test_fields_stop_where_a_truncated_frame_ends(void **state)
+{
+    (void)state;
+    uint8_t frame[64];
+    udp_frame(frame);
+    struct packet p;
+    struct view_field f[64];
+    /* the capture ends inside the UDP length field: ports listed, then the cut */
+    decode_packet(LINK_ETHERNET, frame, 39, 57, 0, &p);
+    int n = view_fields_walk(&p, frame, f, 64);
+    assert_non_null(find(f, n, "UDP", "Destination port"));
+    const struct view_field *last = &f[n - 1];
+    assert_true(last->truncated);
+    assert_string_equal(last->name, "Length");
+    assert_int_equal(last->offset, 38);
+    assert_int_equal(last->size, 1);
+    assert_non_null(strstr(last->value, "1 of 2 bytes"));
+    for (int i = 0; i < n; i++)
+        assert_true(f[i].offset + f[i].size <= 39);
+    /* inside the Ethernet header, and nothing at all */
+    decode_packet(LINK_ETHERNET, frame, 5, 57, 0, &p);
+    n = view_fields_walk(&p, frame, f, 64);
+    assert_int_equal(n, 1);
+    assert_true(f[0].truncated);
+    assert_int_equal(f[0].size, 5);
+    decode_packet(LINK_ETHERNET, frame, 0, 57, 0, &p);
+    n = view_fields_walk(&p, frame, f, 64);
+    assert_int_equal(n, 1);
+    assert_int_equal(f[0].size, 0);
+    /* room for three fields only: three, no overrun */
+    decode_packet(LINK_ETHERNET, frame, 57, 57, 0, &p);
+    assert_int_equal(view_fields_walk(&p, frame, f, 3), 3);
+}
+
+static void test_fields_of_a_tcp_syn_list_flags_and_each_option(void **state)
+{
+    (void)state;
+    /* Linux SLL2 (20 bytes) + IPv4 + TCP SYN with MSS, SACK_PERM, NOP, WS: header 32 bytes */
+    uint8_t fr[20 + 20 + 32] = {0x08, 0x00, [4] = 0, 0, 0, 1};
+    uint8_t *ip = fr + 20, *tcp = ip + 20;
+    const uint8_t iph[] = {0x45, 0, 0, 52, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+    memcpy(ip, iph, sizeof iph);
+    const uint8_t th[] = {0xc9, 0x88, 0x2e, 0xe0, 0,    0, 0, 100, 0, 0, 0,
+                          0,    0x80, 0x02, 0xfa, 0xf0, 0, 0, 0,   0, 2, 4,
+                          0x05, 0xb4, 4,    2,    1,    3, 3, 7,   0, 0};
+    memcpy(tcp, th, sizeof th);
+    struct packet p;
+    decode_packet(LINK_LINUX_SLL2, fr, sizeof fr, sizeof fr, 0, &p);
+    assert_int_equal(p.status, PACKET_OK);
+    struct view_field f[64];
+    int n = view_fields_walk(&p, fr, f, 64);
+    assert_string_equal(find(f, n, "Linux SLL2", "Protocol")->value, "0x0800 (IPv4)");
+    assert_int_equal(find(f, n, "TCP", "Source port")->offset, 40);
+    assert_string_equal(find(f, n, "TCP", "Source port")->value, "51592");
+    const struct view_field *fl = find(f, n, "TCP", "Flags");
+    assert_int_equal(fl->offset, 52);
+    assert_int_equal(fl->size, 2);
+    assert_int_equal(fl->bits, 12);
+    assert_string_equal(fl->value, "0x002 SYN");
+    char s[200];
+    view_field_describe(fl, s, sizeof s);
+    assert_non_null(strstr(s, "TCP Flags: 12 bits at offset 52, bits 4-15 (byte 12"));
+    assert_string_equal(find(f, n, "TCP", "Header length")->value, "8 (32 bytes)");
+    assert_int_equal(find(f, n, "TCP", "MSS")->offset, 60);
+    assert_string_equal(find(f, n, "TCP", "MSS")->value, "1460");
+    assert_int_equal(find(f, n, "TCP", "SACK permitted")->offset, 64);
+    assert_int_equal(find(f, n, "TCP", "NOP")->offset, 66);
+    assert_string_equal(find(f, n, "TCP", "Window scale")->value, "7 (x128)");
+    assert_int_equal(find(f, n, "TCP", "End of options")->offset, 70);
+    assert_null(find(f, n, "Data", "Payload")); /* a SYN carries no data */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1188,6 +1188,13 @@ int main(void)
         cmocka_unit_test(test_top_scrolls_the_least_to_show_the_selection),
         cmocka_unit_test(test_top_pulls_earlier_events_in_after_a_step_back),
         cmocka_unit_test(test_jumping_to_the_end_of_a_huge_capture_looks_back_one_screen),
+        cmocka_unit_test(test_every_footer_shows_the_keys_of_its_screens_slices),
+        cmocka_unit_test(test_the_help_lists_every_action_of_every_screen_and_mode),
+        cmocka_unit_test(test_every_key_listed_for_an_action_runs_it),
+        cmocka_unit_test(test_an_idle_screen_is_not_drawn_again),
+        cmocka_unit_test(test_store_news_is_drawn_and_silence_is_not),
+        cmocka_unit_test(test_new_drops_redraw_the_status_bar_alone),
+        cmocka_unit_test(test_the_replay_timer_draws_when_an_event_is_due_and_not_before),
         cmocka_unit_test(test_flows_sort_by_any_column_and_keep_ties_in_order),
         cmocka_unit_test(test_flow_filter_matches_endpoint_port_protocol_and_state_words),
         cmocka_unit_test(test_filter_parses_the_documented_terms),
@@ -1196,13 +1203,6 @@ int main(void)
         cmocka_unit_test(test_fields_of_a_udp_datagram_have_their_offsets_and_sizes),
         cmocka_unit_test(test_fields_stop_where_a_truncated_frame_ends),
         cmocka_unit_test(test_fields_of_a_tcp_syn_list_flags_and_each_option),
-        cmocka_unit_test(test_every_footer_shows_the_keys_of_its_screens_slices),
-        cmocka_unit_test(test_the_help_lists_every_action_of_every_screen_and_mode),
-        cmocka_unit_test(test_every_key_listed_for_an_action_runs_it),
-        cmocka_unit_test(test_an_idle_screen_is_not_drawn_again),
-        cmocka_unit_test(test_store_news_is_drawn_and_silence_is_not),
-        cmocka_unit_test(test_new_drops_redraw_the_status_bar_alone),
-        cmocka_unit_test(test_the_replay_timer_draws_when_an_event_is_due_and_not_before),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
