@@ -26,8 +26,9 @@ struct tui_options {
     bool no_color;        /* NO_COLOR is set: every theme is drawn in mono */
     enum tui_theme theme; /* NO_COLOR is applied by the caller (mono) */
     /* Headless runs for tests and sanitizers: no keyboard, output to /dev/null, size from
-     * LINES/COLUMNS. headless_frames > 0 draws that many frames (each one runs the next key
-     * of headless_keys, else steps the replay), then prints the screen as text on stdout. */
+     * LINES/COLUMNS. headless_frames > 0 runs that many turns of the loop (each after the
+     * first runs the next key of headless_keys, else steps the replay; each draws what that
+     * changed), then prints the screen as text on stdout. */
     long headless_frames;
     bool headless_no_wait; /* the first frame as soon as the first event is known (benchmarks);
                             * otherwise headless runs wait until the source has finished */

@@ -1,8 +1,8 @@
 /* The TUI application of `open`, `demo` and `live`: attach to the source's store, start the
- * terminal, then one loop — draw the current screen, wait for a key, the next replay event or
- * news from the store, run the action — until the user quits or a signal arrives. Headless
- * runs replace the keyboard (and the mouse) by a script. Also the state every screen shares:
- * the status bar and the filter. */
+ * terminal, then one loop — wait for a key, the next replay event or news from the store, run
+ * the action, draw what it says changed — until the user quits or a signal arrives. The app
+ * draws the status bar and the footer under every screen. Headless runs replace the keyboard
+ * (and the mouse) by a script. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -86,42 +86,22 @@ static int script_key(struct script *sc)
     return tui_key_from_name(word);
 }
 
-unsigned tui_app_keymask(const struct tui_app *a)
+/* The stored state as bytes: copied and compared whole, padding included. */
+static bool same_snapshot(const struct timeline_snapshot *x, const struct timeline_snapshot *y)
 {
-    if (a->prompt) return TUI_SCREEN_PROMPT;
-    unsigned m = a->screen;
-    if (a->screen == TUI_SCREEN_DIAGRAM && a->search[0]) m |= TUI_SCREEN_SEARCHING;
-    if (a->src->rerun && (a->screen & (TUI_SCREEN_DIAGRAM | TUI_SCREEN_FLOWS | TUI_SCREEN_DETAIL)))
-        m |= TUI_SCREEN_RERUN;
-    return m;
+    return memcmp(x, y, sizeof *x) == 0;
 }
 
-void tui_app_refilter(struct tui_app *a)
+/* Takes what the store published since the last sync: new events shown (or followed).
+ * Returns TUI_REACT_SCREEN when anything the screens show changed. */
+static unsigned take_news(struct tui_app *a)
 {
-    struct tui_replay *r = &a->replay;
-    uint32_t last = r->shown ? tui_visible_event(&a->vis, r->shown - 1) : UINT32_MAX;
-    uint32_t sel = r->shown ? tui_visible_event(&a->vis, r->selected) : UINT32_MAX;
-    if (tui_visible_build(&a->vis, a->store, &a->snap, &a->filter) != STATUS_OK) {
-        snprintf(a->message, sizeof a->message, "out of memory: every event is drawn");
-        tui_flows_clear(a);
-        a->filter = (struct tui_filter){0};
-        tui_visible_build(&a->vis, a->store, &a->snap, &a->filter);
-    }
-    r->total = a->vis.count;
-    r->shown = tui_visible_upto(&a->vis, last);
-    uint32_t s = tui_visible_upto(&a->vis, sel);
-    r->selected = s ? s - 1 : 0;
-    if (r->shown && r->selected >= r->shown) r->selected = r->shown - 1;
-    r->playing = false;
-    r->follow = false;
-    a->top = 0;
-}
-
-void tui_app_sync(struct tui_app *a)
-{
-    uint32_t flows = a->snap.flows;
     bool was_done = a->snap.done;
+    struct timeline_snapshot before;
+    memcpy(&before, &a->snap, sizeof before);
     timeline_store_sync(a->store, &a->snap);
+    a->labels.growing = !a->snap.done && a->src->live;
+    if (same_snapshot(&before, &a->snap)) return TUI_REACT_NONE;
     if (a->src->live && a->snap.done && !was_done) /* news: covers the answer to a key */
         snprintf(a->message, sizeof a->message, "%s: Home, then %s steps through it%s",
                  a->src->rerun ? "demo over" : "capture ended",
@@ -129,17 +109,11 @@ void tui_app_sync(struct tui_app *a)
     if (tui_visible_extend(&a->vis, a->store, &a->snap, &a->filter) != STATUS_OK)
         snprintf(a->message, sizeof a->message, "out of memory: new events are not drawn");
     tui_replay_set_total(&a->replay, a->vis.count);
-    a->labels.growing = !a->snap.done && a->src->live;
-    /* the flow list follows new conversations, but re-sorts at most once a second */
-    uint64_t now = tui_now_ns();
-    if (a->snap.flows != flows && a->screen == TUI_SCREEN_FLOWS &&
-        (a->snap.done || now - a->flows_refreshed > 1000000000u)) {
-        a->flows_refreshed = now;
-        tui_flows_refresh(a);
-    }
+    return TUI_REACT_SCREEN;
 }
 
-void tui_app_too_small(const struct tui_app *a)
+/* "Terminal too small", the size, and how to leave: every screen below the minimum. */
+static void too_small(const struct tui_app *a)
 {
     char line[96];
     tui_term_text(0, 0, "Terminal too small", TUI_ROLE_MESSAGE, a->layout.cols);
@@ -149,23 +123,14 @@ void tui_app_too_small(const struct tui_app *a)
     if (a->layout.rows > 2) tui_term_text(2, 0, "q quits", STYLE_DIM, a->layout.cols);
 }
 
-bool tui_app_screen_begin(struct tui_app *a)
-{
-    int rows, cols;
-    tui_term_size(&rows, &cols);
-    tui_layout_compute(&a->layout, rows, cols, 2);
-    tui_term_erase();
-    if (a->layout.too_small) tui_app_too_small(a);
-    return !a->layout.too_small;
-}
-
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
     return s && s[1] ? s + 1 : path;
 }
 
-void tui_app_status(const struct tui_app *a, int y, const char *where)
+/* The status bar on line y: file, counts, mode, filter, then the message on the right. */
+static void status(const struct tui_app *a, int y, const char *where)
 {
     const struct tui_replay *r = &a->replay;
     const char *sep = tui_term_ascii() ? " | " : " │ ";
@@ -189,7 +154,7 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
     size_t t = 0;
     if (a->theme != TUI_THEME_DARK) /* the default goes unsaid */
         t = (size_t)snprintf(theme, sizeof theme, "%s%s", tui_theme_name(a->theme), sep);
-    if (a->hpan.max_pan && a->screen == TUI_SCREEN_DIAGRAM && t < sizeof theme)
+    if (a->hpan.max_pan && a->screen == &tui_screen_diagram && t < sizeof theme)
         snprintf(theme + t, sizeof theme - t, "pan %d/%d%s", a->hpan.pan, a->hpan.max_pan, sep);
     char source[160], mode[48];
     /* a file by its name; a live source's name is no path ("live lo: net 10.0.0.0/8") */
@@ -240,43 +205,98 @@ void tui_app_status(const struct tui_app *a, int y, const char *where)
     }
 }
 
-static void draw(struct tui_app *a)
+/* The status bar (or the line being typed) and the footer, where the layout puts them. */
+static void bars(struct tui_app *a)
 {
-    if (a->screen == TUI_SCREEN_HELP)
-        tui_help_draw(a);
-    else if (a->screen == TUI_SCREEN_FLOWS)
-        tui_flows_draw(a);
-    else if (a->screen == TUI_SCREEN_DETAIL)
-        tui_detail_draw(a);
-    else if (a->screen == TUI_SCREEN_MENU)
-        tui_menu_draw(a);
-    else
-        tui_diagram_draw(a);
+    if (a->layout.status_y >= 0) {
+        if (a->prompt)
+            tui_prompt_draw(a, a->layout.status_y);
+        else
+            status(a, a->layout.status_y, a->screen->name);
+    }
+    if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
+}
+
+void tui_app_draw(struct tui_app *a, unsigned reaction)
+{
+    if (reaction & TUI_REACT_SCREEN || (reaction & TUI_REACT_BARS && a->layout.too_small)) {
+        a->stale = false;
+        /* the common layout (the diagram and the help make their own), on a blank screen */
+        int rows, cols;
+        tui_term_size(&rows, &cols);
+        tui_layout_compute(&a->layout, rows, cols, 2);
+        tui_term_erase();
+        a->screen->draw(a);
+        if (a->layout.too_small)
+            too_small(a);
+        else
+            bars(a);
+        a->draws++;
+    } else if (reaction & TUI_REACT_BARS) {
+        bars(a);
+        a->bar_draws++;
+    } else {
+        return;
+    }
     tui_term_flush();
 }
 
-static void handle(struct tui_app *a, int key)
+/* A key: the action bound to it on this screen, else typing, else a word of help. */
+static unsigned handle(struct tui_app *a, int key)
 {
     bool typing = a->prompt != TUI_PROMPT_NONE;
     /* the message stays while typing: it says what is wrong with the filter */
+    unsigned said = !typing && a->message[0] ? TUI_REACT_BARS : TUI_REACT_NONE;
     if (!typing) a->message[0] = '\0';
-    if (tui_actions_dispatch(a, key)) return;
-    if (typing) {
-        tui_prompt_key(a, key);
-        return;
-    }
-    if (key >= TUI_KEY_CLICK && key <= TUI_KEY_WHEEL_DOWN) return; /* mouse where nothing is */
+    const struct tui_action *act = tui_actions_find(a, key);
+    if (act) return said | act->run(a, act->arg);
+    if (typing) return said | tui_prompt_key(a, key);
+    if (key >= TUI_KEY_CLICK && key <= TUI_KEY_WHEEL_DOWN) return said; /* mouse where nothing is */
     char name[8];
     snprintf(a->message, sizeof a->message, "key %s does nothing here; ? for help",
              tui_key_name(key, tui_term_ascii(), name));
+    return TUI_REACT_BARS;
+}
+
+/* A live source's drop counts changed: the status bar shows them, and drops come without
+ * any new event. */
+static bool drops_changed(struct tui_app *a)
+{
+    if (!a->src->stats) return false;
+    struct tui_live_stats st;
+    a->src->stats(a->src->ctx, &st);
+    bool changed = st.kernel_dropped != a->stats_seen.kernel_dropped ||
+                   st.ring_dropped + st.calls_dropped !=
+                       a->stats_seen.ring_dropped + a->stats_seen.calls_dropped;
+    a->stats_seen = st;
+    return changed;
+}
+
+unsigned tui_app_react(struct tui_app *a, int key)
+{
+    unsigned r = TUI_REACT_NONE;
+    if (key == TUI_KEY_RESIZE)
+        r |= TUI_REACT_SCREEN;
+    else if (key != TUI_KEY_NONE && key != TUI_KEY_WAKE)
+        r |= handle(a, key);
+    if (r & TUI_REACT_QUIT) return r;
+    if (tui_replay_tick(&a->replay, tui_now_ns())) r |= TUI_REACT_SCREEN;
+    r |= take_news(a);
+    if (a->stale && key == TUI_KEY_NONE) r |= TUI_REACT_SCREEN; /* the file may hold it now */
+    if (drops_changed(a)) r |= TUI_REACT_BARS;
+    return r;
 }
 
 /* Headless "wait:done": what a test or a benchmark waits for before its next key. */
-static void wait_done(struct tui_app *a)
+static unsigned wait_done(struct tui_app *a)
 {
     struct pollfd p = {.fd = timeline_store_wake_fd(a->store), .events = POLLIN};
-    for (tui_app_sync(a); !a->snap.done; tui_app_sync(a))
+    unsigned r = take_news(a);
+    while (!a->snap.done) {
         if (poll(&p, 1, 100) < 0 && errno != EINTR) break;
+        r |= take_news(a);
+    }
+    return r;
 }
 
 static void run(struct tui_app *a)
@@ -284,17 +304,19 @@ static void run(struct tui_app *a)
     const struct tui_options *o = a->opt;
     struct script sc = {.s = o->headless_keys ? o->headless_keys : ""};
     long frames = 0;
-    if (o->headless_frames > 0 && !o->headless_no_wait) wait_done(a); /* the same screen each run */
-    while (!a->quit) {
-        tui_app_sync(a);
-        draw(a);
+    unsigned r = take_news(a) | TUI_REACT_SCREEN;
+    if (o->headless_frames > 0 && !o->headless_no_wait)
+        r |= wait_done(a); /* the same screen each run */
+    for (;;) {
+        tui_app_draw(a, r);
         int key;
         if (o->headless_frames > 0) {
+            /* a frame is a turn of the loop: drawn only when something changed */
             if (++frames >= o->headless_frames) break;
             key = tui_term_key(0);
             if (key == TUI_KEY_NONE) key = *sc.s || sc.typing[sc.typed] ? script_key(&sc) : 'n';
             if (key == TUI_KEY_WAIT) {
-                wait_done(a);
+                r = wait_done(a);
                 continue;
             }
         } else {
@@ -302,8 +324,8 @@ static void run(struct tui_app *a)
             key = tui_term_key_or_wake(wait, a->snap.done ? -1 : timeline_store_wake_fd(a->store));
         }
         if (key == TUI_KEY_SIGNAL) break;
-        if (key != TUI_KEY_NONE && key != TUI_KEY_RESIZE && key != TUI_KEY_WAKE) handle(a, key);
-        tui_replay_tick(&a->replay, tui_now_ns());
+        r = tui_app_react(a, key);
+        if (r & TUI_REACT_QUIT) break;
     }
     if (o->headless_frames > 0) tui_term_dump(stdout);
 }
@@ -323,7 +345,7 @@ int tui_app_attach(struct tui_app *a)
 {
     tui_visible_free(&a->vis);
     tui_lane_states_free(&a->lane_states);
-    tui_detail_free(a);
+    tui_frame_free(&a->detail.frame);
     a->detail.event = UINT32_MAX;
     free(a->flows.order);
     a->flows = (struct tui_flows_ui){0};
@@ -351,19 +373,37 @@ int tui_app_attach(struct tui_app *a)
     return rc;
 }
 
+struct tui_app *tui_app_new(const struct tui_options *o, struct tui_source *src)
+{
+    struct tui_app *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->opt = o;
+    a->src = src;
+    a->screen = &tui_screen_diagram;
+    a->present = o->present;
+    a->theme = o->theme;
+    return a;
+}
+
+void tui_app_free(struct tui_app *a)
+{
+    if (!a) return;
+    tui_labels_free(&a->labels);
+    tui_frame_free(&a->detail.frame);
+    free(a->flows.order);
+    tui_visible_free(&a->vis);
+    tui_lane_states_free(&a->lane_states);
+    free(a);
+}
+
 int tui_run(const struct tui_options *o, struct tui_source *src, char *err, size_t errlen)
 {
     err[0] = '\0';
-    struct tui_app *a = calloc(1, sizeof *a);
+    struct tui_app *a = tui_app_new(o, src);
     if (!a) {
         snprintf(err, errlen, "out of memory");
         return STATUS_E_RUNTIME;
     }
-    a->opt = o;
-    a->src = src;
-    a->screen = TUI_SCREEN_DIAGRAM;
-    a->present = o->present;
-    a->theme = o->theme;
     struct tui_term_options to = {.ascii = o->ascii,
                                   .headless = o->headless_frames > 0,
                                   .mouse = !o->no_mouse,
@@ -377,12 +417,7 @@ int tui_run(const struct tui_options *o, struct tui_source *src, char *err, size
             snprintf(err, errlen, "out of memory");
         tui_term_close();
     }
-    tui_labels_free(&a->labels);
-    tui_detail_free(a);
-    free(a->flows.order);
-    tui_visible_free(&a->vis);
-    tui_lane_states_free(&a->lane_states);
-    free(a);
+    tui_app_free(a);
     return rc;
 }
 

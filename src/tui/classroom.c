@@ -1,29 +1,36 @@
-/* The presenter's controls of the diagram: how much the labels say (v), the theme (t), the
- * legend (l), horizontal pan and fit. Each is one action of the table in actions.c. */
+/* The presenter's controls: the theme (t, on every main screen), and on the diagram how much
+ * the labels say (v), the legend (l), horizontal pan and fit; two slices of the action table
+ * that sit among the screens' keys. */
 #include "tui_internal.h"
 
-void tui_classroom_detail(struct tui_app *a)
+static unsigned detail(struct tui_app *a, int arg)
 {
+    (void)arg;
     a->labels.detail = view_detail_next(a->labels.detail);
     snprintf(a->message, sizeof a->message, "labels: %s (v: %s)",
              view_detail_name(a->labels.detail),
              view_detail_name(view_detail_next(a->labels.detail)));
+    return TUI_REACT_SCREEN;
 }
 
-void tui_classroom_theme(struct tui_app *a)
+static unsigned theme(struct tui_app *a, int arg)
 {
+    (void)arg;
     if (a->opt->no_color) {
         snprintf(a->message, sizeof a->message, "NO_COLOR is set: the theme stays mono");
-        return;
+        return TUI_REACT_BARS;
     }
     a->theme = (enum tui_theme)((a->theme + 1) % (TUI_THEME_MONO + 1));
     tui_term_set_theme(a->theme);
     snprintf(a->message, sizeof a->message, "theme: %s (t: next)", tui_theme_name(a->theme));
+    return TUI_REACT_SCREEN;
 }
 
-void tui_classroom_legend(struct tui_app *a)
+static unsigned legend(struct tui_app *a, int arg)
 {
+    (void)arg;
     a->legend = !a->legend;
+    return TUI_REACT_SCREEN;
 }
 
 /* Which lifelines the screen shows after a pan, in the status bar's message. */
@@ -44,27 +51,20 @@ static void say_lanes(struct tui_app *a, const char *edge)
                  edge, first + 1, last + 1, lanes);
 }
 
-/* The pan takes effect at the next drawing; recompute it now so the message is right. */
-static void pan_by(struct tui_app *a, int delta)
+/* The pan takes effect at the next drawing; recompute it now so the message is right.
+ * arg: lanes to pan (negative: to the left). */
+static unsigned pan_by(struct tui_app *a, int arg)
 {
     int before = a->pan;
-    tui_diagram_pan(a, a->pan + delta);
+    tui_diagram_pan(a, a->pan + arg);
     bool moved = a->pan != before;
-    say_lanes(a, moved || !delta ? "" : delta < 0 ? "the left end: " : "the right end: ");
+    say_lanes(a, moved || !arg ? "" : arg < 0 ? "the left end: " : "the right end: ");
+    return moved ? TUI_REACT_SCREEN : TUI_REACT_BARS;
 }
 
-void tui_classroom_pan_left(struct tui_app *a)
+static unsigned fit(struct tui_app *a, int arg)
 {
-    pan_by(a, -1);
-}
-
-void tui_classroom_pan_right(struct tui_app *a)
-{
-    pan_by(a, 1);
-}
-
-void tui_classroom_fit(struct tui_app *a)
-{
+    (void)arg;
     a->fit = !a->fit;
     pan_by(a, 0);
     if (a->fit && a->hpan.max_pan == 0)
@@ -73,4 +73,25 @@ void tui_classroom_fit(struct tui_app *a)
         snprintf(a->message, sizeof a->message, "%s",
                  a->hpan.max_pan ? "fit off: < and > pan the lifelines (z fits them again)"
                                  : "fit off: every lifeline fits anyway");
+    return TUI_REACT_SCREEN;
 }
+
+static const struct tui_action actions[] = {
+    {{'v'}, NULL, "label detail: minimal, normal, full (options, payload)", detail, 0},
+    {{'l'}, NULL, "legend: the colour and glyph of each kind of segment", legend, 0},
+    {{'<', ',', TUI_KEY_SLEFT},
+     NULL,
+     "pan the lifelines one lane left (when they do not fit)",
+     pan_by,
+     -1},
+    {{'>', '.', TUI_KEY_SRIGHT}, NULL, "pan the lifelines one lane right", pan_by, 1},
+    {{'z'}, NULL, "fit: narrow the pitch until every lifeline fits (z again: pan)", fit, 0},
+};
+
+const struct tui_keys tui_keys_classroom = TUI_KEYS(actions, NULL);
+
+static const struct tui_action theme_actions[] = {
+    {{'t'}, NULL, "theme: dark, light, projector (bold, high contrast), mono", theme, 0},
+};
+
+const struct tui_keys tui_keys_theme = TUI_KEYS(theme_actions, NULL);

@@ -73,20 +73,6 @@ static bool load(struct tui_app *a)
     return true;
 }
 
-void tui_detail_move(struct tui_app *a, int delta)
-{
-    struct tui_detail *d = &a->detail;
-    int c = d->cursor + delta;
-    if (c >= d->count) c = d->count - 1;
-    if (c < 0) c = 0;
-    d->cursor = c;
-}
-
-void tui_detail_free(struct tui_app *a)
-{
-    tui_frame_free(&a->detail.frame);
-}
-
 static void field_line(const struct tui_app *a, const struct view_field *f, bool layer_col,
                        char *buf, size_t size)
 {
@@ -179,7 +165,8 @@ static void draw_hex(struct tui_app *a, const struct detail_layout *dl)
         hex_line(a, dl, dl->hex_y + r, (first + (uint32_t)r) * (uint32_t)dl->per_line, sel);
 }
 
-void tui_detail_click(struct tui_app *a, int y, int x)
+/* The field clicked, or the smallest field holding the byte clicked. */
+static void select_at(struct tui_app *a, int y, int x)
 {
     struct detail_layout dl;
     compute(a, &dl);
@@ -212,12 +199,21 @@ void tui_detail_click(struct tui_app *a, int y, int x)
     if (best >= 0) d->cursor = best;
 }
 
-void tui_detail_draw(struct tui_app *a)
+/* The frame that could not be read is a packet's, in a file still being written: another
+ * look later may find it. */
+static bool may_come(const struct tui_app *a)
 {
-    if (!tui_app_screen_begin(a)) return;
+    if (!a->labels.growing || !a->replay.shown || !a->vis.count) return false;
+    return !(timeline_store_event(a->store, a->detail.event)->bits & TIMELINE_EV_API);
+}
+
+static void draw(struct tui_app *a)
+{
+    if (a->layout.too_small) return;
     int cols = a->layout.cols;
     struct tui_detail *d = &a->detail;
     bool ok = load(a);
+    if (!ok && may_come(a)) a->stale = true;
     struct detail_layout dl;
     compute(a, &dl);
     char buf[512];
@@ -246,6 +242,70 @@ void tui_detail_draw(struct tui_app *a)
         tui_term_text(0, 0, " Packet detail", STYLE_HEADER, cols);
         tui_term_text(2, 1, d->error, TUI_ROLE_MESSAGE, cols - 2);
     }
-    tui_app_status(a, a->layout.status_y, "detail");
-    if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
 }
+
+/* ---- keys ---- */
+
+/* Moves the cursor by arg fields (TUI_ARG_PAGE: half the rows a list would have). */
+static unsigned move(struct tui_app *a, int arg)
+{
+    struct tui_detail *d = &a->detail;
+    int64_t page = (a->layout.body_rows - 2 > 1 ? a->layout.body_rows - 2 : 1) / 2;
+    int64_t c = d->cursor + tui_action_amount(arg, page, TUI_MAX_FIELDS);
+    if (c >= d->count) c = d->count - 1;
+    if (c < 0) c = 0;
+    d->cursor = (int)c;
+    return TUI_REACT_SCREEN;
+}
+
+static unsigned click(struct tui_app *a, int arg)
+{
+    (void)arg;
+    int y, x;
+    tui_term_mouse(&y, &x);
+    select_at(a, y, x);
+    return TUI_REACT_SCREEN;
+}
+
+/* arg 1: the next event (shown next if it is not yet); -1: the previous one. */
+static unsigned event(struct tui_app *a, int arg)
+{
+    struct tui_replay *r = &a->replay;
+    if (arg < 0 || (r->shown && r->selected + 1 < r->shown)) {
+        tui_replay_move(r, arg);
+        return TUI_REACT_SCREEN;
+    }
+    if (tui_replay_step(r)) return TUI_REACT_SCREEN;
+    snprintf(a->message, sizeof a->message, "the end: every event is shown");
+    return TUI_REACT_BARS;
+}
+
+static const struct tui_action actions[] = {
+    {{'f'},
+     "Flows",
+     "the flow list: choose which conversations to draw",
+     tui_action_show,
+     TUI_SHOW_FLOWS},
+    {{TUI_KEY_DOWN, 'j'}, NULL, "next header field: its bytes light up in the hex", move, 1},
+    {{TUI_KEY_UP, 'k'}, NULL, "previous header field", move, -1},
+    {{TUI_KEY_PGDN, TUI_CTRL('f')}, NULL, "fields further down", move, TUI_ARG_PAGE},
+    {{TUI_KEY_PGUP, TUI_CTRL('b')}, NULL, "fields further up", move, -TUI_ARG_PAGE},
+    {{'g', TUI_KEY_HOME}, NULL, "first field", move, -TUI_ARG_ALL},
+    {{'G', TUI_KEY_END}, NULL, "last field", move, TUI_ARG_ALL},
+    {{TUI_KEY_RIGHT, 'n', 'l'}, "Next", "the next event (the same field stays selected)", event, 1},
+    {{TUI_KEY_LEFT, 'p', 'h'}, "Prev", "the previous event", event, -1},
+    {{TUI_KEY_CLICK}, NULL, "mouse: select the field, or the field of the byte, clicked", click, 0},
+    {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: next field", move, 1},
+    {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: previous field", move, -1},
+    {{TUI_KEY_ESC, 'd', TUI_KEY_ENTER},
+     "Diagram",
+     "back to the diagram",
+     tui_action_show,
+     TUI_SHOW_DIAGRAM},
+};
+
+static const struct tui_keys detail_keys = TUI_KEYS(actions, NULL);
+static const struct tui_keys *const keys[] = {&tui_keys_rerun, &tui_keys_theme, &detail_keys,
+                                              &tui_keys_common, NULL};
+
+const struct tui_screen tui_screen_detail = {.name = "detail", .draw = draw, .keys = keys};

@@ -1,6 +1,7 @@
 /* The diagram screen: the lifeline header with each end's current TCP state, the arrows of
  * the events shown so far (the same view rows `trace` prints), the selected event reversed
- * and explained in one plain sentence, a status bar and the footer of keys. */
+ * and explained in one plain sentence; and its keys: the replay (step, play, select), the
+ * way to the other screens, search and filter. */
 #include <string.h>
 
 #include "tui_internal.h"
@@ -63,7 +64,8 @@ static void arrow_row(struct tui_app *a, const struct timeline_event *e, const s
     else if (e->bits & TIMELINE_EV_API)
         view_row_api(&a->row, &a->geo, la, text, ascii);
     else
-        view_row_arrow(&a->row, &a->geo, la, lb, text, view_segment_style((enum segment_kind)e->kind), ascii);
+        view_row_arrow(&a->row, &a->geo, la, lb, text,
+                       view_segment_style((enum segment_kind)e->kind), ascii);
 }
 
 static void states_row(struct tui_app *a, const struct timeline_event *e)
@@ -92,6 +94,7 @@ static void body(struct tui_app *a, const struct tui_label **selected_label, cha
             tui_labels_get(&a->labels, a->store, &a->vis, &a->geo, i, a->top, last, err, errlen);
         bool sel = i == r->selected;
         if (sel) *selected_label = l;
+        if (!l && a->labels.growing) a->stale = true; /* not in the file yet */
         const struct timeline_event *e =
             timeline_store_event(a->store, tui_visible_event(&a->vis, i));
         arrow_row(a, e, l);
@@ -180,10 +183,10 @@ static void explanation(const struct tui_app *a, const struct tui_label *l, cons
     }
 }
 
-uint32_t tui_diagram_hit(const struct tui_app *a, int y)
+/* The visible position under screen row y, TUI_ROW_NONE if none. */
+static uint32_t hit(const struct tui_app *a, int y)
 {
-    if (a->screen != TUI_SCREEN_DIAGRAM || y < a->layout.body_y ||
-        y >= a->layout.body_y + a->layout.body_rows || y >= TUI_MAX_ROWS)
+    if (y < a->layout.body_y || y >= a->layout.body_y + a->layout.body_rows || y >= TUI_MAX_ROWS)
         return TUI_ROW_NONE;
     return a->row_pos[y];
 }
@@ -199,7 +202,7 @@ void tui_diagram_pan(struct tui_app *a, int pan)
     a->pan = a->hpan.pan; /* clamped: a resize may have narrowed what there is to pan */
 }
 
-void tui_diagram_draw(struct tui_app *a)
+static void draw(struct tui_app *a)
 {
     int rows, cols;
     tui_term_size(&rows, &cols);
@@ -209,11 +212,7 @@ void tui_diagram_draw(struct tui_app *a)
         tui_layout_compute_present(&a->layout, rows, cols, header + 1);
     else
         tui_layout_compute(&a->layout, rows, cols, header + 1);
-    tui_term_erase();
-    if (a->layout.too_small) {
-        tui_app_too_small(a);
-        return;
-    }
+    if (a->layout.too_small) return;
     for (int i = 0; i < a->layout.header_rows && i < header; i++)
         paint(a, a->layout.header_y + i, &a->header[i], false);
     if (a->layout.header_rows > header) state_line(a, a->layout.header_y + header);
@@ -223,9 +222,196 @@ void tui_diagram_draw(struct tui_app *a)
     body(a, &sel, err, sizeof err);
     if (a->legend) tui_legend_draw(a);
     if (a->layout.explain_y >= 0) explanation(a, sel, err);
-    if (a->prompt)
-        tui_prompt_draw(a, a->layout.status_y);
-    else
-        tui_app_status(a, a->layout.status_y, NULL);
-    if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
 }
+
+/* ---- keys: the replay ---- */
+
+/* Events take one or two rows: a page of events never jumps past what was on screen. */
+static int64_t page(const struct tui_app *a)
+{
+    int n = a->layout.body_rows / 2;
+    return n > 1 ? n : 1;
+}
+
+static unsigned play(struct tui_app *a, int arg)
+{
+    (void)arg;
+    tui_replay_toggle(&a->replay, tui_now_ns());
+    return TUI_REACT_SCREEN;
+}
+
+/* arg 1: show the next event; -1: hide the newest. */
+static unsigned step(struct tui_app *a, int arg)
+{
+    if (arg > 0 ? tui_replay_step(&a->replay) : tui_replay_back(&a->replay))
+        return TUI_REACT_SCREEN;
+    snprintf(a->message, sizeof a->message, "%s",
+             arg > 0 ? "the end: every event is shown" : "the start: no event shown yet");
+    return TUI_REACT_BARS; /* paused, nothing else moved */
+}
+
+/* Moves the selection among the shown events by arg (lines, TUI_ARG_PAGE). */
+static unsigned select_by(struct tui_app *a, int arg)
+{
+    tui_replay_move(&a->replay, tui_action_amount(arg, page(a), a->replay.shown));
+    return TUI_REACT_SCREEN;
+}
+
+/* A live source still running: new events keep coming. */
+static bool running(const struct tui_app *a)
+{
+    return a->src->live && !a->snap.done;
+}
+
+static unsigned first(struct tui_app *a, int arg)
+{
+    (void)arg;
+    if (!a->src->live || running(a)) {
+        tui_replay_first(&a->replay);
+        return TUI_REACT_SCREEN;
+    }
+    /* a finished demo or capture starts over like a replay: the first event alone, so that
+     * -> and Space show the rest one by one */
+    struct tui_replay *r = &a->replay;
+    while (r->shown > 1)
+        tui_replay_back(r);
+    tui_replay_first(r);
+    return TUI_REACT_SCREEN;
+}
+
+static unsigned all(struct tui_app *a, int arg)
+{
+    (void)arg;
+    if (running(a))
+        tui_replay_follow(&a->replay); /* End while live: follow again */
+    else
+        tui_replay_all(&a->replay);
+    return TUI_REACT_SCREEN;
+}
+
+/* arg 1: faster; -1: slower. The speed is in the status bar. */
+static unsigned speed(struct tui_app *a, int arg)
+{
+    if (arg > 0)
+        tui_replay_faster(&a->replay, tui_now_ns());
+    else
+        tui_replay_slower(&a->replay, tui_now_ns());
+    return TUI_REACT_BARS;
+}
+
+/* ---- keys: search, filter, mouse ---- */
+
+static unsigned next_match(struct tui_app *a, int arg)
+{
+    tui_search_next(a, arg > 0);
+    return TUI_REACT_SCREEN;
+}
+
+static unsigned end_search(struct tui_app *a, int arg)
+{
+    (void)arg;
+    a->search[0] = '\0';
+    return TUI_REACT_BARS; /* the footer loses n and N */
+}
+
+static unsigned click(struct tui_app *a, int arg)
+{
+    (void)arg;
+    int y, x;
+    tui_term_mouse(&y, &x);
+    uint32_t pos = hit(a, y);
+    if (pos == TUI_ROW_NONE) return TUI_REACT_NONE;
+    tui_replay_move(&a->replay, (int64_t)pos - a->replay.selected);
+    return TUI_REACT_SCREEN;
+}
+
+/* ---- the diagram's slices of the action table ---- */
+
+static bool searching(const struct tui_app *a)
+{
+    return a->search[0] != '\0';
+}
+
+/* in front of the rest while a search is on: n finds the next match instead of stepping */
+static const struct tui_action search_actions[] = {
+    {{'n'}, "Next", "next event matching the search (wraps around)", next_match, 1},
+    {{'N'}, "Prev", "previous event matching the search", next_match, -1},
+    {{TUI_KEY_ESC}, "EndSearch", "end the search: n steps again", end_search, 0},
+};
+
+const struct tui_keys tui_keys_search = TUI_KEYS(search_actions, searching);
+
+static const struct tui_action replay_actions[] = {
+    {{' '}, "Play", "play or pause: events appear one by one, paced per event", play, 0},
+    {{TUI_KEY_RIGHT, 'n', TUI_KEY_PGDN},
+     "Step",
+     "step forward: show the next event (PgDn: presenter clickers)",
+     step,
+     1},
+    {{TUI_KEY_LEFT, 'p', 'h', TUI_KEY_PGUP},
+     "Back",
+     "step back: hide the newest event (PgUp: presenter clickers)",
+     step,
+     -1},
+    {{TUI_KEY_DOWN, 'j'}, NULL, "select the next event shown", select_by, 1},
+    {{TUI_KEY_UP, 'k'}, NULL, "select the previous event", select_by, -1},
+    {{TUI_CTRL('f'), TUI_CTRL('d')},
+     NULL,
+     "select half a screen further down",
+     select_by,
+     TUI_ARG_PAGE},
+    {{TUI_CTRL('b'), TUI_CTRL('u')},
+     NULL,
+     "select half a screen further up",
+     select_by,
+     -TUI_ARG_PAGE},
+    {{'g', TUI_KEY_HOME},
+     NULL,
+     "select the first event (once a live run is over: show it alone, to step on)",
+     first,
+     0},
+    {{'G', TUI_KEY_END},
+     "All",
+     "show every event and select the last (while live: follow new events again)",
+     all,
+     0},
+};
+
+static const struct tui_action diagram_actions[] = {
+    {{'+', '='}, "Faster", "replay faster (x1/4 ... x64)", speed, 1},
+    {{'-', '_'}, "Slower", "replay slower", speed, -1},
+    {{TUI_KEY_ENTER, 'i'},
+     "Detail",
+     "packet detail: header fields and hex",
+     tui_action_show,
+     TUI_SHOW_DETAIL},
+    {{'f'},
+     "Flows",
+     "the flow list: choose which conversations to draw",
+     tui_action_show,
+     TUI_SHOW_FLOWS},
+    {{'/'},
+     "Search",
+     "search arrow labels and payloads (capital letters: exact case)",
+     tui_prompt_start,
+     TUI_PROMPT_SEARCH},
+    {{':'},
+     "Filter",
+     "display filter: tcp, udp, stream N, port N, host A, flag SYN, not ...",
+     tui_prompt_start,
+     TUI_PROMPT_FILTER},
+    {{TUI_KEY_CLICK}, NULL, "mouse: select the arrow clicked", click, 0},
+    {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: select further down", select_by, 3},
+    {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: select further up", select_by, -3},
+};
+
+static const struct tui_keys replay_keys = TUI_KEYS(replay_actions, NULL);
+static const struct tui_keys diagram_keys = TUI_KEYS(diagram_actions, NULL);
+
+/* a demo's r and m early, so the footer has room for them before the rest */
+static const struct tui_keys *const keys[] = {
+    &tui_keys_search,    &replay_keys,  &tui_keys_rerun,  &tui_keys_theme,
+    &tui_keys_classroom, &diagram_keys, &tui_keys_common, NULL,
+};
+
+const struct tui_screen tui_screen_diagram = {.name = NULL, .draw = draw, .keys = keys};

@@ -1,7 +1,7 @@
-/* The flow list: one row per conversation (stream, protocol, client and server ip:port,
- * packets, bytes, final TCP states, duration), sorted by any column, narrowed by typed words;
- * Space chooses flows and Enter draws only them. Narrow terminals drop the least needed
- * columns first. */
+/* The flow list screen: one row per conversation (stream, protocol, client and server
+ * ip:port, packets, bytes, final TCP states, duration), sorted by any column, narrowed by
+ * typed words; Space chooses flows and Enter draws only them; and its keys. Narrow terminals
+ * drop the least needed columns first. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,7 +111,8 @@ static void line(const struct tui_app *a, const struct column *col, int n,
     }
 }
 
-void tui_flows_refresh(struct tui_app *a)
+/* The list again, after flows changed or the sort or the filter did. */
+static void refresh(struct tui_app *a)
 {
     struct tui_flows_ui *u = &a->flows;
     uint32_t at = u->cursor < u->count ? u->order[u->cursor] : TIMELINE_NO_FLOW;
@@ -138,62 +139,120 @@ void tui_flows_refresh(struct tui_app *a)
         if (sv > u->server_width) u->server_width = sv;
     }
     tui_flows_sort(u->order, u->count, flow_at, a->store, u->sort, u->descending);
+    u->listed_flows = a->snap.flows;
+    snprintf(u->listed_filter, sizeof u->listed_filter, "%s", u->filter);
     u->cursor = 0;
     for (uint32_t i = 0; i < u->count; i++)
         if (u->order[i] == at) u->cursor = i;
 }
 
-void tui_flows_move(struct tui_app *a, int64_t delta)
+/* Moves the cursor by arg rows (TUI_ARG_PAGE, TUI_ARG_ALL). */
+static unsigned move(struct tui_app *a, int arg)
 {
     struct tui_flows_ui *u = &a->flows;
-    if (u->count == 0) return;
-    int64_t c = (int64_t)u->cursor + delta;
+    if (u->count == 0) return TUI_REACT_NONE;
+    int64_t page = a->layout.body_rows - 2 > 1 ? a->layout.body_rows - 2 : 1;
+    int64_t c = (int64_t)u->cursor + tui_action_amount(arg, page, u->count);
     if (c < 0) c = 0;
     if (c >= (int64_t)u->count) c = u->count - 1;
     u->cursor = (uint32_t)c;
+    return TUI_REACT_SCREEN;
 }
 
-void tui_flows_toggle(struct tui_app *a)
+static unsigned toggle(struct tui_app *a, int arg)
 {
+    (void)arg;
     struct tui_flows_ui *u = &a->flows;
-    if (u->cursor >= u->count) return;
+    if (u->cursor >= u->count) return TUI_REACT_NONE;
     struct timeline_flow *f = timeline_store_flow(a->store, u->order[u->cursor]);
     f->selected = !f->selected;
     u->chosen += f->selected ? 1 : (uint32_t)-1;
-    tui_flows_move(a, 1);
+    move(a, 1);
+    return TUI_REACT_SCREEN;
 }
 
-void tui_flows_clear(struct tui_app *a)
+static unsigned choose_all(struct tui_app *a, int arg)
 {
-    for (uint32_t i = 0; i < a->snap.flows; i++)
-        timeline_store_flow(a->store, i)->selected = false;
-    a->flows.chosen = 0;
+    (void)arg;
+    for (uint32_t i = 0; i < a->flows.count; i++)
+        timeline_store_flow(a->store, a->flows.order[i])->selected = true;
+    refresh(a);
+    return TUI_REACT_SCREEN;
 }
 
-void tui_flows_open(struct tui_app *a)
+static unsigned clear(struct tui_app *a, int arg)
 {
+    (void)arg;
+    tui_scope_clear_flows(a);
+    tui_scope_refilter(a);
+    snprintf(a->message, sizeof a->message, "no flow chosen: the diagram draws every flow");
+    return TUI_REACT_SCREEN;
+}
+
+/* Enter: the diagram of the chosen flows (the one under the cursor if none is chosen). */
+static unsigned open_chosen(struct tui_app *a, int arg)
+{
+    (void)arg;
     struct tui_flows_ui *u = &a->flows;
     if (u->chosen == 0 && u->cursor < u->count) {
         timeline_store_flow(a->store, u->order[u->cursor])->selected = true;
         u->chosen = 1;
     }
-    tui_app_refilter(a);
-    a->screen = TUI_SCREEN_DIAGRAM;
+    tui_scope_refilter(a);
+    tui_screen_show(a, &tui_screen_diagram);
     snprintf(a->message, sizeof a->message, "%u flow%s chosen: %u events; f changes, c clears",
              u->chosen, u->chosen == 1 ? "" : "s", a->vis.count);
+    return TUI_REACT_SCREEN;
 }
 
-void tui_flows_click(struct tui_app *a, int y)
+static unsigned sort(struct tui_app *a, int arg)
 {
+    (void)arg;
+    a->flows.sort = (a->flows.sort + 1) % TUI_FLOW_COLUMNS;
+    refresh(a);
+    return TUI_REACT_SCREEN;
+}
+
+static unsigned reverse(struct tui_app *a, int arg)
+{
+    (void)arg;
+    a->flows.descending = !a->flows.descending;
+    refresh(a);
+    return TUI_REACT_SCREEN;
+}
+
+static unsigned click(struct tui_app *a, int arg)
+{
+    (void)arg;
+    int y, x;
+    tui_term_mouse(&y, &x);
     /* rows: title, column titles, then the list */
-    if (y < 2) return;
+    if (y < 2) return TUI_REACT_NONE;
     uint32_t i = a->flows.top + (uint32_t)(y - 2);
-    if (i < a->flows.count) a->flows.cursor = i;
+    if (i >= a->flows.count) return TUI_REACT_NONE;
+    a->flows.cursor = i;
+    return TUI_REACT_SCREEN;
 }
 
-void tui_flows_draw(struct tui_app *a)
+/* The list follows what changed under it: the words typed at once, new conversations at
+ * most once a second (a re-sort moves the rows under the reader's eyes). */
+static void follow(struct tui_app *a)
 {
-    if (!tui_app_screen_begin(a)) return;
+    struct tui_flows_ui *u = &a->flows;
+    uint64_t now = tui_now_ns();
+    if (strcmp(u->filter, u->listed_filter) != 0) {
+        refresh(a);
+    } else if (a->snap.flows != u->listed_flows &&
+               (a->snap.done || now - u->followed_ns > 1000000000u)) {
+        u->followed_ns = now;
+        refresh(a);
+    }
+}
+
+static void draw(struct tui_app *a)
+{
+    if (a->layout.too_small) return;
+    follow(a);
     int cols = a->layout.cols;
     struct tui_flows_ui *u = &a->flows;
     char buf[512];
@@ -238,9 +297,47 @@ void tui_flows_draw(struct tui_app *a)
                       "s sorts, / filters.",
                       TUI_ROLE_EXPLAIN, cols - 2);
     }
-    if (a->prompt)
-        tui_prompt_draw(a, a->layout.status_y);
-    else
-        tui_app_status(a, a->layout.status_y, "flows");
-    if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
 }
+
+static const struct tui_action actions[] = {
+    {{TUI_KEY_DOWN, 'j'}, NULL, "next flow", move, 1},
+    {{TUI_KEY_UP, 'k'}, NULL, "previous flow", move, -1},
+    {{TUI_KEY_PGDN, TUI_CTRL('f')}, NULL, "a page of flows down", move, TUI_ARG_PAGE},
+    {{TUI_KEY_PGUP, TUI_CTRL('b')}, NULL, "a page of flows up", move, -TUI_ARG_PAGE},
+    {{'g', TUI_KEY_HOME}, NULL, "first flow", move, -TUI_ARG_ALL},
+    {{'G', TUI_KEY_END}, NULL, "last flow", move, TUI_ARG_ALL},
+    {{' '},
+     "Choose",
+     "choose the flow (or leave it): the diagram draws the chosen ones",
+     toggle,
+     0},
+    {{TUI_KEY_ENTER},
+     "Draw",
+     "the diagram of the chosen flows (none: the one under the cursor)",
+     open_chosen,
+     0},
+    {{'a'}, "All", "choose every flow listed (after / to narrow the list)", choose_all, 0},
+    {{'c'}, "Clear", "choose none: the diagram draws every flow", clear, 0},
+    {{'s'}, "Sort", "sort by the next column", sort, 0},
+    {{'S'}, "Reverse", "reverse the order", reverse, 0},
+    {{'/'},
+     "Filter",
+     "type words to narrow the list: endpoint, port, tcp or udp, state",
+     tui_prompt_start,
+     TUI_PROMPT_FLOWS},
+    {{TUI_KEY_CLICK}, NULL, "mouse: put the cursor on the flow clicked", click, 0},
+    {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: down the list", move, 3},
+    {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: up the list", move, -3},
+    {{TUI_KEY_ESC, 'd'},
+     "Diagram",
+     "back to the diagram (the chosen flows stay chosen)",
+     tui_action_show,
+     TUI_SHOW_DIAGRAM},
+};
+
+static const struct tui_keys flow_keys = TUI_KEYS(actions, NULL);
+static const struct tui_keys *const keys[] = {&tui_keys_rerun, &tui_keys_theme, &flow_keys,
+                                              &tui_keys_common, NULL};
+
+const struct tui_screen tui_screen_flows = {
+    .name = "flows", .draw = draw, .enter = refresh, .keys = keys};

@@ -1,5 +1,5 @@
 /* The help screen: what each screen shows, then its keys, generated from the action table
- * (the same table that handles the keys and writes the footer), and the filter syntax. It
+ * (the same slices that handle the keys and write the footer), and the filter syntax. It
  * opens at the section of the screen it was called from. */
 #include <string.h>
 
@@ -14,8 +14,11 @@ static const char *const intro[] = {
     "  The line under the diagram explains the selected event in plain words.",
 };
 
+/* A screen's keys (every slice it always has), or a mode's slice. */
 struct section {
-    unsigned screen; /* whose actions; 0: text only */
+    const struct tui_screen *screen;
+    const struct tui_keys *mode;
+    bool demo; /* a demo's only: a file cannot run a scenario */
     const char *title;
     const char *const *text; /* NULL-terminated lines after the keys */
 };
@@ -37,22 +40,35 @@ static const char *const live_text[] = {
 };
 
 static const struct section sections[] = {
-    {TUI_SCREEN_DIAGRAM, "Keys on the diagram:", live_text},
-    {TUI_SCREEN_RERUN, "A demo's scenarios (sockscope demo):", NULL},
-    {TUI_SCREEN_MENU, "Keys on the scenario menu (m):", NULL},
-    {TUI_SCREEN_SEARCHING, "After a search (/ then Enter):", NULL},
-    {TUI_SCREEN_FLOWS, "Keys on the flow list (f):", NULL},
-    {TUI_SCREEN_DETAIL, "Keys on the packet detail (Enter on the diagram):", NULL},
-    {TUI_SCREEN_PROMPT, "While typing after / or ':':", filter_text},
+    {&tui_screen_diagram, NULL, false, "Keys on the diagram:", live_text},
+    {NULL, &tui_keys_rerun, true, "A demo's scenarios (sockscope demo):", NULL},
+    {&tui_screen_menu, NULL, true, "Keys on the scenario menu (m):", NULL},
+    {NULL, &tui_keys_search, false, "After a search (/ then Enter):", NULL},
+    {&tui_screen_flows, NULL, false, "Keys on the flow list (f):", NULL},
+    {&tui_screen_detail, NULL, false, "Keys on the packet detail (Enter on the diagram):", NULL},
+    {NULL, &tui_keys_prompt, false, "While typing after / or ':':", filter_text},
 };
 
 #define N_INTRO ((int)(sizeof intro / sizeof intro[0]))
 #define N_SECTIONS ((int)(sizeof sections / sizeof sections[0]))
 
 /* Sections of modes the source has not (a file cannot run a scenario) are left out. */
-static bool shown(unsigned screen, bool rerun)
+static bool shown(const struct section *s, bool rerun)
 {
-    return rerun || !(screen & (TUI_SCREEN_RERUN | TUI_SCREEN_MENU));
+    return rerun || !s->demo;
+}
+
+/* Help line k of a section's keys: a screen's slices that are always on, or the mode's. */
+static bool key_line(const struct section *s, int k, char *buf, size_t size)
+{
+    bool ascii = tui_term_ascii();
+    if (s->mode) return tui_actions_help_line(s->mode, k, ascii, buf, size);
+    for (const struct tui_keys *const *keys = s->screen->keys; *keys; keys++) {
+        if ((*keys)->active) continue; /* a mode: a section of its own */
+        if (tui_actions_help_line(*keys, k, ascii, buf, size)) return true;
+        k -= (int)(*keys)->count;
+    }
+    return false;
 }
 
 /* The first line: what is on screen. */
@@ -74,7 +90,7 @@ static bool help_line(int i, const struct tui_source *src, char *buf, size_t siz
     }
     i -= N_INTRO;
     for (int s = 0; s < N_SECTIONS; s++) {
-        if (!shown(sections[s].screen, rerun)) continue;
+        if (!shown(&sections[s], rerun)) continue;
         if (i == 0) {
             buf[0] = '\0';
             return true;
@@ -86,7 +102,7 @@ static bool help_line(int i, const struct tui_source *src, char *buf, size_t siz
         }
         i -= 2;
         for (int k = 0;; k++, i--) {
-            if (!tui_actions_help_line(sections[s].screen, k, tui_term_ascii(), buf, size)) break;
+            if (!key_line(&sections[s], k, buf, size)) break;
             if (i == 0) return true;
         }
         for (int k = 0; sections[s].text && sections[s].text[k]; k++, i--)
@@ -99,25 +115,27 @@ static bool help_line(int i, const struct tui_source *src, char *buf, size_t siz
 }
 
 /* The first line of the section of a screen. */
-static int section_line(unsigned screen, const struct tui_source *src)
+static int section_line(const struct tui_screen *screen, const struct tui_source *src)
 {
     char buf[256];
     bool title, rerun = src->rerun != NULL;
     for (int i = 0, s = -1; help_line(i, src, buf, sizeof buf, &title); i++) {
         if (title && i > 0) /* the next section shown */
-            while (!shown(sections[++s].screen, rerun)) {
+            while (!shown(&sections[++s], rerun)) {
             }
         if (title && s >= 0 && sections[s].screen == screen) return i > 0 ? i - 1 : 0;
     }
     return 0;
 }
 
-void tui_help_draw(struct tui_app *a)
+/* The help is text: every size gets it, with the footer on the last line and no status
+ * bar, so the app's too-small message never covers it. */
+static void draw(struct tui_app *a)
 {
     int rows, cols;
     tui_term_size(&rows, &cols);
-    tui_layout_compute(&a->layout, rows, cols, 2);
-    tui_term_erase();
+    a->layout = (struct tui_layout){
+        .rows = rows, .cols = cols, .explain_y = -1, .status_y = -1, .footer_y = rows - 1};
     int body = rows - 1;
     int lines = 0;
     char buf[256];
@@ -125,12 +143,40 @@ void tui_help_draw(struct tui_app *a)
     while (help_line(lines, a->src, buf, sizeof buf, &title))
         lines++;
     if (a->help_top < 0)
-        a->help_top = a->help_from == TUI_SCREEN_DIAGRAM ? 0 : section_line(a->help_from, a->src);
+        a->help_top = a->help_from == &tui_screen_diagram ? 0 : section_line(a->help_from, a->src);
     if (a->help_top > lines - body) a->help_top = lines - body > 0 ? lines - body : 0;
     for (int y = 0; y < body; y++) {
         if (!help_line(a->help_top + y, a->src, buf, sizeof buf, &title)) break;
         tui_term_text(y, 0, buf, title ? STYLE_HEADER : STYLE_PLAIN, cols);
     }
-    a->layout.footer_y = rows - 1;
-    if (rows > 0) tui_actions_footer(a, rows - 1);
 }
+
+/* ---- keys ---- */
+
+static unsigned close_help(struct tui_app *a, int arg)
+{
+    (void)arg;
+    a->screen = a->help_from ? a->help_from : &tui_screen_diagram; /* back as it was */
+    return TUI_REACT_SCREEN;
+}
+
+/* Scrolls by arg lines (the drawing keeps the last page full). */
+static unsigned scroll(struct tui_app *a, int arg)
+{
+    a->help_top += arg;
+    if (a->help_top < 0) a->help_top = 0;
+    return TUI_REACT_SCREEN;
+}
+
+static const struct tui_action actions[] = {
+    {{'?', 'q', TUI_KEY_ESC, TUI_KEY_ENTER}, "Back", "back to the screen before", close_help, 0},
+    {{TUI_KEY_DOWN, 'j', ' ', TUI_KEY_PGDN}, NULL, "scroll the help down", scroll, 1},
+    {{TUI_KEY_UP, 'k', TUI_KEY_PGUP}, NULL, "scroll the help up", scroll, -1},
+    {{TUI_KEY_WHEEL_DOWN}, NULL, "mouse wheel: scroll the help", scroll, 1},
+    {{TUI_KEY_WHEEL_UP}, NULL, "mouse wheel: scroll the help back", scroll, -1},
+};
+
+static const struct tui_keys help_keys = TUI_KEYS(actions, NULL);
+static const struct tui_keys *const keys[] = {&help_keys, NULL};
+
+const struct tui_screen tui_screen_help = {.name = "help", .draw = draw, .keys = keys};

@@ -1,6 +1,7 @@
 /* The scenario menu of `sockscope demo` (m): every scenario with its one-line summary, the
  * one on screen marked; Enter runs the chosen one. Also the re-run itself (r, and Enter
- * here): the source runs the scenario into a new store, and the screen starts over on it. */
+ * here): the source runs the scenario into a new store, and the screen starts over on it;
+ * r and m are a demo's slice of the keys of the other screens. */
 #include <string.h>
 
 #include "tui_internal.h"
@@ -18,39 +19,58 @@ static size_t running(const struct tui_app *a)
     return SIZE_MAX;
 }
 
-void tui_menu_open(struct tui_app *a)
+static void run_scenario(struct tui_app *a, const char *scenario);
+
+static unsigned open_menu(struct tui_app *a, int arg)
 {
+    (void)arg;
     if (!a->src->rerun || !a->src->scenario_count) {
         snprintf(a->message, sizeof a->message, "this source has no scenarios to run");
-        return;
+        return TUI_REACT_BARS;
     }
     a->menu_from = a->screen;
-    a->screen = TUI_SCREEN_MENU;
+    tui_screen_show(a, &tui_screen_menu);
     size_t cur = running(a);
     a->menu_cursor = cur == SIZE_MAX ? 0 : cur;
+    return TUI_REACT_SCREEN;
 }
 
-void tui_menu_close(struct tui_app *a)
+static unsigned close_menu(struct tui_app *a, int arg)
 {
-    a->screen = a->menu_from ? a->menu_from : TUI_SCREEN_DIAGRAM;
+    (void)arg;
+    a->screen = a->menu_from ? a->menu_from : &tui_screen_diagram; /* back as it was */
+    return TUI_REACT_SCREEN;
 }
 
-void tui_menu_move(struct tui_app *a, int64_t delta)
+/* Moves the cursor by arg scenarios (TUI_ARG_ALL: to the first or the last). */
+static unsigned move(struct tui_app *a, int arg)
 {
     int64_t n = (int64_t)a->src->scenario_count;
-    int64_t c = (int64_t)a->menu_cursor + delta;
+    int64_t c = (int64_t)a->menu_cursor + tui_action_amount(arg, 1, n);
     if (c >= n) c = n - 1;
     if (c < 0) c = 0;
     a->menu_cursor = (size_t)c;
+    return TUI_REACT_SCREEN;
 }
 
-void tui_menu_choose(struct tui_app *a)
+static unsigned choose(struct tui_app *a, int arg)
 {
-    if (a->menu_cursor >= a->src->scenario_count) return;
-    tui_menu_run(a, a->src->scenarios[a->menu_cursor]);
+    (void)arg;
+    if (a->menu_cursor >= a->src->scenario_count) return TUI_REACT_NONE;
+    run_scenario(a, a->src->scenarios[a->menu_cursor]);
+    return TUI_REACT_SCREEN;
 }
 
-void tui_menu_run(struct tui_app *a, const char *scenario)
+static unsigned again(struct tui_app *a, int arg)
+{
+    (void)arg;
+    run_scenario(a, NULL);
+    return TUI_REACT_SCREEN;
+}
+
+/* Runs scenario (NULL: the same one again) through the source into a new store, and draws
+ * that one from its start, following it. */
+static void run_scenario(struct tui_app *a, const char *scenario)
 {
     if (!a->src->rerun) return;
     char err[160] = "";
@@ -58,12 +78,12 @@ void tui_menu_run(struct tui_app *a, const char *scenario)
     enum view_detail detail = a->labels.detail;
     bool had_labels = a->labels.rows != NULL;
     tui_labels_free(&a->labels);
-    tui_detail_free(a);
+    tui_frame_free(&a->detail.frame);
     int rc = a->src->rerun(a->src->ctx, a->src, scenario, err, sizeof err);
     /* the new store, or (when the run could not start) the old one again */
     int attached = tui_app_attach(a);
     if (had_labels) a->labels.detail = detail; /* v's choice outlives the run */
-    a->screen = TUI_SCREEN_DIAGRAM;
+    tui_screen_show(a, &tui_screen_diagram);
     if (rc != STATUS_OK)
         snprintf(a->message, sizeof a->message, "cannot run %.40s: %s",
                  scenario ? scenario : "the scenario again", err);
@@ -73,9 +93,9 @@ void tui_menu_run(struct tui_app *a, const char *scenario)
         snprintf(a->message, sizeof a->message, "%.200s: running", a->src->name);
 }
 
-void tui_menu_draw(struct tui_app *a)
+static void draw(struct tui_app *a)
 {
-    if (!tui_app_screen_begin(a)) return;
+    if (a->layout.too_small) return;
     int cols = a->layout.cols;
     const struct tui_source *src = a->src;
     tui_term_text(0, 0,
@@ -99,6 +119,33 @@ void tui_menu_draw(struct tui_app *a)
         if (cur) tui_term_fill(list_y + y, TUI_ROLE_SELECT);
         tui_term_text(list_y + y, 0, buf, cur ? TUI_ROLE_SELECT : STYLE_PLAIN, cols);
     }
-    tui_app_status(a, a->layout.status_y, "scenarios");
-    if (a->layout.footer_y >= 0) tui_actions_footer(a, a->layout.footer_y);
 }
+
+/* ---- keys: on the menu, and a demo's on the other screens ---- */
+
+static const struct tui_action actions[] = {
+    {{TUI_KEY_DOWN, 'j'}, NULL, "next scenario", move, 1},
+    {{TUI_KEY_UP, 'k'}, NULL, "previous scenario", move, -1},
+    {{'g', TUI_KEY_HOME}, NULL, "first scenario", move, -TUI_ARG_ALL},
+    {{'G', TUI_KEY_END}, NULL, "last scenario", move, TUI_ARG_ALL},
+    {{TUI_KEY_ENTER}, "Run", "run the scenario chosen (the diagram starts over)", choose, 0},
+    {{TUI_KEY_ESC, 'q', 'm'}, "Back", "back to the screen before, nothing run", close_menu, 0},
+    {{'?', 'H'}, "Help", "this help", tui_action_help, 0},
+};
+
+static bool rerun(const struct tui_app *a)
+{
+    return a->src->rerun != NULL;
+}
+
+static const struct tui_action rerun_actions[] = {
+    {{'r'}, "Again", "run the scenario again: a new capture, the diagram from the start", again, 0},
+    {{'m'}, "Scenarios", "the scenario menu: choose another one to run", open_menu, 0},
+};
+
+const struct tui_keys tui_keys_rerun = TUI_KEYS(rerun_actions, rerun);
+
+static const struct tui_keys menu_keys = TUI_KEYS(actions, NULL);
+static const struct tui_keys *const keys[] = {&menu_keys, NULL};
+
+const struct tui_screen tui_screen_menu = {.name = "scenarios", .draw = draw, .keys = keys};

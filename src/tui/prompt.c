@@ -1,6 +1,7 @@
 /* The line typed after '/' (search the diagram, or filter the flow list) and ':' (display
- * filter): a one-line editor in the status bar. Enter applies, Esc cancels, Backspace erases;
- * the flow list's filter applies with every key, so the list narrows as one types. */
+ * filter): a one-line editor in the status bar, with its slice of keys in front of the
+ * screen's. Enter applies, Esc cancels, Backspace erases; the flow list's filter applies with
+ * every key, so the list narrows as one types. */
 #include <string.h>
 
 #include "tui_internal.h"
@@ -19,20 +20,23 @@ static const char *prefix(enum tui_prompt_kind k)
     }
 }
 
-static void live(struct tui_app *a)
+/* The flow list narrows as one types (it lists again when drawn); the other lines only
+ * change the status bar. */
+static unsigned live(struct tui_app *a)
 {
-    if (a->prompt != TUI_PROMPT_FLOWS) return;
+    if (a->prompt != TUI_PROMPT_FLOWS) return TUI_REACT_BARS;
     snprintf(a->flows.filter, sizeof a->flows.filter, "%s", a->input);
-    tui_flows_refresh(a);
+    return TUI_REACT_SCREEN;
 }
 
-void tui_prompt_start(struct tui_app *a, enum tui_prompt_kind kind)
+unsigned tui_prompt_start(struct tui_app *a, int kind)
 {
-    a->prompt = kind;
+    a->prompt = (enum tui_prompt_kind)kind;
     a->input[0] = '\0';
     if (kind == TUI_PROMPT_FILTER) snprintf(a->input, sizeof a->input, "%s", a->filter.text);
     if (kind == TUI_PROMPT_FLOWS) snprintf(a->input, sizeof a->input, "%s", a->flows.filter);
     snprintf(a->input_before, sizeof a->input_before, "%s", a->input);
+    return TUI_REACT_BARS; /* the line replaces the status bar, its keys the footer */
 }
 
 static void put_utf8(char *s, size_t size, uint32_t c)
@@ -64,53 +68,58 @@ static void put_utf8(char *s, size_t size, uint32_t c)
     s[n + k] = '\0';
 }
 
-bool tui_prompt_key(struct tui_app *a, int key)
+unsigned tui_prompt_key(struct tui_app *a, int key)
 {
-    if (key < 0x20 || key == 0x7f || key >= 0x110000) return false;
+    if (key < 0x20 || key == 0x7f || key >= 0x110000) return TUI_REACT_NONE;
     put_utf8(a->input, sizeof a->input, (uint32_t)key);
-    live(a);
-    return true;
+    return live(a);
 }
 
-void tui_prompt_erase(struct tui_app *a)
+static unsigned erase(struct tui_app *a, int arg)
 {
+    (void)arg;
     size_t n = strlen(a->input);
     while (n > 0 && ((unsigned char)a->input[n - 1] & 0xC0) == 0x80)
         n--;
     if (n > 0) n--;
     a->input[n] = '\0';
-    live(a);
+    return live(a);
 }
 
-void tui_prompt_accept(struct tui_app *a)
+static unsigned accept(struct tui_app *a, int arg)
 {
+    (void)arg;
     enum tui_prompt_kind k = a->prompt;
     char err[160];
     if (k == TUI_PROMPT_FILTER) {
         if (tui_filter_parse(&a->filter, a->input, err, sizeof err) != 0) {
             snprintf(a->message, sizeof a->message, "filter: %s", err);
-            return; /* stay in the prompt to fix it */
+            return TUI_REACT_BARS; /* stay in the prompt to fix it */
         }
         a->prompt = TUI_PROMPT_NONE;
-        tui_app_refilter(a);
+        tui_scope_refilter(a);
         if (a->filter.count)
             snprintf(a->message, sizeof a->message, "%u events pass the filter", a->vis.count);
-        return;
+        return TUI_REACT_SCREEN;
     }
     a->prompt = TUI_PROMPT_NONE;
     if (k == TUI_PROMPT_SEARCH) {
         if (a->input[0]) snprintf(a->search, sizeof a->search, "%s", a->input);
         if (a->search[0]) tui_search_next(a, true);
     }
+    return TUI_REACT_SCREEN;
 }
 
-void tui_prompt_cancel(struct tui_app *a)
+static unsigned cancel(struct tui_app *a, int arg)
 {
+    (void)arg;
+    unsigned r = TUI_REACT_BARS;
     if (a->prompt == TUI_PROMPT_FLOWS) {
         snprintf(a->input, sizeof a->input, "%s", a->input_before);
-        live(a);
+        r = live(a);
     }
     a->prompt = TUI_PROMPT_NONE;
+    return r;
 }
 
 void tui_prompt_draw(const struct tui_app *a, int y)
@@ -125,3 +134,11 @@ void tui_prompt_draw(const struct tui_app *a, int y)
         if (mx < a->layout.cols) tui_term_text(y, mx, a->message, TUI_ROLE_MESSAGE, n);
     }
 }
+
+static const struct tui_action actions[] = {
+    {{TUI_KEY_ENTER}, "Apply", "search, filter or keep the text typed", accept, 0},
+    {{TUI_KEY_ESC}, "Cancel", "leave the line unchanged", cancel, 0},
+    {{TUI_KEY_BACKSPACE}, "Erase", "erase the last character", erase, 0},
+};
+
+const struct tui_keys tui_keys_prompt = TUI_KEYS(actions, NULL);

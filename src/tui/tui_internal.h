@@ -97,7 +97,7 @@ void tui_term_flush(void);
 void tui_term_dump(FILE *out);
 
 /* ---- the event store is timeline/'s (struct timeline_store): the app reads it through a
- * snapshot taken at each sync (tui_app_sync), so one frame draws one consistent state ---- */
+ * snapshot taken at each turn of the loop (app.c), so one frame draws one consistent state ---- */
 
 /* ---- the visible set (visible.c): the events the diagram draws, and their lanes ----
  * All events, or those of the flows chosen on the flow list that pass the display filter.
@@ -206,17 +206,70 @@ int tui_frame_read(struct tui_frame *f, struct timeline_store *s, const char *pa
 void tui_frame_free(struct tui_frame *f);
 
 /* ---- the application and its screens ---- */
-enum tui_screen {
-    TUI_SCREEN_DIAGRAM = 1u << 0,
-    TUI_SCREEN_HELP = 1u << 1,
-    TUI_SCREEN_FLOWS = 1u << 2,
-    TUI_SCREEN_DETAIL = 1u << 3,
-    /* not screens of their own, but modes that add their keys in front of a screen's */
-    TUI_SCREEN_PROMPT = 1u << 4,    /* a line of text is being typed */
-    TUI_SCREEN_SEARCHING = 1u << 5, /* the diagram has a search: n/N find the next */
-    TUI_SCREEN_MENU = 1u << 6,      /* the scenario menu of a demo (m) */
-    TUI_SCREEN_RERUN = 1u << 7,     /* the source can run again (a demo): r and m */
+struct tui_app;
+
+/* What an action (or the store's news, or the replay timer) changed: the loop draws only
+ * then, so an idle screen costs nothing (htop's Htop_Reaction). Bits, OR-ed together. */
+enum tui_reaction {
+    TUI_REACT_NONE = 0,         /* nothing on screen changed: no drawing */
+    TUI_REACT_BARS = 1u << 0,   /* the status bar and the footer only (a message, the speed,
+                                 * the line being typed, a mode's keys) */
+    TUI_REACT_SCREEN = 1u << 1, /* the whole screen */
+    TUI_REACT_QUIT = 1u << 2,   /* leave the loop */
 };
+
+/* An action's argument: a count (lines, lanes, steps; negative: backwards), a screen or a
+ * prompt kind; for moves, also these units, which each screen measures in its own rows. */
+#define TUI_ARG_PAGE 0x100000 /* +-: a page of the screen's list */
+#define TUI_ARG_ALL 0x200000  /* +-: to the last or the first */
+/* The rows (or items) a move's argument stands for on a list with page and all items. */
+int64_t tui_action_amount(int arg, int64_t page, int64_t all);
+
+/* One key binding: its keys, its footer label, its help line and its handler, which returns
+ * the enum tui_reaction bits of what it changed. */
+typedef unsigned (*tui_action_fn)(struct tui_app *a, int arg);
+struct tui_action {
+    int keys[4];        /* 0-terminated */
+    const char *footer; /* short label for the footer bar; NULL: help only */
+    const char *help;   /* one line for the help screen */
+    tui_action_fn run;
+    int arg;
+};
+
+/* A slice of the one action table: a screen's own keys, or a mode's (a search, a demo's
+ * scenarios). The table is the union of the slices; the footer, the help and dispatch walk
+ * the same slices in the same order, so they cannot disagree. */
+struct tui_keys {
+    const struct tui_action *actions;
+    size_t count;
+    bool (*active)(const struct tui_app *a); /* NULL: always; a mode's: while it is on */
+};
+#define TUI_KEYS(table, when)                                                                      \
+    {                                                                                              \
+        (table), sizeof(table) / sizeof((table)[0]), (when)                                        \
+    }
+
+/* A screen as an object (htop's Panel): it draws its body and owns its keys; the app draws
+ * the status bar and the footer on the rows its layout leaves for them. */
+struct tui_screen {
+    const char *name; /* the status bar's first word ("flows"); NULL on the diagram */
+    /* Draws all but the status bar and the footer on the erased screen, laid out in
+     * a->layout for a list (two title rows); a screen of another shape lays it out again.
+     * Nothing when a->layout.too_small: the app says so. */
+    void (*draw)(struct tui_app *a);
+    void (*enter)(struct tui_app *a);   /* NULL, or what it needs each time it is shown */
+    const struct tui_keys *const *keys; /* slices in dispatch and footer order, NULL-ended */
+};
+
+extern const struct tui_screen tui_screen_diagram, tui_screen_flows, tui_screen_detail,
+    tui_screen_help, tui_screen_menu;
+/* Slices shared by several screens or owned by a mode. */
+extern const struct tui_keys tui_keys_common, /* actions.c: Tab, ?, q on the main screens */
+    tui_keys_search,                          /* diagram.c: after a search, n and N */
+    tui_keys_theme,                           /* classroom.c: t on the main screens */
+    tui_keys_classroom,                       /* classroom.c: v, l, < >, z on the diagram */
+    tui_keys_rerun,                           /* menu.c: a demo's r and m */
+    tui_keys_prompt;                          /* prompt.c: typing after / or : */
 
 enum tui_prompt_kind {
     TUI_PROMPT_NONE = 0,
@@ -238,6 +291,10 @@ struct tui_flows_ui {
     char filter[TUI_PROMPT_MAX];
     uint32_t chosen;                /* flows selected */
     int client_width, server_width; /* widest endpoint names listed so far */
+    /* what the list was made from: it lists again when these change */
+    uint32_t listed_flows;
+    char listed_filter[TUI_PROMPT_MAX];
+    uint64_t followed_ns; /* when it last followed new conversations */
 };
 
 struct tui_detail {
@@ -260,10 +317,9 @@ struct tui_app {
     struct tui_filter filter;
     struct tui_labels labels;
     struct tui_replay replay;
-    enum tui_screen screen, help_from;
-    uint32_t top; /* first visible position drawn */
-    int help_top; /* first help line drawn */
-    bool quit;
+    const struct tui_screen *screen, *help_from;
+    uint32_t top;      /* first visible position drawn */
+    int help_top;      /* first help line drawn */
     char message[256]; /* shown in the status bar until the next key */
     struct tui_layout layout;
     struct view_geometry geo;
@@ -284,108 +340,72 @@ struct tui_app {
     int pan;             /* lanes panned off to the left (< and >) */
     struct tui_pan hpan; /* of the last drawing */
     enum tui_theme theme;
-    uint64_t flows_refreshed; /* when the flow list was last sorted (it follows the store) */
     /* the scenario menu (menu.c) */
-    enum tui_screen menu_from; /* the screen it was opened on */
+    const struct tui_screen *menu_from; /* the screen it was opened on */
     size_t menu_cursor, menu_top;
+    /* drawing */
+    bool stale; /* the last drawing missed what a growing file did not hold yet: try again */
+    struct tui_live_stats stats_seen; /* a live source's counts last looked at */
+    uint64_t draws;                   /* whole screens drawn (tests: an idle screen is not) */
+    uint64_t bar_draws;               /* status bar and footer alone */
 };
 
 #define TUI_ROW_NONE UINT32_MAX
 
 uint64_t tui_now_ns(void);
 
-/* The keys of a screen (its bits plus the modes active on it). */
-unsigned tui_app_keymask(const struct tui_app *a);
-/* Rebuilds the visible set after a change of flows or filter, keeping the replay's place:
- * what was shown stays shown, the selection stays on the same event or the one before. */
-void tui_app_refilter(struct tui_app *a);
-/* Takes what the store published since the last sync: new events shown (or followed), flow
- * list refreshed. Called before every drawing. */
-void tui_app_sync(struct tui_app *a);
+/* app.c: the application and its loop */
+struct tui_app *tui_app_new(const struct tui_options *o, struct tui_source *src);
+void tui_app_free(struct tui_app *a);
 /* Starts drawing src->store from scratch (open, and after a re-run replaced the store). */
 int tui_app_attach(struct tui_app *a);
 #define TUI_CHECKPOINT_EVERY 65536 /* events between two re-read checkpoints */
-/* "Terminal too small", the size, and how to leave: every screen below the minimum. */
-void tui_app_too_small(const struct tui_app *a);
-/* A list screen (flows, detail, menu) starts: layout for the terminal's size, screen erased;
- * false when it is too small (the message is drawn, nothing else should be). */
-bool tui_app_screen_begin(struct tui_app *a);
-/* The status bar on line y: file, counts, mode, filter, then the message on the right. */
-void tui_app_status(const struct tui_app *a, int y, const char *where);
+/* One turn of the loop after key (TUI_KEY_NONE: the wait ran out): the key's action, the
+ * replay timer, the store's news; returns what changed (enum tui_reaction bits). */
+unsigned tui_app_react(struct tui_app *a, int key);
+/* Draws what the reaction says changed (nothing for TUI_REACT_NONE) and counts it. */
+void tui_app_draw(struct tui_app *a, unsigned reaction);
+
+/* scope.c: what the diagram draws */
+/* Rebuilds the visible set after a change of flows or filter, keeping the replay's place:
+ * what was shown stays shown, the selection stays on the same event or the one before. */
+void tui_scope_refilter(struct tui_app *a);
+/* No flow chosen (the diagram draws every flow once refiltered). */
+void tui_scope_clear_flows(struct tui_app *a);
 
 /* diagram.c */
-void tui_diagram_draw(struct tui_app *a);
 /* Lays the lifelines out for the terminal's width, panned `pan` lanes (clamped into a->pan). */
 void tui_diagram_pan(struct tui_app *a, int pan);
-/* The visible position under screen row y, TUI_ROW_NONE if none. */
-uint32_t tui_diagram_hit(const struct tui_app *a, int y);
-/* help.c */
-void tui_help_draw(struct tui_app *a);
-/* flows.c */
-void tui_flows_draw(struct tui_app *a);
-/* The flow list again, after flows changed or the sort or filter did. */
-void tui_flows_refresh(struct tui_app *a);
-void tui_flows_move(struct tui_app *a, int64_t delta);
-void tui_flows_toggle(struct tui_app *a);
-void tui_flows_clear(struct tui_app *a);
-/* Enter: the diagram of the chosen flows (the one under the cursor if none is chosen). */
-void tui_flows_open(struct tui_app *a);
-void tui_flows_click(struct tui_app *a, int y);
-/* detail.c */
-void tui_detail_draw(struct tui_app *a);
-void tui_detail_move(struct tui_app *a, int delta);
-void tui_detail_click(struct tui_app *a, int y, int x);
-void tui_detail_free(struct tui_app *a);
 /* search.c: the next (or previous) event whose label or payload holds a->search. */
 void tui_search_next(struct tui_app *a, bool forward);
-/* prompt.c: the line editor of '/' and ':' */
-void tui_prompt_start(struct tui_app *a, enum tui_prompt_kind kind);
-/* A key while typing: printable text goes into the line. True if it was taken. */
-bool tui_prompt_key(struct tui_app *a, int key);
-void tui_prompt_accept(struct tui_app *a);
-void tui_prompt_cancel(struct tui_app *a);
-void tui_prompt_erase(struct tui_app *a);
+/* prompt.c: the line editor of '/' and ':' (arg: enum tui_prompt_kind) */
+unsigned tui_prompt_start(struct tui_app *a, int kind);
+/* A key while typing: printable text goes into the line. TUI_REACT_NONE if not taken. */
+unsigned tui_prompt_key(struct tui_app *a, int key);
 /* The prompt line ("/HELLO_") on row y. */
 void tui_prompt_draw(const struct tui_app *a, int y);
-
-/* menu.c: the scenario menu of a demo, and running a scenario again */
-void tui_menu_open(struct tui_app *a);
-void tui_menu_close(struct tui_app *a);
-void tui_menu_draw(struct tui_app *a);
-void tui_menu_move(struct tui_app *a, int64_t delta);
-/* Enter: runs the scenario under the cursor. */
-void tui_menu_choose(struct tui_app *a);
-/* Runs scenario (NULL: the same one again) through the source into a new store, and draws
- * that one from its start, following it. */
-void tui_menu_run(struct tui_app *a, const char *scenario);
-
-/* classroom.c: the presenter's controls of the diagram */
-void tui_classroom_detail(struct tui_app *a);   /* v: minimal -> normal -> full labels */
-void tui_classroom_theme(struct tui_app *a);    /* t: dark -> light -> projector -> mono */
-void tui_classroom_legend(struct tui_app *a);   /* l: the legend on or off */
-void tui_classroom_pan_left(struct tui_app *a); /* <: one lane to the left */
-void tui_classroom_pan_right(struct tui_app *a);
-void tui_classroom_fit(struct tui_app *a); /* z: fit mode on or off */
-/* "dark", "light", "projector", "mono" */
+/* classroom.c: "dark", "light", "projector", "mono" */
 const char *tui_theme_name(enum tui_theme t);
 /* legend.c: the colour and glyph of each segment type, over the top right of the diagram. */
 void tui_legend_draw(const struct tui_app *a);
 
-/* ---- the one action table (actions.c): keys, footer and help come from it ---- */
-struct tui_action {
-    int keys[4];        /* 0-terminated */
-    const char *footer; /* short label for the footer bar; NULL: help only */
-    const char *help;   /* one line for the help screen */
-    unsigned screens;   /* enum tui_screen bits where it applies */
-    void (*run)(struct tui_app *a);
-};
-
-/* Runs the action bound to key on the current screen (and modes); false if none. */
-bool tui_actions_dispatch(struct tui_app *a, int key);
+/* ---- actions.c: showing a screen; dispatch, footer and help from the slices in effect ---- */
+/* Makes screen the current one (its enter hook runs). */
+void tui_screen_show(struct tui_app *a, const struct tui_screen *screen);
+/* The slices in effect: the prompt's while typing, else the current screen's. */
+const struct tui_keys *const *tui_actions_keys(const struct tui_app *a);
+/* The action bound to key on the current screen (and its active modes), or NULL. */
+const struct tui_action *tui_actions_find(const struct tui_app *a, int key);
 /* The footer bar of the current screen on line y. */
 void tui_actions_footer(const struct tui_app *a, int y);
-/* Help line i of a screen's actions ("  Space      play or pause the replay"); false past
+/* Help line i of slice k's actions ("  Space      play or pause the replay"); false past
  * the end. */
-bool tui_actions_help_line(unsigned screen, int i, bool ascii, char *buf, size_t size);
+bool tui_actions_help_line(const struct tui_keys *k, int i, bool ascii, char *buf, size_t size);
+/* Every screen's: help (?), which the footer always keeps room for, and quit. */
+unsigned tui_action_help(struct tui_app *a, int arg);
+unsigned tui_action_quit(struct tui_app *a, int arg);
+/* Shows the screen arg names (TUI_SHOW_*). */
+enum { TUI_SHOW_DIAGRAM, TUI_SHOW_FLOWS, TUI_SHOW_DETAIL };
+unsigned tui_action_show(struct tui_app *a, int arg);
 
 #endif

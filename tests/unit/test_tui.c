@@ -2,16 +2,22 @@
  * (which rows hold what at 120x40, 80x24, 60x15, too small; which event sits on top), the
  * flow list (sorting, typed filter), the display filter (parsing, matching) and the header
  * field walker of the packet detail (offsets on hand-built frames, truncated ones too), all
- * without a terminal. */
+ * without a terminal; then the screens as objects on a headless terminal (white-box, through
+ * tui_internal.h): footer, help and dispatch agree with the action table on every screen,
+ * and the loop draws only when something changed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sockscope/tui.h"
 #include "sockscope/view.h"
+
+#include "../../src/tui/tui_internal.h"
 
 #define MS 1000000ull
 
@@ -510,6 +516,361 @@ static void test_jumping_to_the_end_of_a_huge_capture_looks_back_one_screen(void
     assert_int_equal(tui_layout_top(0, n - 1, n, 30, ones, NULL), n - 30);
 }
 
+/* ---- screens as objects, on a headless terminal ---- */
+
+struct screen_fixture {
+    char path[512];
+    struct timeline_store *store;
+    struct timeline_pass *pass;
+    struct tui_options opt;
+    struct tui_source src;
+    struct tui_live_stats counts; /* what the source's capture has counted */
+    struct tui_app *a;
+};
+
+static const char *const fixture_scenarios[] = {"tcp", "udp"};
+
+/* A demo source's re-run, so its keys (r, m) and its menu are there; no test presses r. */
+static int rerun_must_not_run(void *ctx, struct tui_source *src, const char *scenario, char *err,
+                              size_t errlen)
+{
+    (void)ctx, (void)src, (void)scenario, (void)err, (void)errlen;
+    fail_msg("a scenario ran in a unit test");
+    return STATUS_E_RUNTIME;
+}
+
+static void fixture_stats(void *ctx, struct tui_live_stats *out)
+{
+    *out = ((struct screen_fixture *)ctx)->counts;
+}
+
+/* Records up to n more frames of the capture in the store and publishes them. */
+static void fixture_add(struct screen_fixture *f, uint32_t n)
+{
+    struct capture_frame fr;
+    struct packet pkt;
+    struct track_info info;
+    char err[256];
+    for (uint32_t i = 0;
+         i < n && timeline_pass_next(f->pass, &fr, &pkt, &info, err, sizeof err) > 0; i++)
+        assert_true(timeline_store_add_frame(f->store, &pkt, &info, fr.number, fr.wirelen));
+    timeline_store_publish(f->store);
+}
+
+/* An app over tcp-echo-ipv4.pcap: the first `frames` frames recorded (then finished if
+ * `finish`), drawn on a headless terminal of rows x cols. */
+static struct tui_app *fixture_open(struct screen_fixture *f, uint32_t frames, bool finish,
+                                    bool live, int rows, int cols)
+{
+    memset(f, 0, sizeof *f);
+    char err[256] = "";
+    snprintf(f->path, sizeof f->path, "%s/tcp-echo-ipv4.pcap", SOCKSCOPE_CAPTURES_DIR);
+    f->store = timeline_store_new();
+    assert_non_null(f->store);
+    assert_int_equal(timeline_pass_open(f->path, NULL, &f->pass, err, sizeof err), STATUS_OK);
+    fixture_add(f, frames);
+    if (finish) timeline_store_finish(f->store, NULL, NULL);
+    f->opt.headless_frames = 1;
+    f->src = (struct tui_source){.name = "demo tcp",
+                                 .path = f->path,
+                                 .store = f->store,
+                                 .live = live,
+                                 .ctx = f,
+                                 .stats = live ? fixture_stats : NULL,
+                                 .rerun = rerun_must_not_run,
+                                 .scenarios = fixture_scenarios,
+                                 .scenario_count = 2};
+    struct tui_term_options to = {.ascii = true, .headless = true};
+    assert_int_equal(tui_term_open(&to, err, sizeof err), STATUS_OK);
+    tui_term_resize(rows, cols);
+    f->a = tui_app_new(&f->opt, &f->src);
+    assert_non_null(f->a);
+    assert_int_equal(tui_app_attach(f->a), STATUS_OK);
+    return f->a;
+}
+
+static void fixture_close(struct screen_fixture *f)
+{
+    tui_app_free(f->a);
+    tui_term_close();
+    timeline_pass_close(f->pass);
+    timeline_store_free(f->store);
+}
+
+/* Line y of the screen as text (trailing blanks cut). */
+static void screen_line(int y, char *buf, size_t size)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    assert_non_null(m);
+    tui_term_dump(m);
+    fclose(m);
+    const char *at = text;
+    for (int i = 0; i < y && at; i++) {
+        at = strchr(at, '\n');
+        if (at) at++;
+    }
+    size_t n = at ? strcspn(at, "\n") : 0;
+    snprintf(buf, size, "%.*s", (int)n, at ? at : "");
+    free(text);
+}
+
+/* The footer the action table asks for: "KEY Label" of each action with a label, in the
+ * order of the slices in effect. */
+static int footer_wanted(const struct tui_app *a, char want[][64], int max)
+{
+    int n = 0;
+    char key[8];
+    for (const struct tui_keys *const *k = tui_actions_keys(a); *k; k++) {
+        if ((*k)->active && !(*k)->active(a)) continue;
+        for (size_t i = 0; i < (*k)->count; i++) {
+            const struct tui_action *act = &(*k)->actions[i];
+            if (!act->footer) continue;
+            assert_true(n < max);
+            snprintf(want[n++], 64, "%s %s", tui_key_name(act->keys[0], true, key), act->footer);
+        }
+    }
+    return n;
+}
+
+/* The footer on screen, split at its double blanks, is exactly what the table asks for. */
+static void assert_footer_is_the_table(struct tui_app *a, const char *what)
+{
+    tui_app_draw(a, TUI_REACT_SCREEN);
+    assert_true(a->layout.footer_y >= 0);
+    char line[1024], want[32][64];
+    screen_line(a->layout.footer_y, line, sizeof line);
+    int n = footer_wanted(a, want, 32), got = 0;
+    assert_true(n > 0);
+    for (char *entry = line; *entry; got++) {
+        char *end = strstr(entry, "  ");
+        size_t len = end ? (size_t)(end - entry) : strlen(entry);
+        if (got >= n || strlen(want[got]) != len || strncmp(entry, want[got], len))
+            fail_msg("%s: footer entry %d is \"%.*s\", the table says \"%s\" (footer: %s)", what,
+                     got, (int)len, entry, got < n ? want[got] : "nothing more", line);
+        entry += len;
+        while (*entry == ' ')
+            entry++;
+    }
+    if (got != n) fail_msg("%s: %d footer entries, the table has %d: %s", what, got, n, line);
+}
+
+static void test_every_footer_shows_the_keys_of_its_screens_slices(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, UINT32_MAX, true, false, 40, 300);
+    const struct tui_screen *screens[] = {&tui_screen_diagram, &tui_screen_flows,
+                                          &tui_screen_detail, &tui_screen_menu, &tui_screen_help};
+    for (size_t i = 0; i < sizeof screens / sizeof screens[0]; i++) {
+        a->screen = screens[i];
+        a->help_from = &tui_screen_diagram;
+        assert_footer_is_the_table(a, screens[i]->name ? screens[i]->name : "diagram");
+    }
+    a->screen = &tui_screen_diagram;
+    snprintf(a->search, sizeof a->search, "HELLO");
+    assert_footer_is_the_table(a, "diagram after a search");
+    char line[1024];
+    screen_line(a->layout.footer_y, line, sizeof line);
+    assert_non_null(strstr(line, "n Next  N Prev  Esc EndSearch  Space Play"));
+    a->prompt = TUI_PROMPT_SEARCH;
+    assert_footer_is_the_table(a, "typing a search");
+    screen_line(a->layout.footer_y, line, sizeof line);
+    assert_string_equal(line, "Enter Apply  Esc Cancel  Backspace Erase");
+    fixture_close(&f);
+}
+
+/* The help line of an action: its keys, spelt as the footer spells them, then its text. */
+static bool help_lists(const char *dump, const struct tui_action *act)
+{
+    char keys[64] = "", key[8];
+    for (int k = 0; k < 4 && act->keys[k]; k++) {
+        size_t len = strlen(keys);
+        snprintf(keys + len, sizeof keys - len, "%s%s", k ? " " : "",
+                 tui_key_name(act->keys[k], true, key));
+    }
+    for (const char *line = dump; *line;) {
+        size_t n = strcspn(line, "\n");
+        size_t kl = strlen(keys), hl = strlen(act->help);
+        if (n > 2 + kl + hl && !strncmp(line, "  ", 2) && !strncmp(line + 2, keys, kl) &&
+            line[2 + kl] == ' ' && !strncmp(line + n - hl, act->help, hl) &&
+            line[n - hl - 1] == ' ')
+            return true;
+        line += n;
+        if (*line) line++;
+    }
+    return false;
+}
+
+static void assert_help_lists_slice(const char *dump, const struct tui_keys *k, const char *what)
+{
+    for (size_t i = 0; i < k->count; i++)
+        if (!help_lists(dump, &k->actions[i]))
+            fail_msg("%s: the help has no line for \"%s\"", what, k->actions[i].help);
+}
+
+static void test_the_help_lists_every_action_of_every_screen_and_mode(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, UINT32_MAX, true, false, 200, 200);
+    a->help_from = &tui_screen_diagram;
+    a->help_top = 0;
+    a->screen = &tui_screen_help;
+    tui_app_draw(a, TUI_REACT_SCREEN);
+    char *dump = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&dump, &len);
+    tui_term_dump(m);
+    fclose(m);
+    assert_non_null(strstr(dump, "Keys on the scenario menu (m):")); /* a demo's source */
+    const struct tui_screen *screens[] = {&tui_screen_diagram, &tui_screen_flows,
+                                          &tui_screen_detail, &tui_screen_menu};
+    for (size_t i = 0; i < sizeof screens / sizeof screens[0]; i++)
+        for (const struct tui_keys *const *k = screens[i]->keys; *k; k++)
+            assert_help_lists_slice(dump, *k, screens[i]->name ? screens[i]->name : "diagram");
+    assert_help_lists_slice(dump, &tui_keys_prompt, "typing");
+    free(dump);
+    fixture_close(&f);
+}
+
+/* Every key the footer and the help name for an action runs that action on its screen. */
+static void assert_keys_reach_their_actions(const struct tui_app *a, const struct tui_keys *k,
+                                            const char *what)
+{
+    for (size_t i = 0; i < k->count; i++)
+        for (int n = 0; n < 4 && k->actions[i].keys[n]; n++) {
+            char name[8];
+            if (tui_actions_find(a, k->actions[i].keys[n]) != &k->actions[i])
+                fail_msg("%s: key %s of \"%s\" runs another action", what,
+                         tui_key_name(k->actions[i].keys[n], true, name), k->actions[i].help);
+        }
+}
+
+static void test_every_key_listed_for_an_action_runs_it(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, UINT32_MAX, true, false, 40, 120);
+    const struct tui_screen *screens[] = {&tui_screen_diagram, &tui_screen_flows,
+                                          &tui_screen_detail, &tui_screen_menu, &tui_screen_help};
+    for (size_t i = 0; i < sizeof screens / sizeof screens[0]; i++) {
+        a->screen = screens[i];
+        for (const struct tui_keys *const *k = screens[i]->keys; *k; k++)
+            if (!(*k)->active || (*k)->active(a))
+                assert_keys_reach_their_actions(a, *k,
+                                                screens[i]->name ? screens[i]->name : "diagram");
+    }
+    a->screen = &tui_screen_diagram;
+    snprintf(a->search, sizeof a->search, "HELLO"); /* n and N now find matches */
+    assert_keys_reach_their_actions(a, &tui_keys_search, "after a search");
+    a->prompt = TUI_PROMPT_FILTER;
+    assert_keys_reach_their_actions(a, &tui_keys_prompt, "typing");
+    assert_null(tui_actions_find(a, 'q')); /* while typing, q is a letter */
+    fixture_close(&f);
+}
+
+static void test_an_idle_screen_is_not_drawn_again(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, UINT32_MAX, true, false, 24, 80);
+    tui_app_draw(a, tui_app_react(a, TUI_KEY_NONE) | TUI_REACT_SCREEN);
+    assert_int_equal(a->draws, 1);
+    for (int i = 0; i < 50; i++) { /* 50 waits that ran out: 10 s of a real terminal */
+        unsigned r = tui_app_react(a, TUI_KEY_NONE);
+        assert_int_equal(r, TUI_REACT_NONE);
+        tui_app_draw(a, r);
+    }
+    assert_int_equal(a->draws, 1);
+    assert_int_equal(a->bar_draws, 0);
+    /* a step changes the diagram: drawn once */
+    unsigned r = tui_app_react(a, 'n');
+    assert_true(r & TUI_REACT_SCREEN);
+    tui_app_draw(a, r);
+    assert_int_equal(a->draws, 2);
+    assert_int_equal(a->replay.shown, 1);
+    /* a key that does nothing only says so, in the status bar */
+    r = tui_app_react(a, 'x');
+    assert_int_equal(r, TUI_REACT_BARS);
+    tui_app_draw(a, r);
+    assert_int_equal(a->draws, 2);
+    assert_int_equal(a->bar_draws, 1);
+    char line[256];
+    screen_line(a->layout.status_y, line, sizeof line);
+    assert_non_null(strstr(line, "key x does nothing here"));
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    /* a wake with nothing published, and a resize */
+    assert_int_equal(tui_app_react(a, TUI_KEY_WAKE), TUI_REACT_NONE);
+    assert_true(tui_app_react(a, TUI_KEY_RESIZE) & TUI_REACT_SCREEN);
+    assert_true(tui_app_react(a, 'q') & TUI_REACT_QUIT);
+    fixture_close(&f);
+}
+
+static void test_store_news_is_drawn_and_silence_is_not(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, 3, false, true, 24, 80); /* live: following */
+    tui_app_draw(a, TUI_REACT_SCREEN);
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    fixture_add(&f, 3);
+    unsigned r = tui_app_react(a, TUI_KEY_WAKE);
+    assert_true(r & TUI_REACT_SCREEN);
+    tui_app_draw(a, r);
+    assert_int_equal(a->replay.shown, 6); /* followed */
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    timeline_store_finish(f.store, NULL, NULL);
+    r = tui_app_react(a, TUI_KEY_NONE);
+    assert_true(r & TUI_REACT_SCREEN);
+    tui_app_draw(a, r);
+    char line[256];
+    screen_line(a->layout.status_y, line, sizeof line);
+    assert_non_null(strstr(line, "demo over"));
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    fixture_close(&f);
+}
+
+static void test_new_drops_redraw_the_status_bar_alone(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, 3, false, true, 24, 80);
+    tui_app_draw(a, TUI_REACT_SCREEN);
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    f.counts.frames = 10; /* frames counted, none dropped: nothing on screen says so */
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    f.counts.kernel_dropped = 3;
+    f.counts.ring_dropped = 2;
+    unsigned r = tui_app_react(a, TUI_KEY_NONE);
+    assert_int_equal(r, TUI_REACT_BARS);
+    tui_app_draw(a, r);
+    char line[256];
+    screen_line(a->layout.status_y, line, sizeof line);
+    assert_non_null(strstr(line, "drops 3 kernel, 2 ring"));
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    fixture_close(&f);
+}
+
+static void test_the_replay_timer_draws_when_an_event_is_due_and_not_before(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, UINT32_MAX, true, false, 24, 80);
+    assert_int_equal(tui_app_react(a, '-'), TUI_REACT_BARS); /* the speed is in the bar */
+    assert_int_equal(tui_app_react(a, '-'), TUI_REACT_BARS);
+    assert_true(tui_app_react(a, ' ') & TUI_REACT_SCREEN); /* the first event at once */
+    assert_int_equal(a->replay.shown, 1);
+    /* x1/4: the next one 4 s later */
+    assert_true(tui_replay_wait_ms(&a->replay, tui_now_ns()) > 0);
+    assert_int_equal(tui_app_react(a, TUI_KEY_NONE), TUI_REACT_NONE);
+    a->replay.next_ns = tui_now_ns(); /* its time has come */
+    assert_true(tui_app_react(a, TUI_KEY_NONE) & TUI_REACT_SCREEN);
+    assert_int_equal(a->replay.shown, 2);
+    fixture_close(&f);
+}
+
 /* ---- flow list ---- */
 
 static const struct timeline_flow *flow_at(const void *ctx, uint32_t i)
@@ -827,6 +1188,13 @@ int main(void)
         cmocka_unit_test(test_top_scrolls_the_least_to_show_the_selection),
         cmocka_unit_test(test_top_pulls_earlier_events_in_after_a_step_back),
         cmocka_unit_test(test_jumping_to_the_end_of_a_huge_capture_looks_back_one_screen),
+        cmocka_unit_test(test_every_footer_shows_the_keys_of_its_screens_slices),
+        cmocka_unit_test(test_the_help_lists_every_action_of_every_screen_and_mode),
+        cmocka_unit_test(test_every_key_listed_for_an_action_runs_it),
+        cmocka_unit_test(test_an_idle_screen_is_not_drawn_again),
+        cmocka_unit_test(test_store_news_is_drawn_and_silence_is_not),
+        cmocka_unit_test(test_new_drops_redraw_the_status_bar_alone),
+        cmocka_unit_test(test_the_replay_timer_draws_when_an_event_is_due_and_not_before),
         cmocka_unit_test(test_flows_sort_by_any_column_and_keep_ties_in_order),
         cmocka_unit_test(test_flow_filter_matches_endpoint_port_protocol_and_state_words),
         cmocka_unit_test(test_filter_parses_the_documented_terms),
