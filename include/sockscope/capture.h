@@ -53,6 +53,9 @@ int capture_file_open_reader(const char *path, const char *bpf, enum capture_rea
 bool capture_file_keep_frames(struct capture_file *f);
 /* Frames whose data lies before data are no longer used (after capture_file_keep_frames). */
 void capture_file_release_before(struct capture_file *f, const uint8_t *data);
+/* The file got shorter while it was read (the mapped reader: frames read after that may hold
+ * zeros; capture_file_next has stopped with an error saying so). */
+bool capture_file_changed(const struct capture_file *f);
 
 int capture_file_linktype(const struct capture_file *f);
 const char *capture_file_linktype_name(const struct capture_file *f);

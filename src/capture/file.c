@@ -499,6 +499,11 @@ void capture_file_release_before(struct capture_file *f, const uint8_t *data)
     if (f->map) capture_map_release_before(f->map, data);
 }
 
+bool capture_file_changed(const struct capture_file *f)
+{
+    return f->map && capture_map_changed(f->map);
+}
+
 int capture_file_linktype(const struct capture_file *f)
 {
     return pcap_datalink(f->pcap);

@@ -4,6 +4,7 @@
 #ifndef SOCKSCOPE_CAPTURE_MAP_INTERNAL_H
 #define SOCKSCOPE_CAPTURE_MAP_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,5 +47,13 @@ void capture_map_keep(struct capture_map *m, bool keep);
 /* Every record whose data lies before p is no longer used (keep mode). */
 void capture_map_release_before(struct capture_map *m, const uint8_t *p);
 void capture_map_close(struct capture_map *m);
+/* The file got shorter while mapped: what was read past its new end read as zeros, and the
+ * reader stops at the next record with an error saying so (sticky). */
+bool capture_map_changed(const struct capture_map *m);
+
+/* The SIGBUS guard (map_guard.c): a fault in [base, base + size) zero-fills the page and sets
+ * *changed instead of killing the process. false when no slot is free (read with libpcap). */
+bool capture_guard_add(const void *base, size_t size, atomic_bool *changed);
+void capture_guard_remove(const void *base);
 
 #endif

@@ -25,7 +25,8 @@ struct capture_map {
     size_t page;
     uint32_t snapshot;
     bool swapped, nanosecond, keep;
-    char error[160]; /* non-empty: the file stopped short, sticky */
+    atomic_bool changed; /* set by the SIGBUS guard: the file shrank under the mapping */
+    char error[160];     /* non-empty: the file stopped short, sticky */
 };
 
 static uint32_t get32(const uint8_t *p, bool swapped)
@@ -87,6 +88,12 @@ struct capture_map *capture_map_open(const char *path, int snapshot)
         munmap(base, size);
         return NULL;
     }
+    atomic_init(&m->changed, false);
+    if (!capture_guard_add(base, size, &m->changed)) {
+        free(m);
+        munmap(base, size);
+        return NULL;
+    }
     madvise(base, size, MADV_SEQUENTIAL);
     m->base = base;
     m->size = size;
@@ -141,6 +148,24 @@ bool capture_map_seek(struct capture_map *m, size_t offset)
     return true;
 }
 
+bool capture_map_changed(const struct capture_map *m)
+{
+    return atomic_load(&m->changed);
+}
+
+/* Touches every page of a record before it is handed out, so that a file cut short under the
+ * mapping shows here (the guard zero-fills and flags it) rather than in the decoder. */
+static bool record_intact(struct capture_map *m, const uint8_t *start, size_t len)
+{
+    volatile const uint8_t *p = start;
+    for (size_t off = 0; off < len; off += m->page)
+        (void)p[off];
+    if (len) (void)p[len - 1];
+    if (!atomic_load(&m->changed)) return true;
+    snprintf(m->error, sizeof m->error, "the file changed while it was read (it is shorter now)");
+    return false;
+}
+
 static int stop(struct capture_map *m, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s", m->error);
@@ -164,6 +189,7 @@ int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *
         return stop(m, err, errlen);
     }
     const uint8_t *h = m->base + m->pos;
+    if (!record_intact(m, h, RECORD_HEADER)) return stop(m, err, errlen);
     uint32_t caplen = get32(h + 8, m->swapped);
     r->sec = get32(h, m->swapped);
     r->frac = get32(h + 4, m->swapped);
@@ -189,6 +215,7 @@ int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *
                  avail < keep ? keep : caplen, avail);
         return stop(m, err, errlen);
     }
+    if (!record_intact(m, h, RECORD_HEADER + keep)) return stop(m, err, errlen);
     r->data = h + RECORD_HEADER;
     r->caplen = keep;
     m->pos += RECORD_HEADER + caplen;
@@ -198,6 +225,7 @@ int capture_map_next(struct capture_map *m, struct capture_map_record *r, char *
 void capture_map_close(struct capture_map *m)
 {
     if (!m) return;
+    capture_guard_remove(m->base);
     munmap((void *)m->base, m->size);
     free(m);
 }

@@ -212,7 +212,11 @@ static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bo
     if (pipe) trace_pipe_finish(pipe);
     /* Reported once every frame before it has been written, as the single loop did. */
     int status = EXIT_OK;
-    if (rc < 0 && report) {
+    if (capture_file_changed(cf)) {
+        /* not a file that ends short but one cut while read: a runtime failure */
+        cli_error("%s: %s", a->file, err);
+        status = EXIT_RUNTIME;
+    } else if (rc < 0 && report) {
         if (frames_read == 0) {
             cli_error("%s: no readable frame: %s", a->file, err);
             status = EXIT_USAGE;
