@@ -42,6 +42,12 @@ bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
 /* "127.0.0.1:12000" or "[::1]:12000"; returns the length as snprintf does. */
 int endpoint_format(const struct endpoint *e, char *buf, size_t size);
 
+/* ---- text from outside (model/text.c) ----
+ * Writes n bytes of in to out (size bytes, always terminated) with what could act on a
+ * terminal escaped: control bytes and bytes that are not UTF-8 as \xHH, C1 and bidi controls
+ * and line separators as \uXXXX, a backslash as \\. Returns the length written. */
+size_t text_sanitize(const char *in, size_t n, char *out, size_t size);
+
 /* ---- segment kind: what a packet is on the diagram, decided once by track ----
  * The outputs map a kind to their own style (colour, glyph); the event store records it. */
 enum segment_kind {

@@ -17,20 +17,37 @@ bool cli_parse_long(const char *s, long min, long max, long *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max)
-        return false;
+    if (errno || end == s || *end || v < min || v > max) return false;
     *out = v;
     return true;
+}
+
+/* One line on stderr after "sockscope: ". The message names files and arguments as given:
+ * none of their bytes reach the terminal raw (an ESC, a U+202E in a file name). */
+static void say(const char *fmt, va_list ap)
+{
+    char raw[2048], safe[4 * sizeof raw];
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof raw) n = sizeof raw - 1;
+    text_sanitize(raw, (size_t)n, safe, sizeof safe);
+    fprintf(stderr, "sockscope: %s\n", safe);
 }
 
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("sockscope: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void cli_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(fmt, ap);
+    va_end(ap);
 }
 
 bool cli_locale_is_utf8(void)
@@ -53,11 +70,9 @@ char *cli_join_words(int argc, char **argv)
     for (int i = 0; i < argc; i++)
         len += strlen(argv[i]) + 1;
     char *s = calloc(1, len);
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     for (int i = 0; i < argc; i++) {
-        if (i)
-            strcat(s, " ");
+        if (i) strcat(s, " ");
         strcat(s, argv[i]);
     }
     return s;
@@ -65,13 +80,24 @@ char *cli_join_words(int argc, char **argv)
 
 void cli_option_error(const char *cmd, const char *with_value, char **argv)
 {
-    if (optopt && optopt < 256 && strchr(with_value, optopt))
-        cli_error("%s: -%c needs a value (see 'sockscope %s --help')", cmd, optopt, cmd);
+    const char *given = argv[optind - 1] ? argv[optind - 1] : "";
+    if (optopt > 0 && optopt < 256 && optopt != '-' && given[0] == '-' && given[1] != '-') {
+        if (strchr(with_value, optopt))
+            cli_error("%s: -%c needs a value (see 'sockscope %s --help')", cmd, optopt, cmd);
+        else
+            cli_error("%s: unknown option '-%c' (see 'sockscope %s --help')", cmd, optopt, cmd);
+        return;
+    }
+    /* a long option: getopt's optopt is then its code (or 0), never a letter to print */
+    char name[128];
+    size_t len = strcspn(given, "=");
+    snprintf(name, sizeof name, "%.*s", (int)(len < 100 ? len : 100), given);
+    if (optopt && given[len] == '=')
+        cli_error("%s: option '%s' takes no value (see 'sockscope %s --help')", cmd, name, cmd);
     else if (optopt)
-        cli_error("%s: unknown option '-%c' (see 'sockscope %s --help')", cmd, optopt, cmd);
+        cli_error("%s: option '%s' needs a value (see 'sockscope %s --help')", cmd, name, cmd);
     else
-        cli_error("%s: unknown or incomplete option '%s' (see 'sockscope %s --help')", cmd,
-                  argv[optind - 1], cmd);
+        cli_error("%s: unknown option '%s' (see 'sockscope %s --help')", cmd, name, cmd);
 }
 
 static atomic_bool stop_requested;
@@ -91,8 +117,7 @@ atomic_bool *cli_stop_on_signals(bool ignore_sigpipe)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (ignore_sigpipe)
-        signal(SIGPIPE, SIG_IGN);
+    if (ignore_sigpipe) signal(SIGPIPE, SIG_IGN);
     return &stop_requested;
 }
 

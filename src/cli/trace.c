@@ -221,8 +221,7 @@ static int run_pass(const struct trace_args *a, trace_frame_fn fn, void *ctx, bo
             cli_error("%s: no readable frame: %s", a->file, err);
             status = EXIT_USAGE;
         } else {
-            fprintf(stderr, "sockscope: warning: %s: %s; everything before it is shown\n", a->file,
-                    err);
+            cli_note("warning: %s: %s; everything before it is shown", a->file, err);
         }
     }
     timeline_pass_close(pass);

@@ -118,7 +118,7 @@ expect 2 "unknown --format 'xml'" -- live --format xml
 expect 2 -- "-c wants" -- live -c 0
 expect 2 -- "-B wants" -- live -B lots
 expect 2 -- "-i needs a value" -- live -i
-expect 2 "unknown or incomplete option '--bogus'" -- live --bogus
+expect 2 "unknown option '--bogus'" -- live --bogus
 
 # ---- missing capture rights: exit 1 and the exact fix ----
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

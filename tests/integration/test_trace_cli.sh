@@ -47,7 +47,14 @@ expect 2 "unknown --time" -- trace "$cap" --time never
 expect 2 -- "--width wants" -- trace "$cap" --width 5
 expect 2 -- "--flow wants" -- trace "$cap" --flow x
 expect 2 -- "-c wants" -- trace "$cap" -c 0
-expect 2 "unknown or incomplete option '--bogus'" -- trace "$cap" --bogus
+expect 2 "unknown option '--bogus'" -- trace "$cap" --bogus
+expect 2 "option '--raw' takes no value" -- trace "$cap" --raw=1
+expect 2 "option '--format' needs a value" -- trace "$cap" --format
+expect 2 "option '--flow' needs a value" -- trace "$cap" --flow
+expect 2 'x1B\[31mred\\u202Eevil: No such file' -- trace "$tmp/"$'\e[31mred\u202eevil'
+# ...and no byte of it reaches the terminal raw
+"$bin" trace "$tmp/"$'\e[31mred\u202eevil' 2>"$tmp/err"
+if LC_ALL=C grep -q $'\e\\|\xe2\x80\xae' "$tmp/err"; then echo "FAIL: an escape or U+202E in an error line"; fails=$((fails+1)); else passed=$((passed+1)); fi
 expect 2 "no readable frame" -- trace "$tmp/cut.pcap"
 
 # a truncated last record: everything readable printed, a warning, exit 0

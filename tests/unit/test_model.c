@@ -137,6 +137,39 @@ static void test_api_call_names_are_the_calls_and_unknown_is_a_question_mark(voi
     assert_string_equal(api_call_name(API_CALL_COUNT), "?");
 }
 
+static void sanitized(const char *in, size_t n, const char *want)
+{
+    char out[256];
+    text_sanitize(in, n, out, sizeof out);
+    assert_string_equal(out, want);
+}
+
+/* Text from outside keeps its letters and loses its power over the terminal. */
+static void test_sanitize_escapes_what_acts_on_a_terminal_and_keeps_the_rest(void **state)
+{
+    (void)state;
+    sanitized("plain.pcap", 10, "plain.pcap");
+    sanitized("caf\xc3\xa9 \xe6\x97\xa5", 9, "caf\xc3\xa9 \xe6\x97\xa5"); /* é, 日 stay */
+    sanitized("\x1b[2J", 4, "\\x1B[2J");                                  /* ESC */
+    sanitized("a\nb\tc\x7f", 6, "a\\x0Ab\\x09c\\x7F");
+    sanitized("\xc2\x9b"
+              "31m",
+              5, "\\u009B31m");                               /* C1 CSI */
+    sanitized("x\xe2\x80\xaegnp.exe", 11, "x\\u202Egnp.exe"); /* RLO */
+    sanitized("\xe2\x81\xa6", 3, "\\u2066");                  /* isolate */
+    sanitized("\xff\xfe", 2, "\\xFF\\xFE");                   /* not UTF-8 */
+    sanitized("\xc0\xaf", 2, "\\xC0\\xAF");                   /* overlong */
+    sanitized("\xed\xa0\x80", 3, "\\xED\\xA0\\x80");          /* surrogate */
+    sanitized("\xe6\x97", 2, "\\xE6\\x97");                   /* cut short */
+    sanitized("a\\b", 3, "a\\\\b"); /* a backslash doubles: escapes stay readable */
+    sanitized("a\0b", 3, "a\\x00b");
+    /* a small buffer holds whole pieces only */
+    char out[6];
+    assert_int_equal(text_sanitize("ab\x1b", 3, out, sizeof out), 2);
+    assert_string_equal(out, "ab");
+    assert_int_equal(text_sanitize("\xe6\x97\xa5\xe6\x97\xa5", 6, out, sizeof out), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_lanes_reuse_least_recently_used_when_full),
         cmocka_unit_test(test_endpoint_format_brackets_ipv6_and_equal_compares_port_and_address),
         cmocka_unit_test(test_api_call_names_are_the_calls_and_unknown_is_a_question_mark),
+        cmocka_unit_test(test_sanitize_escapes_what_acts_on_a_terminal_and_keeps_the_rest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
