@@ -275,9 +275,16 @@ static bool drops_changed(struct tui_app *a)
 unsigned tui_app_react(struct tui_app *a, int key)
 {
     unsigned r = TUI_REACT_NONE;
-    if (key == TUI_KEY_RESIZE)
+    if (key == TUI_KEY_RESIZE) {
         r |= TUI_REACT_SCREEN;
-    else if (key != TUI_KEY_NONE && key != TUI_KEY_WAKE)
+        int rows, cols, drawn_rows, drawn_cols;
+        if (tui_term_clamped(&rows, &cols)) {
+            tui_term_size(&drawn_rows, &drawn_cols);
+            snprintf(a->message, sizeof a->message,
+                     "the terminal says %dx%d, more than can be drawn: drawing %dx%d", cols, rows,
+                     drawn_cols, drawn_rows);
+        }
+    } else if (key != TUI_KEY_NONE && key != TUI_KEY_WAKE)
         r |= handle(a, key);
     if (r & TUI_REACT_QUIT) return r;
     if (tui_replay_tick(&a->replay, tui_now_ns())) r |= TUI_REACT_SCREEN;

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -21,14 +22,55 @@ struct term {
     SCREEN *screen;
     FILE *out, *in;
     bool open, ascii, headless, atexit_done;
-    bool colour_started; /* start_color once per screen: a theme change only pairs again */
-    int mouse_y, mouse_x; /* where the last mouse key happened */
+    bool colour_started;      /* start_color once per screen: a theme change only pairs again */
+    int mouse_y, mouse_x;     /* where the last mouse key happened */
+    int told_rows, told_cols; /* what the terminal last reported, when it was clamped */
+    bool clamped;
     attr_t attr[TUI_ROLE_COUNT];
     short pair[TUI_ROLE_COUNT];
 };
 
 static struct term term;
 static volatile sig_atomic_t signalled;
+static volatile sig_atomic_t resized; /* SIGWINCH came: read the size before the next key */
+
+/* ncurses keeps its sizes in shorts and crashes on a terminal that reports 40,000 rows
+ * (stty rows 40000): sockscope reads the size itself and never passes on more than this. */
+#define TERM_MAX_ROWS 1000
+#define TERM_MAX_COLS VIEW_MAX_WIDTH
+
+static void on_winch(int sig)
+{
+    (void)sig;
+    resized = 1;
+}
+
+/* The size to give ncurses for what the terminal reports; notes when it had to be cut. */
+static void clamp_size(int rows, int cols, int *out_rows, int *out_cols)
+{
+    term.clamped = rows > TERM_MAX_ROWS || cols > TERM_MAX_COLS;
+    term.told_rows = rows;
+    term.told_cols = cols;
+    *out_rows = rows > TERM_MAX_ROWS ? TERM_MAX_ROWS : rows < 1 ? 1 : rows;
+    *out_cols = cols > TERM_MAX_COLS ? TERM_MAX_COLS : cols < 1 ? 1 : cols;
+}
+
+/* The terminal's size by ioctl; false where it cannot say (not a terminal). */
+static bool window_size(int fd, int *rows, int *cols)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || !ws.ws_row || !ws.ws_col) return false;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return true;
+}
+
+bool tui_term_clamped(int *rows, int *cols)
+{
+    *rows = term.told_rows;
+    *cols = term.told_cols;
+    return term.clamped;
+}
 
 /* Colour per role: foreground, background (-1: the terminal's own), attributes. */
 struct role_style {
@@ -134,8 +176,8 @@ static void set_roles(enum tui_theme theme)
     const struct role_style *t = theme == TUI_THEME_LIGHT       ? light
                                  : theme == TUI_THEME_PROJECTOR ? projector
                                                                 : dark;
-    bool colour = theme != TUI_THEME_MONO && has_colors() &&
-                  (term.colour_started || start_color() == OK);
+    bool colour =
+        theme != TUI_THEME_MONO && has_colors() && (term.colour_started || start_color() == OK);
     /* when refused, pairs with -1 fail and fall back to mono */
     if (colour && !term.colour_started) use_default_colors();
     term.colour_started = term.colour_started || colour;
@@ -202,18 +244,46 @@ static SCREEN *tty_screen(char *err, size_t errlen)
         snprintf(err, errlen, "TERM is not set: the screen needs to know the terminal type");
         return NULL;
     }
-    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) return newterm(NULL, stdout, stdin);
-    /* output or input redirected: draw on the controlling terminal, as less and htop do */
-    term.out = fopen("/dev/tty", "w");
-    term.in = fopen("/dev/tty", "r");
-    if (!term.out || !term.in) {
-        snprintf(err, errlen,
-                 "no terminal to draw on (/dev/tty: %s); use 'sockscope trace' "
-                 "for text output",
-                 strerror(errno));
-        return NULL;
+    FILE *out = stdout, *in = stdin;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        /* output or input redirected: draw on the controlling terminal, as less and htop do */
+        term.out = fopen("/dev/tty", "w");
+        term.in = fopen("/dev/tty", "r");
+        if (!term.out || !term.in) {
+            snprintf(err, errlen,
+                     "no terminal to draw on (/dev/tty: %s); use 'sockscope trace' "
+                     "for text output",
+                     strerror(errno));
+            return NULL;
+        }
+        out = term.out, in = term.in;
     }
-    return newterm(NULL, term.out, term.in);
+    /* Resizes come to sockscope, not to ncurses (which installs its own handler only where
+     * SIGWINCH has none), so that the size is clamped before ncurses sees it; a size too big
+     * already at the start reaches ncurses clamped through LINES and COLUMNS. */
+    struct sigaction sa = {.sa_handler = on_winch};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGWINCH, &sa, NULL);
+    resized = 0;
+    int rows, cols, r, c;
+    bool set_env = false;
+    if (window_size(fileno(out), &rows, &cols)) {
+        clamp_size(rows, cols, &r, &c);
+        if (term.clamped && !getenv("LINES") && !getenv("COLUMNS")) {
+            char v[16];
+            snprintf(v, sizeof v, "%d", r);
+            setenv("LINES", v, 1);
+            snprintf(v, sizeof v, "%d", c);
+            setenv("COLUMNS", v, 1);
+            set_env = true;
+        }
+    }
+    SCREEN *s = newterm(NULL, out, in);
+    if (set_env) {
+        unsetenv("LINES");
+        unsetenv("COLUMNS");
+    }
+    return s;
 }
 
 int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen)
@@ -258,7 +328,12 @@ int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen)
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_UNDEFINED__)
     /* under the sanitizers their own reports matter more than a tidy terminal */
     signal(SIGSEGV, on_crash);
-    signal(SIGBUS, on_crash);
+    /* SIGBUS may belong to capture's guard already (a mapped file that shrinks): it calls
+     * whatever it replaced for faults not its own, so only an unowned SIGBUS is taken here */
+    struct sigaction bus;
+    if (sigaction(SIGBUS, NULL, &bus) == 0 && !(bus.sa_flags & SA_SIGINFO) &&
+        bus.sa_handler == SIG_DFL)
+        signal(SIGBUS, on_crash);
     signal(SIGFPE, on_crash);
     signal(SIGABRT, on_crash);
 #else
@@ -286,6 +361,7 @@ void tui_term_close(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGWINCH, &sa, NULL);
 }
 
 bool tui_term_ascii(void)
@@ -368,6 +444,14 @@ int tui_term_key_or_wake(int timeout_ms, int wake_fd)
 {
     if (signalled) return TUI_KEY_SIGNAL;
     if (term.headless) return TUI_KEY_NONE;
+    if (resized) {
+        resized = 0;
+        int rows, cols;
+        if (window_size(fileno(term.out ? term.out : stdout), &rows, &cols)) {
+            tui_term_resize(rows, cols);
+            return TUI_KEY_RESIZE;
+        }
+    }
     if (wake_fd >= 0) {
         /* a key ncurses has already read ahead comes first; then wait for either */
         timeout(0);
@@ -401,7 +485,9 @@ static int read_key(void)
 
 void tui_term_resize(int rows, int cols)
 {
-    resizeterm(rows, cols);
+    int r, c;
+    clamp_size(rows, cols, &r, &c);
+    resizeterm(r, c);
 }
 
 void tui_term_mouse(int *y, int *x)

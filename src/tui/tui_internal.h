@@ -79,6 +79,9 @@ int tui_term_key(int timeout_ms);
 int tui_term_key_or_wake(int timeout_ms, int wake_fd);
 /* Headless: the terminal takes a new size (the same path as a real resize). */
 void tui_term_resize(int rows, int cols);
+/* The size the terminal last reported, when it was more than ncurses is given (rows and
+ * columns are clamped to what it draws safely): true then. */
+bool tui_term_clamped(int *rows, int *cols);
 /* Where the last TUI_KEY_CLICK or wheel key happened. */
 void tui_term_mouse(int *y, int *x);
 /* Headless: the next mouse key happens at (y, x). */
