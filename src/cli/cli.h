@@ -124,6 +124,8 @@ bool cli_parse_long(const char *s, long min, long max, long *out);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same for a line that is not an error (a warning, what was saved). */
 void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* TERM=dumb: no colour, no cursor movement, so no terminal UI (the diagram streams). */
+bool cli_terminal_dumb(void);
 /* The trailing words of a command line joined with spaces into one BPF expression, as
  * tcpdump does. NULL when out of memory; free() it. */
 char *cli_join_words(int argc, char **argv);

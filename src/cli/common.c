@@ -50,6 +50,12 @@ void cli_note(const char *fmt, ...)
     va_end(ap);
 }
 
+bool cli_terminal_dumb(void)
+{
+    const char *t = getenv("TERM");
+    return t && !strcmp(t, "dumb");
+}
+
 bool cli_locale_is_utf8(void)
 {
     const char *cs = nl_langinfo(CODESET);

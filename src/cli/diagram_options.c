@@ -79,6 +79,7 @@ void cli_diagram_finish(struct cli_diagram *d)
     d->exp.width = d->width ? d->width : cli_terminal_width(100);
     if (d->exp.width < 40) d->exp.width = 40;
     if (d->exp.width > VIEW_MAX_WIDTH) d->exp.width = VIEW_MAX_WIDTH;
-    if (d->color < 0) d->color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    if (d->color < 0)
+        d->color = isatty(STDOUT_FILENO) && !(no_color && *no_color) && !cli_terminal_dumb();
     d->exp.color = d->color;
 }

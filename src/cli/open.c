@@ -80,9 +80,12 @@ int cli_open(int argc, char **argv)
             break;
         default:
             switch (cli_tui_option("open", c, optarg, &t)) {
-            case 1: continue;
-            case -1: return EXIT_USAGE;
-            default: break;
+            case 1:
+                continue;
+            case -1:
+                return EXIT_USAGE;
+            default:
+                break;
             }
             cli_option_error("open", "r", argv);
             return EXIT_USAGE;
@@ -95,8 +98,15 @@ int cli_open(int argc, char **argv)
         }
         file = argv[optind++];
     }
-    bool unused;
-    if (cli_tui_finish("open", &t, &d, &unused) < 0) return EXIT_USAGE;
+    bool tui;
+    if (cli_tui_finish("open", &t, &d, &tui) < 0) return EXIT_USAGE;
+    if (!t.o.headless_frames && cli_terminal_dumb()) {
+        cli_error("open: TERM=dumb cannot draw the terminal UI; set TERM to your terminal's "
+                  "type (e.g. TERM=xterm-256color), or print the diagram with 'sockscope trace "
+                  "%s'",
+                  file);
+        return EXIT_RUNTIME;
+    }
     struct tui_options o = t.o;
     o.file = file;
     char *bpf = NULL;

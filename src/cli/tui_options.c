@@ -65,7 +65,9 @@ int cli_tui_finish(const char *cmd, struct cli_tui *t, const struct cli_diagram 
         cli_error("%s: --headless-keys needs --headless-frames N", cmd);
         return -1;
     }
-    *tui = !t->streaming && (t->o.headless_frames > 0 || isatty(STDOUT_FILENO));
+    /* a dumb terminal cannot hold a screen: demo and live stream the diagram there instead */
+    *tui = !t->streaming &&
+           (t->o.headless_frames > 0 || (isatty(STDOUT_FILENO) && !cli_terminal_dumb()));
     const char *no_color = getenv("NO_COLOR");
     /* NO_COLOR or --no-color: mono, and t keeps it mono; an explicit --theme still wins */
     t->o.no_color = t->theme < 0 && ((no_color && *no_color) || d->color == 0);

@@ -78,6 +78,16 @@ n=$("$bin" trace "$repo/captures/tcp-threaded.pcap" --format json --flow tcp:1 |
 "$bin" trace "$cap" >"$tmp/plain"; NO_COLOR=1 "$bin" trace "$cap" >"$tmp/nocolor"; "$bin" trace "$cap" --color >"$tmp/color"
 if ! grep -q $'\x1b' "$tmp/plain" && ! grep -q $'\x1b' "$tmp/nocolor" && grep -q $'\x1b\[' "$tmp/color"; then
   passed=$((passed+1)); else echo "FAIL: colour rules"; fails=$((fails+1)); fi
+# on a terminal: colour, but none when TERM=dumb; open refuses a dumb terminal in one line
+if command -v script >/dev/null; then
+  TERM=xterm script -qec "'$bin' trace '$cap'" /dev/null >"$tmp/tty" </dev/null
+  TERM=dumb script -qec "'$bin' trace '$cap'" /dev/null >"$tmp/dumb" </dev/null
+  if grep -q $'\x1b\[' "$tmp/tty" && ! grep -q $'\x1b' "$tmp/dumb" && grep -q 'SYN' "$tmp/dumb"; then
+    passed=$((passed+1)); else echo "FAIL: TERM=dumb still gets colour (or a terminal gets none)"; fails=$((fails+1)); fi
+fi
+TERM=dumb "$bin" open "$cap" >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
+if [ $rc = 1 ] && grep -q "TERM=dumb cannot draw the terminal UI" "$tmp/err" && [ "$(wc -l <"$tmp/err")" = 1 ]; then
+  passed=$((passed+1)); else echo "FAIL: open under TERM=dumb: exit $rc"; cat "$tmp/err"; fails=$((fails+1)); fi
 
 # ASCII when asked, or when the locale is not UTF-8
 LC_ALL=C "$bin" trace "$cap" >"$tmp/c"; "$bin" trace "$cap" --ascii >"$tmp/a"
