@@ -129,79 +129,121 @@ static const char *base_name(const char *path)
     return s && s[1] ? s + 1 : path;
 }
 
-/* The status bar on line y: file, counts, mode, filter, then the message on the right. */
+/* The status bar on line y: screen, file, counts, theme, mode, position, scope, and the
+ * message (the answer to the last key) on the right. When it does not all fit, whole fields
+ * give way, least needed first, so nothing is ever cut in the middle or written over
+ * ("frthe end", "REPLAY x"); the message keeps its own place and is shortened only when even
+ * the mode and position leave it no room. */
+enum { F_WHERE, F_THEME, F_SCOPE, F_COUNTS, F_NAME, F_POS, F_MODE, F_COUNT };
+
 static void status(const struct tui_app *a, int y, const char *where)
 {
     const struct tui_replay *r = &a->replay;
     const char *sep = tui_term_ascii() ? " | " : " │ ";
-    char line[768], pos[96] = "", scope[200] = "", theme[32] = "";
+    char field[F_COUNT][200] = {{0}};
+    if (where) snprintf(field[F_WHERE], sizeof field[F_WHERE], "%s", where);
     if (r->shown) {
         const struct timeline_event *e =
             timeline_store_event(a->store, tui_visible_event(&a->vis, r->selected));
         /* a socket call has no frame: its number counts calls */
-        snprintf(pos, sizeof pos, "%sevent %u of %u shown, %s %u", sep, r->selected + 1, r->shown,
-                 e->bits & TIMELINE_EV_API ? "call" : "frame",
+        snprintf(field[F_POS], sizeof field[F_POS], "event %u of %u shown, %s %u", r->selected + 1,
+                 r->shown, e->bits & TIMELINE_EV_API ? "call" : "frame",
                  e->bits & TIMELINE_EV_API ? e->frame + 1 : e->frame);
     }
     if (a->vis.restricted) {
-        size_t n = 0;
+        char *sc = field[F_SCOPE];
+        size_t n = 0, size = sizeof field[F_SCOPE];
         if (a->flows.chosen)
-            n += (size_t)snprintf(scope + n, sizeof scope - n, "%s%u flow%s", sep, a->flows.chosen,
+            n += (size_t)snprintf(sc, size, "%u flow%s", a->flows.chosen,
                                   a->flows.chosen == 1 ? "" : "s");
-        if (a->filter.count && n < sizeof scope)
-            snprintf(scope + n, sizeof scope - n, "%s:%s", sep, a->filter.text);
+        if (a->filter.count && n < size)
+            snprintf(sc + n, size - n, "%s:%s", n ? sep : "", a->filter.text);
     }
     size_t t = 0;
+    char *th = field[F_THEME];
     if (a->theme != TUI_THEME_DARK) /* the default goes unsaid */
-        t = (size_t)snprintf(theme, sizeof theme, "%s%s", tui_theme_name(a->theme), sep);
-    if (a->hpan.max_pan && a->screen == &tui_screen_diagram && t < sizeof theme)
-        snprintf(theme + t, sizeof theme - t, "pan %d/%d%s", a->hpan.pan, a->hpan.max_pan, sep);
-    char source[160], mode[48];
+        t = (size_t)snprintf(th, sizeof field[F_THEME], "%s", tui_theme_name(a->theme));
+    if (a->hpan.max_pan && a->screen == &tui_screen_diagram && t < sizeof field[F_THEME])
+        snprintf(th + t, sizeof field[F_THEME] - t, "%span %d/%d", t ? sep : "", a->hpan.pan,
+                 a->hpan.max_pan);
     /* a file by its name; a live source's name is no path ("live lo: net 10.0.0.0/8") */
-    const char *name = a->src->live ? a->src->name : base_name(a->src->name);
-    size_t n = (size_t)snprintf(source, sizeof source, "%s%s%u packets", name, sep,
-                                a->snap.tcp + a->snap.udp + a->snap.other);
-    if (a->snap.calls && n < sizeof source)
-        n += (size_t)snprintf(source + n, sizeof source - n, ", %u calls", a->snap.calls);
-    if (a->src->stats && n < sizeof source) {
+    snprintf(field[F_NAME], sizeof field[F_NAME], "%s",
+             a->src->live ? a->src->name : base_name(a->src->name));
+    char *cn = field[F_COUNTS];
+    size_t size = sizeof field[F_COUNTS];
+    size_t n = (size_t)snprintf(cn, size, "%u packets", a->snap.tcp + a->snap.udp + a->snap.other);
+    if (a->snap.calls && n < size)
+        n += (size_t)snprintf(cn + n, size - n, ", %u calls", a->snap.calls);
+    if (a->src->stats && n < size) {
         struct tui_live_stats st;
         a->src->stats(a->src->ctx, &st);
-        n += (size_t)snprintf(source + n, sizeof source - n, "%sdrops %llu kernel, %llu ring", sep,
+        n += (size_t)snprintf(cn + n, size - n, "%sdrops %llu kernel, %llu ring", sep,
                               (unsigned long long)st.kernel_dropped,
                               (unsigned long long)(st.ring_dropped + st.calls_dropped));
     }
-    if (!a->snap.done && !a->src->live && n < sizeof source) {
+    if (!a->snap.done && !a->src->live && n < size) {
         if (a->snap.bytes_total)
-            snprintf(source + n, sizeof source - n, "%sindexing %u%%", sep,
+            snprintf(cn + n, size - n, "%sindexing %u%%", sep,
                      (unsigned)(a->snap.bytes_done * 100 / a->snap.bytes_total));
         else
-            snprintf(source + n, sizeof source - n, "%sindexing", sep);
+            snprintf(cn + n, size - n, "%sindexing", sep);
     }
     if (a->src->live && !a->snap.done)
-        snprintf(mode, sizeof mode, "%s", r->follow ? "LIVE" : "PAUSED");
+        snprintf(field[F_MODE], sizeof field[F_MODE], "%s", r->follow ? "LIVE" : "PAUSED");
     else
-        snprintf(mode, sizeof mode, "%s %s%s", r->playing ? "REPLAY" : "PAUSED",
+        snprintf(field[F_MODE], sizeof field[F_MODE], "%s %s%s", r->playing ? "REPLAY" : "PAUSED",
                  tui_replay_speed_name(r), r->realtime ? " realtime" : "");
-    snprintf(line, sizeof line, " %s%s%s%s%s%s%s%s", where ? where : "", where ? sep : "", source,
-             sep, theme, mode, pos, scope);
-    tui_term_fill(y, TUI_ROLE_BAR);
-    int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, a->layout.cols);
+
     const char *msg = a->message[0]        ? a->message
                       : a->snap.error[0]   ? a->snap.error
                       : a->labels.error[0] ? a->labels.error
                                            : a->snap.warning;
+    bool standing = false; /* a note that is not an answer: it gives way like a field */
     if (!msg[0] && a->src->live && a->snap.done) {
-        /* a live run that is over keeps saying so, where that covers nothing */
         msg = a->src->rerun ? "demo over" : "capture ended";
-        if ((int)strlen(msg) + 1 > a->layout.cols - used - 2) msg = "";
+        standing = true;
     }
+    /* The fields in their order: the screen's name gives way first, then fields from the
+     * right, at a separator or a comma, never in the middle of a word. */
+    static const int order[F_COUNT] = {F_WHERE, F_NAME, F_COUNTS, F_THEME, F_MODE, F_POS, F_SCOPE};
+    int cols = a->layout.cols, msg_cols = msg[0] ? tui_text_columns(msg) + 2 : 0;
+    /* the message (the answer to a key) keeps at least two thirds of the bar for the fields
+     * only when it is short; a standing note ("demo over") takes only what is left */
+    int room = cols - msg_cols;
+    if (room < cols / 3) room = cols / 3;
+    char line[1400];
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) field[F_WHERE][0] = '\0';
+        size_t len = 0;
+        line[0] = '\0';
+        for (int k = 0; k < F_COUNT; k++) {
+            const char *f = field[order[k]];
+            if (!f[0]) continue;
+            char next[1400];
+            snprintf(next, sizeof next, "%s%s%s", line, len ? sep : " ", f);
+            /* a field too long keeps its first clauses, else its first words ("event 3 of 10"
+             * of "event 3 of 10 shown, frame 3"), else it goes with the rest */
+            size_t whole = strlen(next);
+            while (tui_text_columns(next) > room && len) {
+                char *cut = strrchr(next + len + 1, ',');
+                if (!cut) cut = strrchr(next + len + strlen(sep) + 1, ' '); /* else a word */
+                if (!cut) break;
+                *cut = '\0';
+            }
+            if (tui_text_columns(next) > room && len) break;
+            snprintf(line, sizeof line, "%s", next);
+            len = strlen(line);
+            if (len < whole) break; /* shortened: nothing after it */
+        }
+        if (tui_text_columns(line) <= room || pass == 1) break;
+    }
+    if (standing && tui_text_columns(line) + msg_cols > cols) msg = "";
+    tui_term_fill(y, TUI_ROLE_BAR);
+    int used = tui_term_text(y, 0, line, TUI_ROLE_BAR, cols);
     if (msg[0]) {
-        /* on the right; when the line is too long, the message (the answer to the last key)
-         * covers its end, down to a third of the width */
-        int len = (int)strlen(msg) + 1, third = a->layout.cols / 3;
-        int x = a->layout.cols - len;
-        if (x < used + 2 && x < third) x = third;
-        tui_term_text(y, x, msg, TUI_ROLE_MESSAGE, a->layout.cols - x);
+        int x = cols - msg_cols + 1;
+        if (x < used + 1) x = used + 1; /* cut at the screen's edge, never over the fields */
+        if (x < cols) tui_term_text(y, x, msg, TUI_ROLE_MESSAGE, cols - x);
     }
 }
 

@@ -117,15 +117,6 @@ static void body(struct tui_app *a, const struct tui_label **selected_label, cha
         paint(a, y++, &a->row, false);
 }
 
-/* Columns of UTF-8 text (one per code point: the text is ASCII plus arrows and dashes). */
-static int text_columns(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* Bytes taken by the first cols columns of s. */
 static int text_prefix(const char *s, int cols)
 {
@@ -158,7 +149,7 @@ static void explanation(const struct tui_app *a, const struct tui_label *l, cons
         tui_term_fill(y + line, TUI_ROLE_EXPLAIN);
         /* wrap at the last space that fits; the last line takes the rest, clipped */
         int n = (int)strlen(text), cut = n;
-        if (line + 1 < a->layout.explain_rows && text_columns(text) > width) {
+        if (line + 1 < a->layout.explain_rows && tui_text_columns(text) > width) {
             cut = text_prefix(text, width);
             for (int k = cut; k > width / 2; k--)
                 if (text[k] == ' ') {
@@ -168,7 +159,7 @@ static void explanation(const struct tui_app *a, const struct tui_label *l, cons
         }
         char part[TUI_EXPLAIN_MAX + 256];
         bool last = line + 1 == a->layout.explain_rows;
-        if (last && text_columns(text) > width) {
+        if (last && tui_text_columns(text) > width) {
             /* the rest does not fit: end on a visible mark, never on a half number */
             bool ascii = tui_term_ascii();
             cut = text_prefix(text, width - (ascii ? 3 : 1));

@@ -286,6 +286,27 @@ static SCREEN *tty_screen(char *err, size_t errlen)
     return s;
 }
 
+/* The sequences terminals send for these keys whatever terminfo says (TERM=xterm-256color
+ * inside tmux, or screen, rxvt, the Linux console, VT220 keypads): taken as the keys they
+ * are, as htop does, instead of arriving as "~" and stray letters. */
+static void common_key_sequences(void)
+{
+    static const struct {
+        const char *seq;
+        int key;
+    } keys[] = {
+        {"\033[H", KEY_HOME},   {"\033OH", KEY_HOME}, {"\033[1~", KEY_HOME},
+        {"\033[7~", KEY_HOME},  {"\033[F", KEY_END},  {"\033OF", KEY_END},
+        {"\033[4~", KEY_END},   {"\033[8~", KEY_END}, {"\033[5~", KEY_PPAGE},
+        {"\033[6~", KEY_NPAGE}, {"\033[A", KEY_UP},   {"\033OA", KEY_UP},
+        {"\033[B", KEY_DOWN},   {"\033OB", KEY_DOWN}, {"\033[C", KEY_RIGHT},
+        {"\033OC", KEY_RIGHT},  {"\033[D", KEY_LEFT}, {"\033OD", KEY_LEFT},
+        {"\033[3~", KEY_DC},    {"\033[Z", KEY_BTAB},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (key_defined(keys[i].seq) <= 0) define_key(keys[i].seq, keys[i].key);
+}
+
 int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen)
 {
     memset(&term, 0, sizeof term);
@@ -306,6 +327,7 @@ int tui_term_open(const struct tui_term_options *o, char *err, size_t errlen)
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    common_key_sequences();
     intrflush(stdscr, FALSE);
     curs_set(0);
     set_escdelay(25);

@@ -82,6 +82,14 @@ void tui_term_resize(int rows, int cols);
 /* The size the terminal last reported, when it was more than ncurses is given (rows and
  * columns are clamped to what it draws safely): true then. */
 bool tui_term_clamped(int *rows, int *cols);
+/* Columns of UTF-8 text (one per code point: the TUI's text is ASCII, arrows and dashes). */
+static inline int tui_text_columns(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
 /* Where the last TUI_KEY_CLICK or wheel key happened. */
 void tui_term_mouse(int *y, int *x);
 /* Headless: the next mouse key happens at (y, x). */

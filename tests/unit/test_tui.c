@@ -218,19 +218,40 @@ static void test_following_shows_and_selects_each_new_event(void **state)
 }
 
 /* One of the ways a presenter moves: each must leave new events unshown. */
-static void move_step(struct tui_replay *r) { tui_replay_step(r); }
-static void move_back(struct tui_replay *r) { tui_replay_back(r); }
-static void move_up(struct tui_replay *r) { tui_replay_move(r, -1); }
-static void move_down(struct tui_replay *r) { tui_replay_move(r, 1); }
-static void move_first(struct tui_replay *r) { tui_replay_first(r); }
-static void move_toggle(struct tui_replay *r) { tui_replay_toggle(r, 0); }
-static void move_all(struct tui_replay *r) { tui_replay_all(r); }
+static void move_step(struct tui_replay *r)
+{
+    tui_replay_step(r);
+}
+static void move_back(struct tui_replay *r)
+{
+    tui_replay_back(r);
+}
+static void move_up(struct tui_replay *r)
+{
+    tui_replay_move(r, -1);
+}
+static void move_down(struct tui_replay *r)
+{
+    tui_replay_move(r, 1);
+}
+static void move_first(struct tui_replay *r)
+{
+    tui_replay_first(r);
+}
+static void move_toggle(struct tui_replay *r)
+{
+    tui_replay_toggle(r, 0);
+}
+static void move_all(struct tui_replay *r)
+{
+    tui_replay_all(r);
+}
 
 static void test_any_movement_stops_following(void **state)
 {
     (void)state;
-    void (*const moves[])(struct tui_replay *) = {move_step, move_back,  move_up, move_down,
-                                                   move_first, move_toggle, move_all};
+    void (*const moves[])(struct tui_replay *) = {move_step,  move_back,   move_up, move_down,
+                                                  move_first, move_toggle, move_all};
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
         struct tui_replay r;
         tui_replay_init(&r, 0);
@@ -248,8 +269,8 @@ static void test_any_movement_stops_following(void **state)
 
 /* --realtime: the wait before each event is the capture's own gap times the speed, long
  * silences are cut to TUI_REPLAY_MAX_GAP_NS, and a clock that goes back waits nothing. */
-static const uint64_t capture_times[] = {0, 1000000, 1500000, 401500000, 401400000,
-                                         100000000000ull};
+static const uint64_t capture_times[] = {0,         1000000,   1500000,
+                                         401500000, 401400000, 100000000000ull};
 
 static uint64_t capture_gap(void *ctx, uint32_t from, uint32_t to)
 {
@@ -268,7 +289,7 @@ static void test_realtime_paces_by_the_capture_gaps(void **state)
     tui_replay_toggle(&r, now);
     assert_true(tui_replay_tick(&r, now)); /* the first event answers the key at once */
     assert_int_equal(r.shown, 1);
-    assert_false(tui_replay_tick(&r, now + 999999));   /* 1 ms later in the capture */
+    assert_false(tui_replay_tick(&r, now + 999999)); /* 1 ms later in the capture */
     assert_true(tui_replay_tick(&r, now + 1000000));
     assert_int_equal(r.shown, 2);
     now += 1000000;
@@ -278,7 +299,7 @@ static void test_realtime_paces_by_the_capture_gaps(void **state)
     assert_int_equal(r.shown, 3);
     now += 500000;
     tui_replay_slower(&r, now);
-    tui_replay_slower(&r, now); /* x1/2: 400 ms take 800 ms */
+    tui_replay_slower(&r, now);                         /* x1/2: 400 ms take 800 ms */
     assert_int_equal(tui_replay_wait_ms(&r, now), 200); /* 400 ms at x2, set when shown */
     assert_true(tui_replay_tick(&r, now + 200000000));
     now += 200000000;
@@ -832,6 +853,50 @@ static void test_store_news_is_drawn_and_silence_is_not(void **state)
     fixture_close(&f);
 }
 
+/* The status bar at every width, with and without a message: its fields are the full bar's
+ * text cut at a separator, a comma or a space (never inside a word: "REPLAY x", "fr"), and a
+ * message stands apart from them ("frthe end" glued nothing together). */
+static void test_status_bar_never_cuts_a_word_nor_glues_a_message(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, 3, true, false, 24, 300);
+    tui_app_react(a, 'n');
+    tui_app_react(a, 'n');
+    tui_app_draw(a, TUI_REACT_SCREEN);
+    char full[512];
+    screen_line(a->layout.status_y, full, sizeof full);
+    for (size_t n = strlen(full); n && full[n - 1] == ' ';)
+        full[--n] = '\0';
+    assert_non_null(strstr(full, "event 2 of 2 shown, frame 2"));
+    const char *msgs[] = {"", "the end: every event is shown"};
+    for (int m = 0; m < 2; m++) {
+        for (int cols = 40; cols <= 160; cols++) {
+            tui_term_resize(24, cols);
+            snprintf(a->message, sizeof a->message, "%s", msgs[m]);
+            tui_app_draw(a, TUI_REACT_SCREEN);
+            char line[512];
+            screen_line(a->layout.status_y, line, sizeof line);
+            char *at = msgs[m][0] ? strstr(line, "the end") : NULL;
+            if (msgs[m][0] && !at) at = strstr(line, "the e"); /* cut at the screen's edge */
+            if (at) {
+                if (at[-1] != ' ') fail_msg("%d columns: a message glued on: '%s'", cols, line);
+                at[0] = '\0';
+            }
+            size_t n = strlen(line);
+            while (n && line[n - 1] == ' ')
+                line[--n] = '\0';
+            if (!n) continue;
+            /* the fields are the full bar's start, ending where a clause or word ends */
+            if (strncmp(full, line, n) != 0 ||
+                !(full[n] == '\0' || full[n] == ' ' || full[n] == ','))
+                fail_msg("%d columns: '%s' is not the bar '%s' cut between words", cols, line,
+                         full);
+        }
+    }
+    fixture_close(&f);
+}
+
 static void test_new_drops_redraw_the_status_bar_alone(void **state)
 {
     (void)state;
@@ -879,7 +944,7 @@ static const struct timeline_flow *flow_at(const void *ctx, uint32_t i)
 }
 
 static struct timeline_flow flow(uint32_t stream, uint8_t proto, uint16_t cport, uint32_t packets,
-                            uint64_t bytes, uint64_t duration_ns)
+                                 uint64_t bytes, uint64_t duration_ns)
 {
     struct timeline_flow f = {.stream = stream, .proto = proto, .packets = packets, .bytes = bytes};
     f.client.addr.family = f.server.addr.family = 4;
@@ -1193,6 +1258,7 @@ int main(void)
         cmocka_unit_test(test_every_key_listed_for_an_action_runs_it),
         cmocka_unit_test(test_an_idle_screen_is_not_drawn_again),
         cmocka_unit_test(test_store_news_is_drawn_and_silence_is_not),
+        cmocka_unit_test(test_status_bar_never_cuts_a_word_nor_glues_a_message),
         cmocka_unit_test(test_new_drops_redraw_the_status_bar_alone),
         cmocka_unit_test(test_the_replay_timer_draws_when_an_event_is_due_and_not_before),
         cmocka_unit_test(test_flows_sort_by_any_column_and_keep_ties_in_order),
