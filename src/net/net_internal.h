@@ -14,7 +14,6 @@
 int net_wait_fd(int fd, short events, const struct probe_wait *w);
 bool net_stopped(atomic_bool *stop);
 void net_sleep_ms(int ms);
-uint64_t net_now_ns(void); /* CLOCK_REALTIME */
 
 /* Addresses: IPv4-mapped IPv6 addresses become IPv4, as they are on the wire. */
 void net_endpoint_from_sockaddr(const struct sockaddr *sa, struct endpoint *ep);
