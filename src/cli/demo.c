@@ -388,7 +388,7 @@ int cli_demo(int argc, char **argv)
     /* The namespace first: unshare needs a single-threaded process. */
     char err[1024];
     enum sandbox_kind kind = SANDBOX_NONE;
-    bool sandboxed = net_sandbox_enter(&kind, err, sizeof err) == 0;
+    bool sandboxed = net_sandbox_enter(&kind, err, sizeof err) == STATUS_OK;
     if (!sandboxed)
         fprintf(stderr, "sockscope: demo: no private network namespace: %s\n"
                         "sockscope: demo: falling back to this machine's loopback, port %d "
