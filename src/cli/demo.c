@@ -8,6 +8,8 @@
  * order, reruns) in timeline/session.c, the scenario as a workload in scenario_workload.c,
  * drawing in view/, export/ and tui/. */
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,12 +143,22 @@ struct stream {
     struct demo_args *args;
     struct out *o;
     struct text_export *text;
+    bool pipe_fatal; /* SIGPIPE unblocked on the thread that writes */
 };
 
 static bool draw(void *ctx, const struct timeline_item *it, const struct packet *pkt,
                  const struct track_info *info)
 {
     struct stream *s = ctx;
+    if (!s->pipe_fatal) {
+        /* The feed's thread starts with every signal blocked; SIGPIPE is sent to the thread
+         * that writes, so unblocking it here keeps a closed stdout fatal, as in trace. */
+        sigset_t pipe;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_UNBLOCK, &pipe, NULL);
+        s->pipe_fatal = true;
+    }
     if (it->kind == TIMELINE_API) {
         if (s->args->json)
             export_json_api(s->o, &it->api);

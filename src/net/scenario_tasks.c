@@ -77,7 +77,7 @@ int scenario_start(struct scenario_run *r, struct scenario_task *t,
     t->run = r;
     t->err[0] = 0;
     atomic_init(&t->done, false);
-    int rc = pthread_create(&t->thread, NULL, task_main, t);
+    int rc = thread_start_quiet(&t->thread, task_main, t); /* signals stay the caller's */
     t->started = rc == 0;
     if (rc != 0) {
         snprintf(r->ctx->err, sizeof r->ctx->err, "cannot start a thread: %s", strerror(rc));
