@@ -239,7 +239,7 @@ int probe_shutdown(struct probe *p, int fd, int how)
 int probe_setsockopt(struct probe *p, int fd, int level, int name, const void *val,
                      socklen_t len)
 {
-    uint64_t ts = net_now_ns();
+    uint64_t ts = stamp_now_ns();
     int r = setsockopt(fd, level, name, val, len);
     int e = errno;
     struct api_event ev;
