@@ -22,12 +22,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "sockscope/session.h"
 
 static char skip_reason[200];
 static char dir[64];
 
-#define LIVENESS_NS (20 * 1000000000ull) /* far beyond what a run here takes */
+#define LIVENESS_MS 20000 /* far beyond what a run here takes */
 
 /* ---- the test's workload: datagrams to itself, then the run is over ---- */
 
@@ -127,13 +128,13 @@ static struct session *start_session(const struct session_options *o)
 /* Waits (on the store's wake-ups) until the run's feed has finished the store. */
 static void wait_finished(struct timeline_store *st, struct timeline_snapshot *snap)
 {
-    struct pollfd pf = {.fd = timeline_store_wake_fd(st), .events = POLLIN};
-    uint64_t deadline = monotonic_now_ns() + LIVENESS_NS;
+    uint64_t end = test_now_ms() + LIVENESS_MS;
     for (;;) {
         timeline_store_sync(st, snap);
         if (snap->done) return;
-        assert_true(monotonic_now_ns() < deadline);
-        (void)poll(&pf, 1, 100);
+        uint64_t now = test_now_ms();
+        if (now >= end) fail_msg("the run's store was not finished in %d ms", LIVENESS_MS);
+        (void)test_wait_readable(timeline_store_wake_fd(st), (int)(end - now));
     }
 }
 
@@ -374,16 +375,13 @@ static void enter_namespace(void)
 static int make_dir(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/sockscope-test-session-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return test_dir_make(dir, sizeof dir, "session");
 }
 
 static int remove_dir(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove(dir);
 }
 
 int main(void)
