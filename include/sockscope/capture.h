@@ -15,6 +15,8 @@ struct capture_frame {
     uint32_t caplen, wirelen;
     uint64_t ts_ns;
     uint32_t number; /* 1-based index in the file, counted before the filter */
+    int64_t offset;  /* a live capture writing -w: where the frame's record starts in that file
+                      * (what a checkpoint needs); -1 otherwise (a file: capture_file_tell) */
 };
 
 struct capture_file;
@@ -96,7 +98,7 @@ int capture_live_wait_ready(struct capture_live *c, int timeout_ms, char *err, s
 int capture_live_wake_fd(const struct capture_live *c);
 /* Main thread: the next frame (data valid until the next call), 1, or 0 when none.
  * frame->number counts every captured frame, ring drops included, so it is the frame's number
- * in the -w file. */
+ * in the -w file, and frame->offset is where its record starts there (-1 without -w). */
 int capture_live_next(struct capture_live *c, struct capture_frame *frame);
 int capture_live_linktype(const struct capture_live *c);
 const char *capture_live_linktype_name(const struct capture_live *c);

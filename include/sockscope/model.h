@@ -1,11 +1,13 @@
 /* model: the vocabulary every floor of sockscope shares — an address and an endpoint (one
  * lifeline), the role of a side, what kind of segment a packet is, a socket API call, which
- * endpoint stands on which lifeline, and one status set for every stage. Depends on nothing,
+ * endpoint stands on which lifeline, one status set for every stage, and the two rules every
+ * thread-starting, time-stamping stage follows (the clocks, the quiet thread). Depends on nothing,
  * so decode, track, timeline, view, export, net and the TUI can all speak it without
  * reaching up or sideways. */
 #ifndef SOCKSCOPE_MODEL_H
 #define SOCKSCOPE_MODEL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +20,19 @@ enum status {
     STATUS_E_RUNTIME = -1,   /* out of memory, a read or write error part-way, no thread */
     STATUS_E_BAD_INPUT = -2, /* missing or non-capture file, bad filter, bad argument */
 };
+
+/* ---- clocks ----
+ * Every time stamp sockscope compares (a frame's, which libpcap takes, an API event's) is
+ * CLOCK_REALTIME in nanoseconds since the epoch: the one clock both sides can read. Intervals
+ * and deadlines use CLOCK_MONOTONIC instead, which never jumps when the wall clock is set. */
+uint64_t stamp_now_ns(void);     /* CLOCK_REALTIME, ns: what a frame or an event is stamped */
+uint64_t monotonic_now_ns(void); /* CLOCK_MONOTONIC, ns: for waiting and pacing */
+
+/* ---- threads ----
+ * Signals belong to the thread that handles them (the screen's, a streaming loop's): every
+ * other thread (capture, feed, the modules' programs) starts with all of them blocked. As
+ * pthread_create: 0, or the error number. */
+int thread_start_quiet(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /* ---- addresses and endpoints ---- */
 

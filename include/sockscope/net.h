@@ -97,7 +97,8 @@ struct net_server_options {
                            * (port 0 asks the kernel for a free one) */
 };
 
-/* Runs until *stop (or max_clients served). 0, or -1 with err filled. */
+/* Runs until *stop (or max_clients served). STATUS_OK; STATUS_E_RUNTIME with err filled; or
+ * STATUS_E_BAD_INPUT when bind_addr names no host. */
 int net_server_run(const struct net_server_options *o, char *err, size_t errlen);
 
 struct net_client_options {
@@ -117,8 +118,9 @@ struct net_client_options {
                            * shutdown/close, so that a diagram reads phase by phase */
 };
 
-/* 0, or -1 with err filled (refused, unreachable, timeout, lost reply...), or -2 when the
- * input is at fault (unknown host, a message too long for one UDP datagram). */
+/* STATUS_OK; STATUS_E_RUNTIME with err filled (refused, unreachable, timeout, lost
+ * reply...); or STATUS_E_BAD_INPUT when the input is at fault (unknown host, a message too
+ * long for one UDP datagram). */
 int net_client_run(const struct net_client_options *o, char *err, size_t errlen);
 
 /* Longest message: TCP echoes up to this much per message; UDP is limited by the datagram. */
@@ -136,7 +138,7 @@ struct scenario_context {
 struct scenario {
     const char *name;     /* "tcp", "udp", "threaded", "handshake", ... */
     const char *summary;  /* one line for `demo --list` */
-    int (*run)(struct scenario_context *ctx); /* 0 ok, -1 with ctx->err */
+    int (*run)(struct scenario_context *ctx); /* STATUS_OK, or STATUS_E_RUNTIME with ctx->err */
     int clients;          /* client sockets it draws lifelines for (one server lifeline) */
 };
 
@@ -152,8 +154,8 @@ enum sandbox_kind {
 };
 
 /* Moves the calling process into a fresh network namespace (with a user namespace when not
- * root) and brings its loopback up. Must be called before any thread starts. On failure
- * returns -1 and err names the kernel setting that forbids it and the fixes. */
+ * root) and brings its loopback up. Must be called before any thread starts. STATUS_OK; on
+ * failure STATUS_E_RUNTIME, and err names the kernel setting that forbids it and the fixes. */
 int net_sandbox_enter(enum sandbox_kind *kind, char *err, size_t errlen);
 const char *net_sandbox_name(enum sandbox_kind k);
 

@@ -14,6 +14,13 @@
 
 enum timeline_kind { TIMELINE_FRAME, TIMELINE_API };
 
+/* ---- one frame through decode and track: the step of every loop over frames ----
+ * The file passes, the live feed and the streaming commands all take it, then hand pkt and
+ * info to their sink (the store, an exporter). pkt's views point into fr->data; the tracker
+ * numbers the frame fr->number. */
+void timeline_step_frame(struct tracker *tr, int linktype, const struct capture_frame *fr,
+                         struct packet *pkt, struct track_info *info);
+
 struct timeline_item {
     enum timeline_kind kind;
     uint64_t ts_ns;

@@ -454,6 +454,7 @@ static int next_mapped(struct capture_file *f, struct capture_frame *frame, char
         frame->wirelen = r.wirelen;
         frame->ts_ns = capture_stamp_ns(r.sec, r.frac, capture_map_nanosecond(f->map));
         frame->number = f->number;
+        frame->offset = -1;
         return 1;
     }
 }
@@ -483,6 +484,7 @@ int capture_file_next(struct capture_file *f, struct capture_frame *frame, char 
             frame->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u +
                            (uint64_t)h->ts.tv_usec * (f->nanosecond ? 1u : 1000u);
         frame->number = f->number;
+        frame->offset = -1;
         return 1;
     }
 }

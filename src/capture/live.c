@@ -27,6 +27,7 @@
 /* What the capture thread puts in the ring before each frame's bytes. */
 struct live_record {
     uint64_t ts_ns;
+    int64_t offset; /* in the -w file, -1 without one */
     uint32_t caplen, wirelen, number, spare;
 };
 
@@ -36,7 +37,7 @@ struct capture_live {
     int linktype;
     bool nanosecond;
     struct capture_ring *ring;
-    pcap_dumper_t *dump;
+    struct capture_dump dump;
     char *write_path;
     bool loopback;
     struct capture_probe probe;
@@ -65,9 +66,7 @@ struct capture_live {
 
 static uint64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return monotonic_now_ns() / 1000000u;
 }
 
 /* ---- opening ---- */
@@ -314,9 +313,9 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *da
             return;
     }
     c->number++;
-    if (c->dump)
-        pcap_dump((u_char *)c->dump, h, data);
+    int64_t offset = c->dump.d ? capture_dump_write(&c->dump, h, data) : -1;
     struct live_record rec = {
+        .offset = offset,
         .ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u +
                  (uint64_t)h->ts.tv_usec * (c->nanosecond ? 1u : 1000u),
         .caplen = h->caplen,
@@ -362,8 +361,8 @@ static void *capture_thread(void *arg)
             rc = pcap_dispatch(c->pcap, BATCH, on_frame, (u_char *)c);
             /* the -w file on disk before the consumer hears of the batch: a screen that reads
              * it back (the TUI's labels) finds every frame it was told about */
-            if (rc > 0 && c->dump &&
-                capture_dump_flush(c->dump, c->write_path, ferr, sizeof ferr) != 0) {
+            if (rc > 0 && c->dump.d &&
+                capture_dump_flush(&c->dump, c->write_path, ferr, sizeof ferr) != 0) {
                 thread_fail(c, ferr, "");
                 rc = PCAP_ERROR_BREAK;
             }
@@ -388,7 +387,7 @@ static void *capture_thread(void *arg)
     }
     refresh_stats(c);
     char ferr[200];
-    if (c->dump && capture_dump_flush(c->dump, c->write_path, ferr, sizeof ferr) != 0 &&
+    if (c->dump.d && capture_dump_flush(&c->dump, c->write_path, ferr, sizeof ferr) != 0 &&
         !c->thread_status)
         thread_fail(c, ferr, "");
     atomic_store_explicit(&c->running, false, memory_order_release);
@@ -405,12 +404,8 @@ int capture_live_start(struct capture_live *c, char *err, size_t errlen)
         return STATUS_E_RUNTIME;
     }
     /* The thread takes no signals: SIGINT and friends belong to the main thread. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
     atomic_store(&c->running, true);
-    int rc = pthread_create(&c->thread, NULL, capture_thread, c);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int rc = thread_start_quiet(&c->thread, capture_thread, c);
     if (rc != 0) {
         atomic_store(&c->running, false);
         snprintf(err, errlen, "cannot start the capture thread: %s", strerror(rc));
@@ -493,6 +488,7 @@ int capture_live_next(struct capture_live *c, struct capture_frame *frame)
     frame->wirelen = rec->wirelen;
     frame->ts_ns = rec->ts_ns;
     frame->number = rec->number;
+    frame->offset = rec->offset;
     return 1;
 }
 
@@ -545,7 +541,7 @@ void capture_live_close(struct capture_live *c)
     if (!c)
         return;
     capture_live_stop(c);
-    capture_dump_close(c->dump);
+    capture_dump_close(&c->dump);
     if (c->pcap)
         pcap_close(c->pcap);
     capture_probe_close(&c->probe);

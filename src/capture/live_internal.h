@@ -10,13 +10,21 @@
 
 /* ---- -w: a pcap file written by the capture thread ---- */
 
+struct capture_dump {
+    pcap_dumper_t *d;    /* NULL: not writing */
+    int64_t next_offset; /* where the next record starts; -1 when libpcap cannot say */
+};
+
 /* A pcap file with the handle's link type, snaplen and timestamp precision (nanosecond when the
  * handle has it). STATUS_E_BAD_INPUT naming the path when it cannot be created. */
-int capture_dump_open(pcap_t *p, const char *path, pcap_dumper_t **out, char *err,
+int capture_dump_open(pcap_t *p, const char *path, struct capture_dump *out, char *err,
                       size_t errlen);
+/* Writes one frame; returns where its record starts in the file (-1: unknown). */
+int64_t capture_dump_write(struct capture_dump *d, const struct pcap_pkthdr *h,
+                           const uint8_t *data);
 /* Flushes to the kernel; STATUS_E_RUNTIME naming the path when a write failed. */
-int capture_dump_flush(pcap_dumper_t *d, const char *path, char *err, size_t errlen);
-void capture_dump_close(pcap_dumper_t *d);
+int capture_dump_flush(struct capture_dump *d, const char *path, char *err, size_t errlen);
+void capture_dump_close(struct capture_dump *d);
 
 /* ---- the liveness probe: UDP datagrams a socket on 127.0.0.1 sends to itself ---- */
 

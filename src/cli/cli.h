@@ -4,10 +4,13 @@
 #define SOCKSCOPE_CLI_H
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
 #include "sockscope/export.h"
+#include "sockscope/net.h"
+#include "sockscope/session.h"
 #include "sockscope/tui.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -94,18 +97,25 @@ int cli_session_option(const char *cmd, int opt, const char *arg, struct cli_tui
  * error was printed. */
 int cli_tui_finish(const char *cmd, struct cli_tui *t, const struct cli_diagram *d, bool *tui);
 
-/* The capture file a TUI session writes while it reads it back (labels, packet detail). Made
- * in $TMPDIR or /tmp and unlinked at once, path naming it through /proc/self/fd: it goes with
- * the process however that ends. Without /proc the name stays until cli_temp_capture_close. */
-struct cli_temp_capture {
-    int fd;
-    const char *path; /* proc or name: what the capture writes and the screen reads */
-    char proc[64];    /* "/proc/self/fd/N" */
-    char name[4096];  /* the file's name while it has one */
+/* ---- the demo's workload for a session (scenario_workload.c) ----
+ * A scenario on a thread of its own, its calls through a probe made for each run. */
+struct cli_scenario_workload {
+    const struct scenario *scenario; /* what the next run runs: set it before session_rerun */
+    atomic_bool *stop;               /* the scenario's calls return at once once it is set */
+    atomic_bool own_stop;
+    struct probe *probe; /* the current run's */
+    struct scenario_context ctx;
+    struct session_run *run;
+    pthread_t thread;
+    int result; /* the scenario's return, once the run is stopped */
 };
 
-int cli_temp_capture_open(struct cli_temp_capture *t, char *err, size_t errlen);
-void cli_temp_capture_close(struct cli_temp_capture *t);
+/* stop: the flag the scenario watches (the streaming demo passes the one SIGINT sets), NULL
+ * for one of its own (the TUI's: q and r set it). */
+void cli_scenario_workload_init(struct cli_scenario_workload *w, const struct scenario *sc,
+                                atomic_bool *stop, struct session_workload *out);
+/* net's probe as the read side of a session's calls. */
+void cli_probe_calls(struct probe *p, struct timeline_calls *out);
 
 /* After getopt_long returned '?': says which option was unknown or lacks its value
  * (with_value: the short options that take one). */

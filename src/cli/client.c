@@ -116,7 +116,7 @@ int cli_client(int argc, char **argv)
                       err);
         else
             cli_error("client: %s", err);
-        return r == -2 ? EXIT_USAGE : EXIT_RUNTIME;
+        return r == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
     return EXIT_OK;
 }

@@ -3,8 +3,8 @@
  * screen follows it, the frames also written to a temporary capture the screen reads labels
  * back from. Otherwise the trace pipeline streams: the capture thread fills the ring, this
  * (main) thread sleeps on its wake fd, then decodes, tracks and exports each batch and
- * flushes, until Ctrl-C, -c COUNT or the capture ends. Also the pieces of a TUI session that
- * demo shares (its options, the temporary capture). */
+ * flushes, until Ctrl-C, -c COUNT or the capture ends. The TUI's run is a session
+ * (timeline/session.c) without a workload. */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +21,8 @@
 #include "sockscope/capture.h"
 #include "sockscope/decode.h"
 #include "sockscope/export.h"
-#include "sockscope/live_feed.h"
+#include "sockscope/session.h"
+#include "sockscope/timeline.h"
 #include "sockscope/track.h"
 #include "sockscope/tui.h"
 #include "sockscope/view.h"
@@ -179,8 +180,7 @@ static enum drained drain(struct capture_live *c, struct sink *s)
             return DRAINED_STOP;
         if (capture_live_next(c, &fr) != 1)
             return DRAINED_EMPTY;
-        decode_packet(s->linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns, &pkt);
-        track_feed(s->tr, &pkt, fr.number, &info);
+        timeline_step_frame(s->tr, s->linktype, &fr, &pkt, &info);
         struct export_frame ef = {.number = fr.number, .pkt = &pkt, .info = &info};
         if (s->text)
             export_text_frame(s->text, &ef);
@@ -333,63 +333,57 @@ static int live_capture(struct live_args *a, const sigset_t *unblocked)
 static void feed_stats(void *ctx, struct tui_live_stats *out)
 {
     struct timeline_feed_counts n;
-    timeline_feed_counts(ctx, &n);
+    session_counts(ctx, &n);
     *out = (struct tui_live_stats){.frames = n.frames,
                                    .kernel_dropped = n.kernel_dropped,
                                    .ring_dropped = n.ring_dropped + n.merge_dropped};
 }
 
+/* As print_stats, from the session's counts once its capture is closed. */
+static void print_session_stats(const struct timeline_feed_counts *n)
+{
+    fprintf(stderr,
+            "sockscope: %llu frames captured, %llu dropped by the kernel, %llu dropped by "
+            "sockscope (display too slow)\n",
+            (unsigned long long)(n->captured + n->ring_dropped),
+            (unsigned long long)n->kernel_dropped, (unsigned long long)n->ring_dropped);
+}
+
+/* A session with no workload: the interface's own traffic, until q, -c or the capture ends.
+ * The frames go to -w's file or a temporary one the screen reads back. */
 static int live_tui(struct live_args *a)
 {
     char err[1024];
-    struct cli_temp_capture temp = {.fd = -1};
-    if (!a->cap.write_path) {
-        if (cli_temp_capture_open(&temp, err, sizeof err) != 0) {
-            cli_error("live: %s", err);
-            return EXIT_RUNTIME;
-        }
-        a->cap.write_path = temp.path;
+    struct session_options so = {.capture = a->cap, .max_frames = (uint64_t)a->count};
+    struct session *s;
+    int rc = session_start(&so, &s, err, sizeof err);
+    if (rc != STATUS_OK) {
+        cli_error("live: %s", err);
+        return rc == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
-    struct capture_live *c;
-    int rc = open_capture(a, &c);
-    if (rc != EXIT_OK) {
-        cli_temp_capture_close(&temp);
-        return rc;
-    }
-    say_capturing(a, c, temp.fd < 0);
+    if (*session_warning(s))
+        fprintf(stderr, "sockscope: warning: %s; the first packets may be missing\n",
+                session_warning(s));
+    say_capturing(a, session_capture(s), a->cap.write_path != NULL);
     char name[256];
-    snprintf(name, sizeof name, "live %s%s%s", capture_live_device(c), a->bpf ? ": " : "",
+    snprintf(name, sizeof name, "live %s%s%s", capture_live_device(session_capture(s)), a->bpf ? ": " : "",
              a->bpf ? a->bpf : "");
-    struct timeline_store *store = timeline_store_new();
-    struct timeline_feed *feed = NULL;
-    struct timeline_feed_options fo = {
-        .store = store, .capture = c, .max_frames = (uint64_t)a->count};
-    if (!store) {
-        snprintf(err, sizeof err, "out of memory");
-        rc = STATUS_E_RUNTIME;
-    } else {
-        rc = timeline_feed_start(&fo, &feed, err, sizeof err) == STATUS_OK ? STATUS_OK
-                                                                              : STATUS_E_RUNTIME;
-    }
-    if (rc == STATUS_OK) {
-        /* the capture file holds only what the filter let through: no filter to read it */
-        struct tui_source src = {.name = name,
-                                 .path = a->cap.write_path,
-                                 .store = store,
-                                 .live = true,
-                                 .ctx = feed,
-                                 .stats = feed_stats};
-        rc = tui_run(&a->tui.o, &src, err, sizeof err);
-    }
-    timeline_feed_free(feed);
-    capture_live_stop(c);
+    /* the capture file holds only what the filter let through: no filter to read it */
+    struct tui_source src = {.name = name,
+                             .path = session_capture_path(s),
+                             .store = session_store(s),
+                             .live = true,
+                             .ctx = s,
+                             .stats = feed_stats};
+    rc = tui_run(&a->tui.o, &src, err, sizeof err);
+    session_stop(s);
     if (rc != STATUS_OK) cli_error("live: %s", err);
-    print_stats(c);
-    if (temp.fd < 0 && a->cap.write_path)
+    struct timeline_feed_counts n;
+    session_counts(s, &n);
+    print_session_stats(&n);
+    if (a->cap.write_path)
         fprintf(stderr, "sockscope: capture saved to %s\n", a->cap.write_path);
-    capture_live_close(c);
-    timeline_store_free(store);
-    cli_temp_capture_close(&temp);
+    session_free(s);
     return rc == STATUS_OK ? EXIT_OK : EXIT_RUNTIME;
 }
 

@@ -86,7 +86,7 @@ int cli_server(int argc, char **argv)
     int rc = net_server_run(&o, err, sizeof err);
     if (rc < 0) {
         cli_error("server: %s", err);
-        return rc == -2 ? EXIT_USAGE : EXIT_RUNTIME;
+        return rc == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
     printf("server stopped\n");
     return EXIT_OK;

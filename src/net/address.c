@@ -60,12 +60,12 @@ int net_resolve(const char *host, uint16_t port, int socktype, bool passive, str
     snprintf(service, sizeof service, "%u", port);
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
     int rc = getaddrinfo(host, service, &hints, out);
-    if (rc == 0) return 0;
+    if (rc == 0) return STATUS_OK;
     if (rc == EAI_NONAME || rc == EAI_FAMILY || rc == EAI_SERVICE) {
         snprintf(err, errlen, "unknown host '%s': not an address, and no name lookup knows it",
                  host);
-        return -2;
+        return STATUS_E_BAD_INPUT;
     }
     snprintf(err, errlen, "cannot look up '%s': %s", host, gai_strerror(rc));
-    return -1;
+    return STATUS_E_RUNTIME;
 }

@@ -9,10 +9,10 @@ int net_client_run(const struct net_client_options *o, char *err, size_t errlen)
 {
     if (!o->message && !o->in) {
         snprintf(err, errlen, "no message and no input to read messages from");
-        return -2;
+        return STATUS_E_BAD_INPUT;
     }
     if (o->proto == IPPROTO_TCP) return net_tcp_client(o, err, errlen);
     if (o->proto == IPPROTO_UDP) return net_udp_client(o, err, errlen);
     snprintf(err, errlen, "a client speaks TCP or UDP");
-    return -2;
+    return STATUS_E_BAD_INPUT;
 }

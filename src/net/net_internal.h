@@ -14,13 +14,13 @@
 int net_wait_fd(int fd, short events, const struct probe_wait *w);
 bool net_stopped(atomic_bool *stop);
 void net_sleep_ms(int ms);
-uint64_t net_now_ns(void); /* CLOCK_REALTIME */
 
 /* Addresses: IPv4-mapped IPv6 addresses become IPv4, as they are on the wire. */
 void net_endpoint_from_sockaddr(const struct sockaddr *sa, struct endpoint *ep);
 void net_format_endpoint(const struct endpoint *ep, char *buf, size_t n); /* [::1]:12000 */
 void net_format_sockaddr(const struct sockaddr *sa, char *buf, size_t n);
-/* getaddrinfo with messages: 0, -1 (runtime) or -2 (no such host) with err filled. */
+/* getaddrinfo with messages: STATUS_OK, or STATUS_E_RUNTIME / STATUS_E_BAD_INPUT (no such
+ * host) with err filled. */
 int net_resolve(const char *host, uint16_t port, int socktype, bool passive, struct addrinfo **out,
                 char *err, size_t errlen);
 
@@ -67,7 +67,7 @@ void probe_queue_event(struct probe *p, const struct api_event *ev);
  * overall deadline set it). */
 struct scenario_run;
 struct scenario_task {
-    int (*fn)(struct scenario_task *t); /* 0 ok, -1 with err */
+    int (*fn)(struct scenario_task *t); /* STATUS_OK, or STATUS_E_RUNTIME with err */
     struct scenario_run *run;
     struct net_server_options server;
     struct net_client_options client;
@@ -93,14 +93,16 @@ void scenario_client_options(struct scenario_run *r, struct net_client_options *
                              const char *message);
 int scenario_start(struct scenario_run *r, struct scenario_task *t,
                    int (*fn)(struct scenario_task *t));
-/* Waits for a server task's ready byte. -1 with ctx->err when it failed or took too long. */
+/* Waits for a server task's ready byte. STATUS_E_RUNTIME with ctx->err when it failed or
+ * took too long. */
 int scenario_wait_ready(struct scenario_run *r, struct scenario_task *server);
 /* Waits for the tasks in order (bounded), joins them, and reports the first error. */
 int scenario_finish(struct scenario_run *r, struct scenario_task **tasks, size_t n);
 /* Task bodies: the modules. */
 int scenario_task_server(struct scenario_task *t);
 int scenario_task_client(struct scenario_task *t);
-/* socket, bind 127.0.0.1:port, listen, through the probe; then the ready byte. */
+/* socket, bind 127.0.0.1:port, listen, through the probe; then the ready byte. The fd, or
+ * STATUS_E_RUNTIME with t->err. */
 int scenario_listen_tcp(struct scenario_task *t);
 
 #endif

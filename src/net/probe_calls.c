@@ -30,7 +30,7 @@ static bool again(int e)
 
 int probe_socket(struct probe *p, int domain, int type, int protocol)
 {
-    uint64_t ts = net_now_ns();
+    uint64_t ts = stamp_now_ns();
     int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
     int e = errno;
     if (p) {
@@ -48,7 +48,7 @@ int probe_socket(struct probe *p, int domain, int type, int protocol)
 
 int probe_bind(struct probe *p, int fd, const struct sockaddr *a, socklen_t len)
 {
-    uint64_t ts = net_now_ns();
+    uint64_t ts = stamp_now_ns();
     int r = bind(fd, a, len);
     int e = errno;
     if (r == 0) probe_learn_addresses(p, fd, NULL);
@@ -59,7 +59,7 @@ int probe_bind(struct probe *p, int fd, const struct sockaddr *a, socklen_t len)
 
 int probe_listen(struct probe *p, int fd, int backlog)
 {
-    uint64_t ts = net_now_ns();
+    uint64_t ts = stamp_now_ns();
     int r = listen(fd, backlog);
     int e = errno;
     if (r == 0) probe_mark_listening(p, fd);
@@ -72,7 +72,7 @@ int probe_listen(struct probe *p, int fd, int backlog)
 int probe_accept_wait(struct probe *p, int fd, struct sockaddr *a, socklen_t *len,
                       const struct probe_wait *w)
 {
-    report(p, API_ACCEPT, API_PHASE_CALL, fd, net_now_ns(), 0, 0, 0, fd, NULL);
+    report(p, API_ACCEPT, API_PHASE_CALL, fd, stamp_now_ns(), 0, 0, 0, fd, NULL);
     int r, e;
     socklen_t room = len ? *len : 0;
     for (;;) {
@@ -91,7 +91,7 @@ int probe_accept_wait(struct probe *p, int fd, struct sockaddr *a, socklen_t *le
         probe_track_socket(p, r, SOCK_STREAM);
         probe_learn_addresses(p, r, NULL);
     }
-    report(p, API_ACCEPT, API_PHASE_RETURN, fd, net_now_ns(), r, e, 0, r >= 0 ? r : fd, NULL);
+    report(p, API_ACCEPT, API_PHASE_RETURN, fd, stamp_now_ns(), r, e, 0, r >= 0 ? r : fd, NULL);
     errno = e;
     return r;
 }
@@ -99,7 +99,7 @@ int probe_accept_wait(struct probe *p, int fd, struct sockaddr *a, socklen_t *le
 int probe_connect_wait(struct probe *p, int fd, const struct sockaddr *a, socklen_t len,
                        const struct probe_wait *w)
 {
-    uint64_t ts = net_now_ns();
+    uint64_t ts = stamp_now_ns();
     int flags = fcntl(fd, F_GETFL);
     bool was_blocking = flags >= 0 && !(flags & O_NONBLOCK);
     if (was_blocking) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
@@ -122,7 +122,7 @@ int probe_connect_wait(struct probe *p, int fd, const struct sockaddr *a, sockle
     }
     if (was_blocking) fcntl(fd, F_SETFL, flags);
     if (r == 0) probe_learn_addresses(p, fd, NULL);
-    report(p, API_CONNECT, API_PHASE_RETURN, fd, net_now_ns(), r, e, 0, fd, a);
+    report(p, API_CONNECT, API_PHASE_RETURN, fd, stamp_now_ns(), r, e, 0, fd, a);
     errno = e;
     return r;
 }
@@ -130,7 +130,7 @@ int probe_connect_wait(struct probe *p, int fd, const struct sockaddr *a, sockle
 ssize_t probe_send_wait(struct probe *p, int fd, const void *buf, size_t n, int flags,
                         const struct probe_wait *w)
 {
-    report(p, API_SEND, API_PHASE_CALL, fd, net_now_ns(), 0, 0, n, fd, NULL);
+    report(p, API_SEND, API_PHASE_CALL, fd, stamp_now_ns(), 0, 0, n, fd, NULL);
     size_t done = 0;
     int e = 0;
     bool failed = false;
@@ -151,7 +151,7 @@ ssize_t probe_send_wait(struct probe *p, int fd, const void *buf, size_t n, int 
     } while (done < n);
     /* as a blocking send(): the bytes sent before an error count, else the error */
     ssize_t r = failed && done == 0 ? -1 : (ssize_t)done;
-    report(p, API_SEND, API_PHASE_RETURN, fd, net_now_ns(), r, e, done, fd, NULL);
+    report(p, API_SEND, API_PHASE_RETURN, fd, stamp_now_ns(), r, e, done, fd, NULL);
     errno = e;
     return r;
 }
@@ -159,7 +159,7 @@ ssize_t probe_send_wait(struct probe *p, int fd, const void *buf, size_t n, int 
 ssize_t probe_recv_wait(struct probe *p, int fd, void *buf, size_t n, int flags,
                         const struct probe_wait *w)
 {
-    report(p, API_RECV, API_PHASE_CALL, fd, net_now_ns(), 0, 0, n, fd, NULL);
+    report(p, API_RECV, API_PHASE_CALL, fd, stamp_now_ns(), 0, 0, n, fd, NULL);
     ssize_t r;
     int e;
     for (;;) {
@@ -172,7 +172,7 @@ ssize_t probe_recv_wait(struct probe *p, int fd, void *buf, size_t n, int flags,
         e = errno;
         if (r >= 0 || !again(e)) break;
     }
-    report(p, API_RECV, API_PHASE_RETURN, fd, net_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd,
+    report(p, API_RECV, API_PHASE_RETURN, fd, stamp_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd,
            NULL);
     errno = e;
     return r;
@@ -181,7 +181,7 @@ ssize_t probe_recv_wait(struct probe *p, int fd, void *buf, size_t n, int flags,
 ssize_t probe_recvfrom_wait(struct probe *p, int fd, void *buf, size_t n, int flags,
                             struct sockaddr *a, socklen_t *len, const struct probe_wait *w)
 {
-    report(p, API_RECVFROM, API_PHASE_CALL, fd, net_now_ns(), 0, 0, n, fd, NULL);
+    report(p, API_RECVFROM, API_PHASE_CALL, fd, stamp_now_ns(), 0, 0, n, fd, NULL);
     struct sockaddr_storage from;
     socklen_t flen;
     ssize_t r;
@@ -207,7 +207,7 @@ ssize_t probe_recvfrom_wait(struct probe *p, int fd, void *buf, size_t n, int fl
         }
         probe_learn_addresses(p, fd, peer);
     }
-    report(p, API_RECVFROM, API_PHASE_RETURN, fd, net_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd,
+    report(p, API_RECVFROM, API_PHASE_RETURN, fd, stamp_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd,
            peer);
     errno = e;
     return r;
@@ -216,19 +216,19 @@ ssize_t probe_recvfrom_wait(struct probe *p, int fd, void *buf, size_t n, int fl
 ssize_t probe_sendto(struct probe *p, int fd, const void *buf, size_t n, int flags,
                      const struct sockaddr *a, socklen_t len)
 {
-    report(p, API_SENDTO, API_PHASE_CALL, fd, net_now_ns(), 0, 0, n, fd, a);
+    report(p, API_SENDTO, API_PHASE_CALL, fd, stamp_now_ns(), 0, 0, n, fd, a);
     ssize_t r = sendto(fd, buf, n, flags, a, len);
     int e = errno;
     /* the first sendto() binds an unbound socket: its CALL (and socket()) are released */
     probe_learn_addresses(p, fd, a);
-    report(p, API_SENDTO, API_PHASE_RETURN, fd, net_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd, a);
+    report(p, API_SENDTO, API_PHASE_RETURN, fd, stamp_now_ns(), r, e, r > 0 ? (uint64_t)r : 0, fd, a);
     errno = e;
     return r;
 }
 
 int probe_shutdown(struct probe *p, int fd, int how)
 {
-    uint64_t ts = net_now_ns();
+    uint64_t ts = stamp_now_ns();
     int r = shutdown(fd, how);
     int e = errno;
     report(p, API_SHUTDOWN, API_PHASE_RETURN, fd, ts, r, e, (uint64_t)how, fd, NULL);
@@ -239,7 +239,7 @@ int probe_shutdown(struct probe *p, int fd, int how)
 int probe_setsockopt(struct probe *p, int fd, int level, int name, const void *val,
                      socklen_t len)
 {
-    uint64_t ts = net_now_ns();
+    uint64_t ts = stamp_now_ns();
     int r = setsockopt(fd, level, name, val, len);
     int e = errno;
     struct api_event ev;
@@ -264,7 +264,7 @@ int probe_setsockopt(struct probe *p, int fd, int level, int name, const void *v
 int probe_close(struct probe *p, int fd)
 {
     struct api_event ev;
-    probe_event_init(&ev, API_CLOSE, API_PHASE_RETURN, fd, net_now_ns());
+    probe_event_init(&ev, API_CLOSE, API_PHASE_RETURN, fd, stamp_now_ns());
     probe_forget_socket(p, &ev);
     int r = close(fd);
     int e = errno;

@@ -76,7 +76,7 @@ void net_sandbox_explain(const char *proc_sys, const char *what, int errnum, cha
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
+    if (fd < 0) return STATUS_E_RUNTIME;
     ssize_t n = write(fd, text, strlen(text));
     int e = errno;
     close(fd);
@@ -89,7 +89,7 @@ static int loopback_up(char *err, size_t errlen)
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0) {
         snprintf(err, errlen, "socket for the loopback ioctl: %s", strerror(errno));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
@@ -103,16 +103,16 @@ static int loopback_up(char *err, size_t errlen)
     close(s);
     if (rc < 0) {
         errno = e;
-        return -1;
+        return STATUS_E_RUNTIME;
     }
-    return 0;
+    return STATUS_OK;
 }
 
 /* MTU 1500 on lo, as on Ethernet: MSS 1460 over IPv4, 1440 over IPv6. errno on failure. */
 static int loopback_mtu(int mtu)
 {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (s < 0) return -1;
+    if (s < 0) return STATUS_E_RUNTIME;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
@@ -125,13 +125,14 @@ static int loopback_mtu(int mtu)
 }
 
 /* `ip link set lo gso_max_segs N` without ip: RTM_NEWLINK carrying IFLA_GSO_MAX_SEGS on lo's
- * ifindex, and the kernel's acknowledgement read back. 0, or -1 with errno. */
+ * ifindex, and the kernel's acknowledgement read back. STATUS_OK, or STATUS_E_RUNTIME with
+ * errno. */
 static int loopback_gso_max_segs(uint32_t segs)
 {
     unsigned idx = if_nametoindex("lo");
-    if (idx == 0) return -1;
+    if (idx == 0) return STATUS_E_RUNTIME;
     int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (s < 0) return -1;
+    if (s < 0) return STATUS_E_RUNTIME;
 
     struct {
         struct nlmsghdr nh;
@@ -170,7 +171,7 @@ static int loopback_gso_max_segs(uint32_t segs)
                 if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) break;
                 const struct nlmsgerr *ne = NLMSG_DATA(h);
                 if (ne->error == 0)
-                    rc = 0;
+                    rc = STATUS_OK;
                 else
                     e = -ne->error;
                 break;
@@ -188,9 +189,9 @@ static int loopback_gso_max_segs(uint32_t segs)
  * as super-packets of several segments; a demo is still worth running, so this is silent. */
 static int loopback_like_ethernet(void)
 {
-    if (loopback_mtu(1500) < 0) return -1;
+    if (loopback_mtu(1500) < 0) return STATUS_E_RUNTIME;
     (void)loopback_gso_max_segs(1);
-    return 0;
+    return STATUS_OK;
 }
 
 int net_sandbox_enter(enum sandbox_kind *kind, char *err, size_t errlen)
@@ -202,19 +203,19 @@ int net_sandbox_enter(enum sandbox_kind *kind, char *err, size_t errlen)
                      errno == EPERM ? " (a container without CAP_SYS_ADMIN? docker: "
                                       "--cap-add SYS_ADMIN)"
                                     : "");
-            return -1;
+            return STATUS_E_RUNTIME;
         }
         if (loopback_up(err, errlen) < 0) {
             snprintf(err, errlen, "bringing up lo in the new namespace: %s", strerror(errno));
-            return -1;
+            return STATUS_E_RUNTIME;
         }
         if (loopback_like_ethernet() < 0) {
             snprintf(err, errlen, "setting lo's MTU to 1500 in the new namespace: %s",
                      strerror(errno));
-            return -1;
+            return STATUS_E_RUNTIME;
         }
         *kind = SANDBOX_NETNS;
-        return 0;
+        return STATUS_OK;
     }
 
     uid_t uid = geteuid();
@@ -222,7 +223,7 @@ int net_sandbox_enter(enum sandbox_kind *kind, char *err, size_t errlen)
     if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
         net_sandbox_explain("/proc/sys", "unshare(CLONE_NEWUSER | CLONE_NEWNET)", errno, err,
                             errlen);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     /* The same ids inside as outside: files written (-w) belong to the user, and the
      * namespace's capabilities are ours until exec. setgroups must be denied before an
@@ -231,28 +232,28 @@ int net_sandbox_enter(enum sandbox_kind *kind, char *err, size_t errlen)
     snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
     if (write_file("/proc/self/setgroups", "deny") < 0 && errno != ENOENT) {
         snprintf(err, errlen, "writing /proc/self/setgroups: %s", strerror(errno));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     if (write_file("/proc/self/uid_map", map) < 0) {
         net_sandbox_explain("/proc/sys", "writing /proc/self/uid_map", errno, err, errlen);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
     if (write_file("/proc/self/gid_map", map) < 0) {
         net_sandbox_explain("/proc/sys", "writing /proc/self/gid_map", errno, err, errlen);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     /* AppArmor's restriction lets unshare() succeed but takes the capabilities away: this
      * is where it shows */
     if (loopback_up(err, errlen) < 0) {
         net_sandbox_explain("/proc/sys", "bringing up lo in the new namespace", errno, err, errlen);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     if (loopback_like_ethernet() < 0) {
         net_sandbox_explain("/proc/sys", "setting lo's MTU to 1500 in the new namespace", errno,
                             err, errlen);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     *kind = SANDBOX_USERNS;
-    return 0;
+    return STATUS_OK;
 }

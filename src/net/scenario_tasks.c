@@ -29,11 +29,11 @@ int scenario_run_init(struct scenario_run *r, struct scenario_context *ctx)
     atomic_init(&r->halt, false);
     if (pipe(r->ready) < 0) {
         snprintf(ctx->err, sizeof ctx->err, "pipe: %s", strerror(errno));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     fcntl(r->ready[0], F_SETFD, FD_CLOEXEC);
     fcntl(r->ready[1], F_SETFD, FD_CLOEXEC);
-    return 0;
+    return STATUS_OK;
 }
 
 void scenario_server_options(struct scenario_run *r, struct net_server_options *o, int proto,
@@ -77,13 +77,13 @@ int scenario_start(struct scenario_run *r, struct scenario_task *t,
     t->run = r;
     t->err[0] = 0;
     atomic_init(&t->done, false);
-    int rc = pthread_create(&t->thread, NULL, task_main, t);
+    int rc = thread_start_quiet(&t->thread, task_main, t); /* signals stay the caller's */
     t->started = rc == 0;
     if (rc != 0) {
         snprintf(r->ctx->err, sizeof r->ctx->err, "cannot start a thread: %s", strerror(rc));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
-    return 0;
+    return STATUS_OK;
 }
 
 int scenario_wait_ready(struct scenario_run *r, struct scenario_task *server)
@@ -92,19 +92,19 @@ int scenario_wait_ready(struct scenario_run *r, struct scenario_task *server)
         struct pollfd pfd = {.fd = r->ready[0], .events = POLLIN};
         if (poll(&pfd, 1, 10) == 1) {
             char c;
-            if (read(r->ready[0], &c, 1) == 1) return 0;
+            if (read(r->ready[0], &c, 1) == 1) return STATUS_OK;
         }
         if (atomic_load(&server->done)) {
             snprintf(r->ctx->err, sizeof r->ctx->err, "%s",
                      server->err[0] ? server->err : "the server ended before listening");
-            return -1;
+            return STATUS_E_RUNTIME;
         }
         if (net_stopped(r->ctx->stop)) break;
     }
     if (!r->ctx->err[0])
         snprintf(r->ctx->err, sizeof r->ctx->err, "%s",
                  net_stopped(r->ctx->stop) ? "stopped" : "the server did not start listening");
-    return -1;
+    return STATUS_E_RUNTIME;
 }
 
 int scenario_finish(struct scenario_run *r, struct scenario_task **tasks, size_t n)
@@ -156,7 +156,7 @@ int scenario_listen_tcp(struct scenario_task *t)
     int fd = probe_socket(p, AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
         snprintf(t->err, sizeof t->err, "socket: %s", strerror(errno));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     int one = 1;
     probe_setsockopt(p, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -165,7 +165,7 @@ int scenario_listen_tcp(struct scenario_task *t)
         snprintf(t->err, sizeof t->err, "cannot listen on 127.0.0.1:%u: %s", t->server.port,
                  strerror(errno));
         probe_close(p, fd);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     char one_byte = 1;

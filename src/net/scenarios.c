@@ -40,7 +40,7 @@ static int serve_one_client(struct scenario_run *r, struct scenario_task *server
 static int echo_once(struct scenario_context *ctx, int proto, const char *message)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0) return -1;
+    if (scenario_run_init(&r, ctx) < 0) return STATUS_E_RUNTIME;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, proto, 1);
     scenario_client_options(&r, &client.client, proto, message);
@@ -60,7 +60,7 @@ static int run_udp(struct scenario_context *ctx)
 static int run_tcp_vs_udp(struct scenario_context *ctx)
 {
     static const char sentence[] = "the same sentence over both";
-    if (echo_once(ctx, IPPROTO_TCP, sentence) < 0) return -1;
+    if (echo_once(ctx, IPPROTO_TCP, sentence) < 0) return STATUS_E_RUNTIME;
     return echo_once(ctx, IPPROTO_UDP, sentence);
 }
 
@@ -71,7 +71,7 @@ static int run_threaded(struct scenario_context *ctx)
     static const char *const messages[3] = {"hello from client 1", "hello from client 2",
                                             "hello from client 3"};
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0) return -1;
+    if (scenario_run_init(&r, ctx) < 0) return STATUS_E_RUNTIME;
     struct scenario_task server = {0}, clients[3] = {{0}};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 3);
     server.server.threaded = true;
@@ -109,7 +109,7 @@ static int handshake_client(struct scenario_task *t)
     struct probe_wait w = {t->client.stop, t->client.timeout_ms};
     struct sockaddr_in to;
     int fd = client_socket(t, &to);
-    if (fd < 0) return -1;
+    if (fd < 0) return STATUS_E_RUNTIME;
     int rc = probe_connect_wait(p, fd, (struct sockaddr *)&to, sizeof to, &w);
     if (rc < 0)
         snprintf(t->err, sizeof t->err, "connect: %s", strerror(errno));
@@ -122,7 +122,7 @@ static int handshake_client(struct scenario_task *t)
 static int run_handshake(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0) return -1;
+    if (scenario_run_init(&r, ctx) < 0) return STATUS_E_RUNTIME;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, NULL);
@@ -134,7 +134,7 @@ static int refused_client(struct scenario_task *t)
     struct probe_wait w = {t->client.stop, t->client.timeout_ms};
     struct sockaddr_in to;
     int fd = client_socket(t, &to);
-    if (fd < 0) return -1;
+    if (fd < 0) return STATUS_E_RUNTIME;
     int rc = probe_connect_wait(t->client.probe, fd, (struct sockaddr *)&to, sizeof to, &w);
     int e = errno;
     probe_close(t->client.probe, fd);
@@ -143,19 +143,19 @@ static int refused_client(struct scenario_task *t)
                  "something listens on 127.0.0.1:%u: no refusal to "
                  "show",
                  t->client.port);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     if (e != ECONNREFUSED) {
         snprintf(t->err, sizeof t->err, "connect: %s (expected a refusal)", strerror(e));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
-    return 0;
+    return STATUS_OK;
 }
 
 static int run_refused(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0) return -1;
+    if (scenario_run_init(&r, ctx) < 0) return STATUS_E_RUNTIME;
     struct scenario_task client = {0};
     scenario_client_options(&r, &client.client, IPPROTO_TCP, NULL);
     scenario_start(&r, &client, refused_client);
@@ -168,7 +168,7 @@ static int run_refused(struct scenario_context *ctx)
 static int run_abort(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0) return -1;
+    if (scenario_run_init(&r, ctx) < 0) return STATUS_E_RUNTIME;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, "hello tcp world");
@@ -182,7 +182,7 @@ static int run_abort(struct scenario_context *ctx)
 static int accept_one(struct scenario_task *t)
 {
     int lfd = scenario_listen_tcp(t);
-    if (lfd < 0) return -1;
+    if (lfd < 0) return STATUS_E_RUNTIME;
     struct probe_wait w = {t->server.stop, -1};
     int fd = probe_accept_wait(t->server.probe, lfd, NULL, NULL, &w);
     if (fd < 0) snprintf(t->err, sizeof t->err, "accept: %s", strerror(errno));
@@ -198,7 +198,7 @@ static int half_close_server(struct scenario_task *t)
     struct probe *p = t->server.probe;
     struct probe_wait w = {t->server.stop, -1};
     int fd = accept_one(t);
-    if (fd < 0) return -1;
+    if (fd < 0) return STATUS_E_RUNTIME;
     char buf[4096];
     ssize_t n;
     while ((n = probe_recv_wait(p, fd, buf, sizeof buf, 0, &w)) > 0) {
@@ -210,7 +210,7 @@ static int half_close_server(struct scenario_task *t)
         size_t len = strlen(lines[i]);
         if (probe_send_wait(p, fd, lines[i], len, MSG_NOSIGNAL, &w) != (ssize_t)len) {
             snprintf(t->err, sizeof t->err, "server send: %s", strerror(errno));
-            rc = -1;
+            rc = STATUS_E_RUNTIME;
         }
     }
     net_sleep_ms(GAP_MS);
@@ -221,7 +221,7 @@ static int half_close_server(struct scenario_task *t)
 static int run_half_close(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0) return -1;
+    if (scenario_run_init(&r, ctx) < 0) return STATUS_E_RUNTIME;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, "hello half-close");
@@ -238,7 +238,7 @@ static int bytestream_client(struct scenario_task *t)
     struct probe_wait w = {t->client.stop, t->client.timeout_ms};
     struct sockaddr_in to;
     int fd = client_socket(t, &to);
-    if (fd < 0) return -1;
+    if (fd < 0) return STATUS_E_RUNTIME;
     int one = 1;
     probe_setsockopt(p, fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     char *bulk = malloc(BYTESTREAM_BULK);
@@ -247,13 +247,13 @@ static int bytestream_client(struct scenario_task *t)
         snprintf(t->err, sizeof t->err, "connect: %s", bulk ? strerror(errno) : "no memory");
     if (rc == 0) net_sleep_ms(GAP_MS);
     for (int i = 0; rc == 0 && i < 3; i++)
-        if (probe_send_wait(p, fd, words[i], strlen(words[i]), MSG_NOSIGNAL, &w) < 0) rc = -1;
+        if (probe_send_wait(p, fd, words[i], strlen(words[i]), MSG_NOSIGNAL, &w) < 0) rc = STATUS_E_RUNTIME;
     if (rc == 0) {
         net_sleep_ms(3 * GAP_MS); /* the server reads the three sends 40 ms after accept */
         for (int i = 0; i < BYTESTREAM_BULK; i++)
             bulk[i] = (char)('a' + i % 26);
         if (probe_send_wait(p, fd, bulk, BYTESTREAM_BULK, MSG_NOSIGNAL, &w) != BYTESTREAM_BULK)
-            rc = -1;
+            rc = STATUS_E_RUNTIME;
     }
     if (rc < 0 && !t->err[0]) snprintf(t->err, sizeof t->err, "client send: %s", strerror(errno));
     net_sleep_ms(GAP_MS);
@@ -267,11 +267,11 @@ static int bytestream_server(struct scenario_task *t)
     struct probe *p = t->server.probe;
     struct probe_wait w = {t->server.stop, -1};
     int fd = accept_one(t);
-    if (fd < 0) return -1;
+    if (fd < 0) return STATUS_E_RUNTIME;
     char *buf = malloc(BYTESTREAM_RECV);
     int rc = buf ? 0 : -1;
     net_sleep_ms(2 * GAP_MS); /* the three sends arrive meanwhile: one recv takes them all */
-    if (rc == 0 && probe_recv_wait(p, fd, buf, BYTESTREAM_RECV, 0, &w) <= 0) rc = -1;
+    if (rc == 0 && probe_recv_wait(p, fd, buf, BYTESTREAM_RECV, 0, &w) <= 0) rc = STATUS_E_RUNTIME;
     if (rc == 0) net_sleep_ms(3 * GAP_MS); /* the bulk send is under way */
     size_t got = 0;
     ssize_t n = 0;
@@ -281,7 +281,7 @@ static int bytestream_server(struct scenario_task *t)
         snprintf(t->err, sizeof t->err, "server recv: %s", buf ? strerror(errno) : "no memory");
     else if (got != BYTESTREAM_BULK)
         snprintf(t->err, sizeof t->err, "server got %zu bytes of %d", got, BYTESTREAM_BULK);
-    if (t->err[0]) rc = -1;
+    if (t->err[0]) rc = STATUS_E_RUNTIME;
     free(buf);
     net_sleep_ms(GAP_MS);
     probe_close(p, fd);
@@ -291,7 +291,7 @@ static int bytestream_server(struct scenario_task *t)
 static int run_bytestream(struct scenario_context *ctx)
 {
     struct scenario_run r;
-    if (scenario_run_init(&r, ctx) < 0) return -1;
+    if (scenario_run_init(&r, ctx) < 0) return STATUS_E_RUNTIME;
     struct scenario_task server = {0}, client = {0};
     scenario_server_options(&r, &server.server, IPPROTO_TCP, 1);
     scenario_client_options(&r, &client.client, IPPROTO_TCP, NULL);

@@ -28,7 +28,7 @@ static void explain_bind(int e, const char *addr, uint16_t port, char *err, size
         snprintf(err, errlen, "cannot bind %s port %u: %s", addr, port, strerror(e));
 }
 
-/* socket + bind (+ listen): the welcoming socket. -1 with err filled. */
+/* socket + bind (+ listen): the welcoming socket, or STATUS_E_RUNTIME with err filled. */
 static int open_on(const struct net_server_options *o, const struct sockaddr *a, socklen_t alen,
                    bool dual_stack, char *err, size_t errlen, int *errnum)
 {
@@ -39,7 +39,7 @@ static int open_on(const struct net_server_options *o, const struct sockaddr *a,
     if (fd < 0) {
         *errnum = errno;
         snprintf(err, errlen, "cannot create a socket: %s", strerror(errno));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     int one = 1, zero = 0;
     if (dual_stack) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
@@ -50,13 +50,13 @@ static int open_on(const struct net_server_options *o, const struct sockaddr *a,
         *errnum = errno;
         explain_bind(errno, name, o->port, err, errlen);
         probe_close(o->probe, fd);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     if (socktype == SOCK_STREAM && probe_listen(o->probe, fd, SOMAXCONN) < 0) {
         *errnum = errno;
         snprintf(err, errlen, "cannot listen on %s: %s", name, strerror(errno));
         probe_close(o->probe, fd);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     /* the wrappers wait in poll(); a non-blocking socket keeps a vanished client from
      * blocking accept() or recvfrom() after poll() said ready */
@@ -93,7 +93,7 @@ int net_server_run(const struct net_server_options *o, char *err, size_t errlen)
 {
     if (o->proto != IPPROTO_TCP && o->proto != IPPROTO_UDP) {
         snprintf(err, errlen, "a server speaks TCP or UDP");
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     int fd = o->bind_addr ? open_named(o, err, errlen) : open_any(o, err, errlen);
     if (fd < 0) return fd;

@@ -45,7 +45,7 @@ static int connect_any(struct session *s, char *err, size_t errlen)
         }
     }
     freeaddrinfo(ai);
-    if (s->fd >= 0) return 0;
+    if (s->fd >= 0) return STATUS_OK;
     if (e == ECONNREFUSED)
         snprintf(err, errlen, "connection refused by %s: is the server running?", s->server);
     else if (e == ETIMEDOUT)
@@ -54,7 +54,7 @@ static int connect_any(struct session *s, char *err, size_t errlen)
         snprintf(err, errlen, "stopped while connecting to %s", s->server);
     else
         snprintf(err, errlen, "cannot connect to %s: %s", s->server, strerror(e));
-    return -1;
+    return STATUS_E_RUNTIME;
 }
 
 static void write_out(FILE *out, const char *buf, size_t n)
@@ -72,7 +72,7 @@ static int io_error(const struct session *s, const char *what, char *err, size_t
         snprintf(err, errlen, "no reply from %s within %d ms", s->server, s->o->timeout_ms);
     else
         snprintf(err, errlen, "%s %s: %s", what, s->server, strerror(errno));
-    return -1;
+    return STATUS_E_RUNTIME;
 }
 
 /* Reads until EOF (half-close), writing what arrives as it arrives. */
@@ -88,7 +88,7 @@ static int read_to_eof(struct session *s, char *err, size_t errlen)
         last = buf[n - 1];
     }
     if (last != '\n') write_out(s->o->out, "\n", 1);
-    return 0;
+    return STATUS_OK;
 }
 
 static int exchange(struct session *s, const char *msg, size_t n, char *err, size_t errlen)
@@ -99,16 +99,16 @@ static int exchange(struct session *s, const char *msg, size_t n, char *err, siz
                  "message of %zu bytes is longer than the %u bytes the modules "
                  "echo",
                  n, NET_MAX_MESSAGE);
-        return -2;
+        return STATUS_E_BAD_INPUT;
     }
-    if (n == 0) return 0; /* send() of nothing puts nothing on the wire and gets nothing back */
+    if (n == 0) return STATUS_OK; /* send() of nothing puts nothing on the wire and gets nothing back */
     if (probe_send_wait(o->probe, s->fd, msg, n, MSG_NOSIGNAL, &s->w) != (ssize_t)n)
         return io_error(s, "sending to", err, errlen);
-    if (o->half_close) return 0;
+    if (o->half_close) return STATUS_OK;
     char *reply = malloc(n);
     if (!reply) {
         snprintf(err, errlen, "out of memory for a reply of %zu bytes", n);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     size_t got = 0;
     while (got < n) {
@@ -126,9 +126,9 @@ static int exchange(struct session *s, const char *msg, size_t n, char *err, siz
     if (got < n) {
         snprintf(err, errlen, "%s closed the connection after %zu of %zu bytes of the reply",
                  s->server, got, n);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
-    return 0;
+    return STATUS_OK;
 }
 
 static int each_line(struct session *s, char *err, size_t errlen)
@@ -136,7 +136,7 @@ static int each_line(struct session *s, char *err, size_t errlen)
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    int rc = 0;
+    int rc = STATUS_OK;
     while (rc == 0 && !net_stopped(s->o->stop) && (n = getline(&line, &cap, s->o->in)) >= 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             n--;

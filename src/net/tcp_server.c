@@ -113,7 +113,7 @@ int net_tcp_serve(int listen_fd, const struct net_server_options *o, char *err, 
     struct probe_wait w = {o->stop, -1};
     struct worker *workers = NULL;
     unsigned served = 0;
-    int rc = 0;
+    int rc = STATUS_OK;
     while (!net_stopped(o->stop) && (o->max_clients == 0 || served < o->max_clients)) {
         if (o->threaded && reap(&workers, false) >= MAX_WORKERS) {
             net_sleep_ms(10);
@@ -131,7 +131,7 @@ int net_tcp_serve(int listen_fd, const struct net_server_options *o, char *err, 
                 continue;
             }
             snprintf(err, errlen, "accept: %s", strerror(errno));
-            rc = -1;
+            rc = STATUS_E_RUNTIME;
             break;
         }
         served++;

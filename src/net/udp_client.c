@@ -28,11 +28,11 @@ static int exchange(struct session *s, const char *msg, size_t n, char *err, siz
                  "message of %zu bytes does not fit in one UDP datagram "
                  "(at most %zu bytes over %s)",
                  n, limit, s->to->ai_family == AF_INET6 ? "IPv6" : "IPv4");
-        return -2;
+        return STATUS_E_BAD_INPUT;
     }
     if (probe_sendto(o->probe, s->fd, msg, n, 0, s->to->ai_addr, s->to->ai_addrlen) < 0) {
         snprintf(err, errlen, "sendto %s: %s", s->server, strerror(errno));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     ssize_t k = probe_recvfrom_wait(o->probe, s->fd, s->reply, DATAGRAM_MAX, 0, NULL, NULL, &s->w);
     if (k < 0) {
@@ -45,14 +45,14 @@ static int exchange(struct session *s, const char *msg, size_t n, char *err, siz
             snprintf(err, errlen, "stopped while waiting for %s", s->server);
         else
             snprintf(err, errlen, "recvfrom %s: %s", s->server, strerror(errno));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     if (o->out) {
         fwrite(s->reply, 1, (size_t)k, o->out);
         fputc('\n', o->out);
         fflush(o->out);
     }
-    return 0;
+    return STATUS_OK;
 }
 
 int net_udp_client(const struct net_client_options *o, char *err, size_t errlen)
@@ -70,7 +70,7 @@ int net_udp_client(const struct net_client_options *o, char *err, size_t errlen)
                  s.reply ? strerror(errno) : "out of memory");
         free(s.reply);
         freeaddrinfo(s.to);
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     if (o->message) {
         rc = exchange(&s, o->message, strlen(o->message), err, errlen);

@@ -14,10 +14,10 @@ int net_udp_serve(int fd, const struct net_server_options *o, char *err, size_t 
     char *buf = malloc(DATAGRAM_MAX);
     if (!buf) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     unsigned served = 0;
-    int rc = 0;
+    int rc = STATUS_OK;
     while (!net_stopped(o->stop) && (o->max_clients == 0 || served < o->max_clients)) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
@@ -28,7 +28,7 @@ int net_udp_serve(int fd, const struct net_server_options *o, char *err, size_t 
             if (errno == ECONNREFUSED || errno == ENOMEM || errno == ENOBUFS)
                 continue; /* a past reply's ICMP error, or a passing shortage */
             snprintf(err, errlen, "recvfrom: %s", strerror(errno));
-            rc = -1;
+            rc = STATUS_E_RUNTIME;
             break;
         }
         char who[64], preview[80];

@@ -55,8 +55,7 @@ int timeline_pass_next(struct timeline_pass *p, struct capture_frame *fr, struct
     int rc = capture_file_next(p->file, fr, err, errlen);
     if (rc <= 0)
         return rc;
-    decode_packet(p->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts_ns, pkt);
-    track_feed(p->tracker, pkt, fr->number, info);
+    timeline_step_frame(p->tracker, p->linktype, fr, pkt, info);
     return 1;
 }
 
@@ -74,8 +73,7 @@ int timeline_pass_next_number(struct timeline_pass *p, uint32_t number, struct c
     while (rc > 0 && fr->number < number); /* frames the first pass never saw: untracked */
     if (rc <= 0) return rc;
     if (fr->number != number) return 2;
-    decode_packet(p->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts_ns, pkt);
-    track_feed(p->tracker, pkt, fr->number, info);
+    timeline_step_frame(p->tracker, p->linktype, fr, pkt, info);
     return 1;
 }
 

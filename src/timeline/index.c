@@ -124,7 +124,8 @@ int timeline_index_start(struct timeline_store *s, const char *path, const char 
     x->next_checkpoint = checkpoint_every;
     record(x, &fr, &pkt, &info, error, sizeof error, &failed);
     timeline_store_publish(s);
-    if (pthread_create(&x->thread, NULL, index_thread, x) != 0) {
+    /* signals belong to the screen's thread */
+    if (thread_start_quiet(&x->thread, index_thread, x) != 0) {
         snprintf(err, errlen, "%s: cannot start the indexing thread", path);
         timeline_pass_close(x->pass);
         free(x);

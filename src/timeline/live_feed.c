@@ -8,13 +8,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sockscope/decode.h"
@@ -27,21 +25,21 @@
 /* Checkpoints for the screen's re-reads (see index.c): without them, every look at the end
  * of a growing capture would read it again from its first frame. */
 #define CHECKPOINT_EVERY 16384 /* events */
-#define PCAP_FILE_HEADER 24    /* what pcap_dump_open writes first */
-#define PCAP_RECORD_HEADER 16  /* before each frame's bytes */
 /* The store wakes its reader at most every 50 ms: publish a little longer than that after
  * the last event, so the last one is never left waiting for the next. */
 #define LINGER_NS (60 * 1000000ull)
 
 struct timeline_feed {
-    struct timeline_store *store;
+    struct timeline_store *store; /* NULL: sink */
+    struct timeline_feed_sink sink;
     struct capture_live *cap;
-    struct probe *probe;
+    struct timeline_calls calls;
     uint64_t max_frames;
     int linktype;
     struct timeline_merge *merge;
     struct tracker *tracker;
     int stop_fd; /* written by timeline_feed_end and _stop: the thread looks at once */
+    int done_fd; /* written by the thread as it ends */
     pthread_t thread;
     bool started, joined;
 
@@ -54,35 +52,25 @@ struct timeline_feed {
     /* the thread's own */
     uint64_t stored, frames_stored, merge_drops;
     bool failed;
+    bool sink_stopped; /* the sink said stop */
     char error[256];
-    bool offsets_known;       /* every frame of the -w file so far came through here */
-    uint32_t next_number;     /* the capture's number of the next frame */
-    int64_t next_offset;      /* where its record starts in the -w file */
     uint64_t next_checkpoint; /* events stored when the next one is due */
 
-    _Atomic uint64_t frames, kernel_dropped, ring_dropped, calls_dropped, merge_dropped;
+    _Atomic uint64_t frames, captured, kernel_dropped, ring_dropped, calls_dropped, merge_dropped;
 };
-
-static uint64_t realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts); /* the clock of pcap stamps and API events */
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- one round, shared with the streaming demo ---- */
 
-uint64_t timeline_feed_horizon(struct probe *probe, uint64_t now_ns)
+static bool has_calls(const struct timeline_calls *calls)
 {
-    if (!probe) return UINT64_MAX; /* frames alone are in capture order already */
-    uint64_t horizon = now_ns - TIMELINE_FEED_HOLD_BACK_NS, held = probe_oldest_held(probe);
+    return calls && calls->ctx;
+}
+
+uint64_t timeline_feed_horizon(const struct timeline_calls *calls, uint64_t now_ns)
+{
+    if (!has_calls(calls)) return UINT64_MAX; /* frames alone are in capture order already */
+    uint64_t horizon = now_ns - TIMELINE_FEED_HOLD_BACK_NS,
+             held = calls->oldest_held(calls->ctx);
     return held < horizon ? held : horizon;
 }
 
@@ -101,9 +89,11 @@ static void make_room(struct timeline_merge *m, timeline_feed_fn fn, void *ctx,
     }
 }
 
-void timeline_feed_pump(struct timeline_merge *m, struct capture_live *cap, struct probe *probe,
-                        uint64_t horizon_ns, timeline_feed_fn fn, void *ctx, uint64_t *merge_drops)
+void timeline_feed_pump(struct timeline_merge *m, struct capture_live *cap,
+                        const struct timeline_calls *calls, uint64_t horizon_ns,
+                        timeline_feed_fn fn, void *ctx, uint64_t *merge_drops)
 {
+    bool with_calls = has_calls(calls);
     struct capture_frame fr;
     struct api_event ev;
     struct timeline_item it;
@@ -114,7 +104,7 @@ void timeline_feed_pump(struct timeline_merge *m, struct capture_live *cap, stru
             moved = true;
             make_room(m, fn, ctx, merge_drops, &fr, NULL);
         }
-        while (probe && probe_pop(probe, &ev)) {
+        while (with_calls && calls->pop(calls->ctx, &ev)) {
             moved = true;
             make_room(m, fn, ctx, merge_drops, NULL, &ev);
         }
@@ -134,25 +124,48 @@ static void fail(struct timeline_feed *f, const char *what)
 }
 
 /* Before frame fr is tracked and stored: where a re-read can start (its record's offset in
- * the -w file, the tracker as it is now), every CHECKPOINT_EVERY events or further apart
- * when the tracker is big (at most 16 bytes of snapshot per event, as the indexer). */
+ * the -w file, as the capture reports it, and the tracker as it is now), every
+ * CHECKPOINT_EVERY events or further apart when the tracker is big (at most 16 bytes of
+ * snapshot per event, as the indexer). Frames the ring dropped are in the file but not in the
+ * store; a re-read skips them by number (timeline_pass_next_number), so a checkpoint after a
+ * drop is as good as one before. */
 static void checkpoint(struct timeline_feed *f, const struct capture_frame *fr)
 {
-    if (fr->number != f->next_number) f->offsets_known = false; /* lost in the ring */
-    int64_t offset = f->next_offset;
-    f->next_number = fr->number + 1;
-    f->next_offset += PCAP_RECORD_HEADER + (int64_t)fr->caplen;
-    if (!f->offsets_known || f->stored < f->next_checkpoint || f->stored >= UINT32_MAX) return;
+    if (fr->offset < 0 || f->stored < f->next_checkpoint || f->stored >= UINT32_MAX) return;
     f->next_checkpoint = UINT64_MAX; /* until one succeeds: those so far still serve */
     uint64_t gap = timeline_store_checkpoint_tracker(f->store, f->tracker, (uint32_t)f->stored,
-                                                     fr->number, offset, CHECKPOINT_EVERY);
+                                                     fr->number, fr->offset, CHECKPOINT_EVERY);
     if (gap) f->next_checkpoint = f->stored + gap;
+}
+
+/* The sink's side of store_item: the item, a frame decoded and tracked first. */
+static void sink_item(struct timeline_feed *f, const struct timeline_item *it)
+{
+    struct packet pkt;
+    struct track_info info;
+    bool go_on;
+    if (it->kind == TIMELINE_API) {
+        go_on = f->sink.item(f->sink.ctx, it, NULL, NULL);
+        f->stored++;
+    } else {
+        timeline_step_frame(f->tracker, f->linktype, &it->frame, &pkt, &info);
+        go_on = f->sink.item(f->sink.ctx, it, &pkt, &info);
+        f->stored++;
+        f->frames_stored++;
+    }
+    if (!go_on) f->sink_stopped = true;
 }
 
 static void store_item(void *ctx, const struct timeline_item *it)
 {
     struct timeline_feed *f = ctx;
-    if (f->failed) return;
+    if (f->failed || f->sink_stopped) return;
+    if (it->kind == TIMELINE_FRAME && f->max_frames && f->frames_stored >= f->max_frames)
+        return; /* -c reached */
+    if (!f->store) {
+        sink_item(f, it);
+        return;
+    }
     if (it->kind == TIMELINE_API) {
         if (!timeline_store_add_call(f->store, &it->api))
             fail(f, "out of memory");
@@ -160,13 +173,10 @@ static void store_item(void *ctx, const struct timeline_item *it)
             f->stored++;
         return;
     }
-    if (f->max_frames && f->frames_stored >= f->max_frames) return; /* -c reached */
     checkpoint(f, &it->frame);
     struct packet pkt;
     struct track_info info;
-    decode_packet(f->linktype, it->frame.data, it->frame.caplen, it->frame.wirelen, it->frame.ts_ns,
-                  &pkt);
-    track_feed(f->tracker, &pkt, it->frame.number, &info);
+    timeline_step_frame(f->tracker, f->linktype, &it->frame, &pkt, &info);
     if (!timeline_store_add_frame(f->store, &pkt, &info, it->frame.number, it->frame.wirelen)) {
         fail(f, "out of memory");
         return;
@@ -175,15 +185,25 @@ static void store_item(void *ctx, const struct timeline_item *it)
     f->frames_stored++;
 }
 
+/* One round of the pump, then what its consumer does after each round. */
+static void pump_round(struct timeline_feed *f, uint64_t horizon)
+{
+    uint64_t before = f->stored;
+    timeline_feed_pump(f->merge, f->cap, &f->calls, horizon, store_item, f, &f->merge_drops);
+    if (!f->store && f->sink.round && f->stored != before) f->sink.round(f->sink.ctx);
+}
+
 static void refresh_counts(struct timeline_feed *f)
 {
     struct capture_live_stats cs;
     capture_live_stats(f->cap, &cs);
     atomic_store_explicit(&f->frames, f->frames_stored, memory_order_relaxed);
+    atomic_store_explicit(&f->captured, cs.frames, memory_order_relaxed);
     atomic_store_explicit(&f->kernel_dropped, cs.kernel_dropped, memory_order_relaxed);
     atomic_store_explicit(&f->ring_dropped, cs.ring_dropped, memory_order_relaxed);
-    if (f->probe)
-        atomic_store_explicit(&f->calls_dropped, probe_dropped(f->probe), memory_order_relaxed);
+    if (has_calls(&f->calls))
+        atomic_store_explicit(&f->calls_dropped, f->calls.dropped(f->calls.ctx),
+                              memory_order_relaxed);
     atomic_store_explicit(&f->merge_dropped, f->merge_drops, memory_order_relaxed);
 }
 
@@ -200,7 +220,8 @@ static void *feed_thread(void *arg)
     struct timeline_feed *f = arg;
     struct pollfd pfd[3] = {{.fd = capture_live_wake_fd(f->cap), .events = POLLIN},
                             {.fd = f->stop_fd, .events = POLLIN},
-                            {.fd = f->probe ? probe_wake_fd(f->probe) : -1, .events = POLLIN}};
+                            {.fd = has_calls(&f->calls) ? f->calls.wake_fd(f->calls.ctx) : -1,
+                             .events = POLLIN}};
     uint64_t end_at = 0, last_stored = 0, stored = 0;
     for (;;) {
         bool busy = timeline_merge_count(f->merge) || last_stored || end_at;
@@ -212,20 +233,21 @@ static void *feed_thread(void *arg)
         drain_fd(pfd[0].fd);
         drain_fd(pfd[1].fd);
         drain_fd(pfd[2].fd);
-        uint64_t now = realtime_ns();
-        timeline_feed_pump(f->merge, f->cap, f->probe, timeline_feed_horizon(f->probe, now),
-                           store_item, f, &f->merge_drops);
-        uint64_t mono = monotonic_ns();
+        uint64_t now = stamp_now_ns();
+        pump_round(f, timeline_feed_horizon(&f->calls, now));
+        uint64_t mono = monotonic_now_ns();
         if (f->stored != stored) {
             stored = f->stored;
             last_stored = mono;
         }
-        if (last_stored) {
+        if (last_stored && f->store) {
             timeline_store_publish(f->store);
             if (mono - last_stored > LINGER_NS) last_stored = 0;
         }
         refresh_counts(f);
-        if (atomic_load_explicit(&f->stop_now, memory_order_acquire) || f->failed) break;
+        if (atomic_load_explicit(&f->stop_now, memory_order_acquire) || f->failed ||
+            f->sink_stopped)
+            break;
         if (!end_at && atomic_load_explicit(&f->end_requested, memory_order_acquire))
             end_at = now + f->tail_ns + 1;
         if (!end_at && f->max_frames && f->frames_stored >= f->max_frames) end_at = now + 1;
@@ -234,7 +256,7 @@ static void *feed_thread(void *arg)
     }
     /* the capture thread flushes the -w file as it ends: every frame stored is on disk */
     capture_live_stop(f->cap);
-    timeline_feed_pump(f->merge, f->cap, f->probe, UINT64_MAX, store_item, f, &f->merge_drops);
+    pump_round(f, UINT64_MAX);
     refresh_counts(f);
     char capture_err[256] = "";
     capture_live_status(f->cap, capture_err, sizeof capture_err);
@@ -245,12 +267,14 @@ static void *feed_thread(void *arg)
         error = capture_err;
     else if (atomic_load_explicit(&f->end_requested, memory_order_acquire))
         error = f->end_error;
-    timeline_store_finish(f->store, NULL, error);
+    if (f->store) timeline_store_finish(f->store, NULL, error);
     /* the tracker and the merge's 64 MiB go now, not when the screen closes */
     track_free(f->tracker);
     f->tracker = NULL;
     timeline_merge_free(f->merge);
     f->merge = NULL;
+    uint64_t one = 1;
+    (void)!write(f->done_fd, &one, sizeof one);
     return NULL;
 }
 
@@ -264,29 +288,29 @@ int timeline_feed_start(const struct timeline_feed_options *o, struct timeline_f
         return STATUS_E_RUNTIME;
     }
     f->store = o->store;
+    f->sink = o->sink;
     f->cap = o->capture;
-    f->probe = o->probe;
+    f->calls = o->calls;
     f->max_frames = o->max_frames;
     f->linktype = capture_live_linktype(o->capture);
-    f->offsets_known = true;
-    f->next_number = 1;
-    f->next_offset = PCAP_FILE_HEADER;
     f->next_checkpoint = CHECKPOINT_EVERY;
     f->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    f->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     f->merge = timeline_merge_new(MERGE_ITEMS, MERGE_BYTES);
     f->tracker = track_new();
-    if (f->stop_fd < 0 || !f->merge || !f->tracker) {
+    if (f->stop_fd < 0 || f->done_fd < 0 || !f->merge || !f->tracker) {
         snprintf(err, errlen, "cannot start the live feed: %s",
-                 f->stop_fd < 0 ? strerror(errno) : "out of memory");
+                 f->stop_fd < 0 || f->done_fd < 0 ? strerror(errno) : "out of memory");
+        timeline_feed_free(f);
+        return STATUS_E_RUNTIME;
+    }
+    if (!f->store && !f->sink.item) {
+        snprintf(err, errlen, "the live feed needs a store or a sink");
         timeline_feed_free(f);
         return STATUS_E_RUNTIME;
     }
     /* signals belong to the main thread (the screen's, or the streaming loop's) */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&f->thread, NULL, feed_thread, f);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int rc = thread_start_quiet(&f->thread, feed_thread, f);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the live feed thread: %s", strerror(rc));
         timeline_feed_free(f);
@@ -312,6 +336,11 @@ void timeline_feed_end(struct timeline_feed *f, uint64_t tail_ns, const char *er
     poke(f);
 }
 
+int timeline_feed_done_fd(const struct timeline_feed *f)
+{
+    return f->done_fd;
+}
+
 void timeline_feed_stop(struct timeline_feed *f)
 {
     if (!f || !f->started || f->joined) return;
@@ -325,6 +354,7 @@ void timeline_feed_counts(const struct timeline_feed *f, struct timeline_feed_co
 {
     struct timeline_feed *g = (struct timeline_feed *)f; /* atomics: loads only */
     out->frames = atomic_load_explicit(&g->frames, memory_order_relaxed);
+    out->captured = atomic_load_explicit(&g->captured, memory_order_relaxed);
     out->kernel_dropped = atomic_load_explicit(&g->kernel_dropped, memory_order_relaxed);
     out->ring_dropped = atomic_load_explicit(&g->ring_dropped, memory_order_relaxed);
     out->calls_dropped = atomic_load_explicit(&g->calls_dropped, memory_order_relaxed);
@@ -338,5 +368,6 @@ void timeline_feed_free(struct timeline_feed *f)
     track_free(f->tracker);
     timeline_merge_free(f->merge);
     if (f->stop_fd >= 0) close(f->stop_fd);
+    if (f->done_fd >= 0) close(f->done_fd);
     free(f);
 }

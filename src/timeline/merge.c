@@ -13,7 +13,8 @@ struct slot {
     union {
         struct {
             uint32_t caplen, wirelen, number;
-            size_t offset; /* into data */
+            size_t offset;      /* into data */
+            int64_t file_offset; /* the capture's: where the frame is in the -w file */
         } frame;
         struct api_event api;
     } u;
@@ -124,6 +125,7 @@ bool timeline_merge_push_frame(struct timeline_merge *m, const struct capture_fr
     s->u.frame.wirelen = f->wirelen;
     s->u.frame.number = f->number;
     s->u.frame.offset = offset;
+    s->u.frame.file_offset = f->offset;
     return true;
 }
 
@@ -142,6 +144,7 @@ bool timeline_merge_pop(struct timeline_merge *m, uint64_t horizon_ns, struct ti
         out->frame.caplen = s->u.frame.caplen;
         out->frame.wirelen = s->u.frame.wirelen;
         out->frame.number = s->u.frame.number;
+        out->frame.offset = s->u.frame.file_offset;
         out->frame.ts_ns = s->ts_ns;
         /* release this frame's bytes (and any skipped end of the buffer before them) */
         size_t consumed = s->u.frame.offset >= m->data_head

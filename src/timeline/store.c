@@ -21,13 +21,6 @@ _Static_assert(sizeof(struct timeline_event) <= 24, "the issue asks for < 32 byt
 /* Wake the reader at most this often while a file is indexed (the screen redraws on wake). */
 #define WAKE_EVERY_NS (50 * 1000000ull)
 
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- chunked arrays: a fixed table of chunk pointers (untouched pages cost nothing) ---- */
 static bool chunks_init(struct chunks *c, size_t elem, unsigned shift, uint32_t max_chunks)
 {
@@ -198,7 +191,7 @@ static void publish(struct timeline_store *s, bool force_wake)
     atomic_store_explicit(&s->pub_events, w->events, memory_order_release);
     atomic_store_explicit(&s->pub_checkpoints, w->checkpoints, memory_order_release);
     pthread_mutex_unlock(&s->lock);
-    uint64_t now = monotonic_ns();
+    uint64_t now = monotonic_now_ns();
     if (force_wake || now - w->last_wake >= WAKE_EVERY_NS) {
         w->last_wake = now;
         wake(s);

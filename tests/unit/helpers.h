@@ -51,6 +51,7 @@ struct test_frame {
     uint8_t *data;
     uint32_t caplen, wirelen, number;
     uint64_t ts_ns;
+    int64_t offset; /* in the -w file a live capture wrote, -1 without one */
 };
 
 struct test_frames {
@@ -75,6 +76,7 @@ static inline struct test_frame *test_frames_push(struct test_frames *fs,
     c->wirelen = fr->wirelen;
     c->number = fr->number;
     c->ts_ns = fr->ts_ns;
+    c->offset = fr->offset;
     return c;
 }
 

@@ -260,6 +260,87 @@ static void test_full_ring_drops_are_counted_and_still_written(void **state)
     test_frames_free(&g);
 }
 
+/* Every frame delivered says where its record starts in the -w file, past the frames the
+ * ring dropped: the file read from there gives that very frame. */
+static void test_each_frame_says_where_it_is_in_the_w_file_ring_drops_included(void **state)
+{
+    (void)state;
+    if (*skip_reason)
+        skip();
+    char path[128];
+    snprintf(path, sizeof path, "%s/offsets.pcap", dir);
+    struct capture_live_options o = {.write_path = path, .snaplen = 256, .ring_kib = 4};
+    struct capture_live *c = open_lo(&o);
+    start_ready(c);
+    struct sockaddr_in a;
+    int fd = bound_socket(SOCK_DGRAM, &a);
+    char payload[200] = {0};
+    struct test_frames g = {0};
+    struct capture_live_stats st;
+    /* 300 datagrams while nobody drains the ring (it drops), then the ring is drained and
+     * 20 more come: their numbers and offsets lie past the dropped frames */
+    for (int round = 0, sent = 0; round < 2; round++) {
+        for (int i = 0; i < (round ? 20 : 300); i++, sent++) {
+            payload[0] = (char)sent; /* frames differ: a wrong offset cannot pass for a right one */
+            assert_int_equal(sendto(fd, payload, sizeof payload, 0, (struct sockaddr *)&a,
+                                    sizeof a),
+                             (ssize_t)sizeof payload);
+            (void)!recv(fd, payload, sizeof payload, MSG_DONTWAIT);
+        }
+        uint64_t deadline = test_now_ms() + 3000; /* a liveness bound */
+        do
+            capture_live_stats(c, &st);
+        while (st.frames + st.ring_dropped < (uint64_t)sent && test_now_ms() < deadline);
+        collect(c, &g);
+    }
+    close(fd);
+    capture_live_stop(c);
+    capture_live_stats(c, &st);
+    assert_true(st.ring_dropped > 0);
+    collect(c, &g);
+    capture_live_close(c);
+
+    char err[512];
+    struct capture_file *f;
+    assert_int_equal(capture_file_open(path, NULL, &f, err, sizeof err), STATUS_OK);
+    bool after_a_drop = false;
+    for (uint32_t i = 0; i < g.n; i++) {
+        const struct test_frame *t = &g.f[i];
+        if (t->number != i + 1) after_a_drop = true;
+        assert_true(t->offset >= 24); /* after the file header */
+        assert_int_equal(capture_file_seek(f, t->offset, t->number, err, sizeof err), STATUS_OK);
+        struct capture_frame fr;
+        assert_int_equal(capture_file_next(f, &fr, err, sizeof err), 1);
+        assert_int_equal(fr.number, t->number);
+        assert_int_equal(fr.caplen, t->caplen);
+        assert_true(fr.ts_ns == t->ts_ns);
+        assert_memory_equal(fr.data, t->data, fr.caplen);
+    }
+    assert_true(after_a_drop);
+    capture_file_close(f);
+    test_frames_free(&g);
+}
+
+static void test_without_a_w_file_frames_have_no_offset(void **state)
+{
+    (void)state;
+    if (*skip_reason)
+        skip();
+    struct capture_live_options o = {0};
+    struct capture_live *c = open_lo(&o);
+    start_ready(c);
+    tcp_exchange();
+    struct test_frames g = {0};
+    collect_until(c, &g, exchange_closed, "the ACK of the server's FIN");
+    capture_live_stop(c);
+    collect(c, &g);
+    assert_true(g.n >= 8);
+    for (uint32_t i = 0; i < g.n; i++)
+        assert_true(g.f[i].offset == -1);
+    capture_live_close(c);
+    test_frames_free(&g);
+}
+
 static void test_stop_ends_the_thread_and_status_says_stopped(void **state)
 {
     (void)state;
@@ -348,6 +429,8 @@ int main(void)
         cmocka_unit_test(test_first_frame_after_ready_is_the_syn_and_probes_never_show),
         cmocka_unit_test(test_filter_keeps_probes_visible_and_hides_other_traffic),
         cmocka_unit_test(test_full_ring_drops_are_counted_and_still_written),
+        cmocka_unit_test(test_each_frame_says_where_it_is_in_the_w_file_ring_drops_included),
+        cmocka_unit_test(test_without_a_w_file_frames_have_no_offset),
         cmocka_unit_test(test_stop_ends_the_thread_and_status_says_stopped),
         cmocka_unit_test(test_unknown_device_is_bad_input_listing_the_devices),
         cmocka_unit_test(test_bad_filter_is_bad_input_naming_the_expression),

@@ -410,7 +410,7 @@ static void test_udp_events_name_the_source_address_not_the_wildcard(void **stat
     struct net_client_options c = {
         .proto = IPPROTO_UDP, .port = s.port, .message = "hello udp world", .probe = p};
     char err[256];
-    assert_int_equal(net_client_run(&c, err, sizeof err), 0);
+    assert_int_equal(net_client_run(&c, err, sizeof err), STATUS_OK);
     server_join(&s, false);
     drain(p, &e);
     const struct api_event *sendto_call = must_find(&e, API_SENDTO, API_PHASE_CALL, 2);
@@ -444,7 +444,7 @@ static void test_tcp_exchange_events_are_in_causal_order(void **state)
     struct net_client_options c = {
         .proto = IPPROTO_TCP, .port = s.port, .message = "hello tcp world", .probe = p, .out = f};
     char err[256];
-    assert_int_equal(net_client_run(&c, err, sizeof err), 0);
+    assert_int_equal(net_client_run(&c, err, sizeof err), STATUS_OK);
     fclose(f);
     assert_string_equal(out, "HELLO TCP WORLD\n");
     server_join(&s, false);
@@ -543,7 +543,7 @@ static void test_tcp_client_sends_and_reads_back_a_mebibyte(void **state)
     FILE *f = fmemopen(out, n + 2, "w");
     struct net_client_options c = {.proto = IPPROTO_TCP, .port = s.port, .message = msg, .out = f};
     char err[256];
-    assert_int_equal(net_client_run(&c, err, sizeof err), 0);
+    assert_int_equal(net_client_run(&c, err, sizeof err), STATUS_OK);
     fclose(f);
     assert_int_equal(out[0], 'X');
     assert_int_equal(out[n - 1], 'X');
@@ -679,7 +679,7 @@ static void test_port_in_use_is_explained(void **state)
     struct net_server_options o = {
         .proto = IPPROTO_TCP, .bind_addr = "127.0.0.1", .port = s.port, .ready_fd = -1};
     char err[256];
-    assert_int_equal(net_server_run(&o, err, sizeof err), -1);
+    assert_int_equal(net_server_run(&o, err, sizeof err), STATUS_E_RUNTIME);
     assert_non_null(strstr(err, "already in use"));
     server_join(&s, true);
 }
@@ -692,7 +692,7 @@ static void test_tcp_client_refused_asks_whether_the_server_runs(void **state)
     uint16_t port = free_port(SOCK_STREAM);
     struct net_client_options c = {.proto = IPPROTO_TCP, .port = port, .message = "x"};
     char err[256], want[128];
-    assert_int_equal(net_client_run(&c, err, sizeof err), -1);
+    assert_int_equal(net_client_run(&c, err, sizeof err), STATUS_E_RUNTIME);
     snprintf(want, sizeof want, "connection refused by 127.0.0.1:%u: is the server running?", port);
     assert_string_equal(err, want);
 }
@@ -707,7 +707,7 @@ static void test_udp_client_reports_a_lost_reply_after_its_timeout(void **state)
     char err[256];
     int fds0 = count_fds();
     uint64_t t0 = test_now_ms();
-    assert_int_equal(net_client_run(&c, err, sizeof err), -1);
+    assert_int_equal(net_client_run(&c, err, sizeof err), STATUS_E_RUNTIME);
     uint64_t took = test_now_ms() - t0;
     /* it waited for its timeout, not less; 10 times the timeout is the liveness bound */
     assert_true(took >= 190 && took < 10 * 200);
@@ -724,11 +724,11 @@ static void test_clients_refuse_bad_input_as_such(void **state)
     big[sizeof big - 1] = 0;
     struct net_client_options c = {
         .proto = IPPROTO_UDP, .port = free_port(SOCK_DGRAM), .message = big};
-    assert_int_equal(net_client_run(&c, err, sizeof err), -2);
+    assert_int_equal(net_client_run(&c, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "does not fit in one UDP datagram"));
     c = (struct net_client_options){
         .proto = IPPROTO_TCP, .host = "no-such-host.invalid", .port = 1, .message = "x"};
-    assert_int_equal(net_client_run(&c, err, sizeof err), -2);
+    assert_int_equal(net_client_run(&c, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "unknown host 'no-such-host.invalid'"));
 }
 
@@ -741,7 +741,7 @@ static void test_client_sends_each_line_of_its_input(void **state)
     FILE *fi = fmemopen(in, strlen(in), "r"), *fo = fmemopen(out, sizeof out, "w");
     struct net_client_options c = {.proto = IPPROTO_TCP, .port = s.port, .in = fi, .out = fo};
     char err[256];
-    assert_int_equal(net_client_run(&c, err, sizeof err), 0);
+    assert_int_equal(net_client_run(&c, err, sizeof err), STATUS_OK);
     fclose(fi);
     fclose(fo);
     assert_string_equal(out, "ONE\nTWO WORDS\nTHREE\n");
@@ -831,7 +831,7 @@ static void test_stopping_a_scenario_ends_it_promptly(void **state)
     atomic_bool stop = true;
     struct scenario_context ctx = {.port = free_port(SOCK_STREAM), .stop = &stop};
     uint64_t t0 = test_now_ms();
-    assert_int_equal(net_scenario_find("threaded")->run(&ctx), -1);
+    assert_int_equal(net_scenario_find("threaded")->run(&ctx), STATUS_E_RUNTIME);
     assert_true(test_now_ms() - t0 < 2000); /* liveness: it returns within 0.1 s */
     assert_true(ctx.err[0] != 0);
 }

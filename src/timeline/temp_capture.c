@@ -7,9 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "sockscope/model.h"
+#include "temp_capture_internal.h"
 
-int cli_temp_capture_open(struct cli_temp_capture *t, char *err, size_t errlen)
+int session_temp_capture_open(struct session_temp_capture *t, char *err, size_t errlen)
 {
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir) dir = "/tmp";
@@ -21,7 +22,7 @@ int cli_temp_capture_open(struct cli_temp_capture *t, char *err, size_t errlen)
                  "capture with -w FILE)",
                  dir, strerror(errno));
         t->name[0] = '\0';
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     /* the same file through /proc: then it needs no name, and no exit can leave it behind */
     snprintf(t->proc, sizeof t->proc, "/proc/self/fd/%d", t->fd);
@@ -33,10 +34,10 @@ int cli_temp_capture_open(struct cli_temp_capture *t, char *err, size_t errlen)
     } else {
         t->path = t->name;
     }
-    return 0;
+    return STATUS_OK;
 }
 
-void cli_temp_capture_close(struct cli_temp_capture *t)
+void session_temp_capture_close(struct session_temp_capture *t)
 {
     if (t->fd < 0) return;
     if (t->name[0]) unlink(t->name);
