@@ -139,61 +139,97 @@ static void wake_reader(struct wire *w)
 
 /* ---- forwarding ---- */
 
-static void send_due(struct wire *w, uint64_t now)
+/* The RECEIVED record of a copy that left, then its slot back when no copy is left. */
+static void sent_one(struct wire *w, const struct pending *p, bool ok, uint64_t out_real)
 {
-    while (w->nheap && w->heap[0].out_ns <= now) {
-        struct pending p = heap_pop(w);
-        struct slot *s = &w->slots[p.slot];
-        int fd = w->links.packet[1 - s->from];
-        ssize_t n = send(fd, s->data, s->len, MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+    struct slot *s = &w->slots[p->slot];
+    if (ok) {
+        struct wire_event ev = {.point = WIRE_POINT_RECEIVED,
+                                .sender = s->from,
+                                .id = s->id,
+                                .ts_ns = out_real,
+                                .sent_ns = s->sent_real,
+                                .fate = WIRE_FATE_DELIVERED,
+                                .drop_rule = -1,
+                                .len = s->len};
+        if (p->copy) ev.flags |= WIRE_FLAG_COPY;
+        if (s->id < w->max_out_id[s->from])
+            ev.flags |= WIRE_FLAG_REORDERED;
+        else
+            w->max_out_id[s->from] = s->id;
+        record(w, &ev, s->data);
+        atomic_fetch_add_explicit(&w->delivered[s->from], 1, memory_order_relaxed);
+    } else {
+        atomic_fetch_add_explicit(&w->send_errors, 1, memory_order_relaxed);
+    }
+    if (--s->refs == 0) w->free_slots[w->nfree++] = p->slot;
+}
+
+/* Sends n copies out of the veth toward `to`, in order, in as few sendmmsg calls as it takes. */
+static void send_batch(struct wire *w, int to, struct pending *p, int n)
+{
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+    memset(msgs, 0, (size_t)n * sizeof msgs[0]);
+    for (int i = 0; i < n; i++) {
+        struct slot *s = &w->slots[p[i].slot];
+        iov[i] = (struct iovec){.iov_base = s->data, .iov_len = s->len};
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int fd = w->links.packet[to];
+    int done = 0, retries = 0;
+    while (done < n) {
+        int k = sendmmsg(fd, msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
+        uint64_t out_real = clock_ns(CLOCK_MONOTONIC) + (uint64_t)w->real_minus_mono;
+        if (k > 0) {
+            for (int i = done; i < done + k; i++)
+                sent_one(w, &p[i], msgs[i].msg_len == iov[i].iov_len, out_real);
+            done += k;
+            continue;
+        }
+        if ((errno == EAGAIN || errno == ENOBUFS) && retries++ < 3) {
             /* the veth's queue toward the receiver is full for a moment */
             struct pollfd pf = {.fd = fd, .events = POLLOUT};
             (void)poll(&pf, 1, 5);
-            n = send(fd, s->data, s->len, MSG_DONTWAIT);
+            continue;
         }
-        if (n == (ssize_t)s->len) {
-            struct wire_event ev = {.point = WIRE_POINT_RECEIVED,
-                                    .sender = s->from,
-                                    .id = s->id,
-                                    .ts_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)w->real_minus_mono,
-                                    .sent_ns = s->sent_real,
-                                    .fate = WIRE_FATE_DELIVERED,
-                                    .drop_rule = -1,
-                                    .len = s->len};
-            if (p.copy) ev.flags |= WIRE_FLAG_COPY;
-            if (s->id < w->max_out_id[s->from])
-                ev.flags |= WIRE_FLAG_REORDERED;
-            else
-                w->max_out_id[s->from] = s->id;
-            record(w, &ev, s->data);
-            atomic_fetch_add_explicit(&w->delivered[s->from], 1, memory_order_relaxed);
-        } else {
-            atomic_fetch_add_explicit(&w->send_errors, 1, memory_order_relaxed);
-        }
-        if (--s->refs == 0) w->free_slots[w->nfree++] = p.slot;
+        sent_one(w, &p[done], false, out_real); /* this one is refused; go on with the rest */
+        done++;
     }
 }
 
-static void take_frame(struct wire *w, enum wire_side from)
+/* Everything due by now leaves, each direction in its order. */
+static void send_due(struct wire *w, uint64_t now)
 {
-    int fd = w->links.packet[from];
-    bool have_slot = w->nfree > 0;
-    uint32_t si = have_slot ? w->free_slots[w->nfree - 1] : 0;
-    uint8_t *buf = have_slot ? w->slots[si].data : w->scratch;
-    ssize_t n = recv(fd, buf, SLOT_BYTES, MSG_DONTWAIT | MSG_TRUNC);
-    if (n < 0) return;
+    while (w->nheap && w->heap[0].out_ns <= now) {
+        struct pending due[2][BATCH];
+        int n[2] = {0, 0};
+        while (w->nheap && w->heap[0].out_ns <= now && n[0] < BATCH && n[1] < BATCH) {
+            struct pending p = heap_pop(w);
+            int to = 1 - (int)w->slots[p.slot].from;
+            due[to][n[to]++] = p;
+        }
+        for (int to = 0; to < 2; to++)
+            if (n[to]) send_batch(w, to, due[to], n[to]);
+    }
+}
+
+/* One frame read from `from`'s veth into buf (slot si if have_slot): its fate, its record. */
+static void take_frame(struct wire *w, enum wire_side from, bool have_slot, uint32_t si,
+                       const uint8_t *buf, size_t n, bool truncated)
+{
     uint64_t mono = clock_ns(CLOCK_MONOTONIC);
     struct wire_event ev = {.point = WIRE_POINT_SENT,
                             .sender = from,
                             .id = ++w->next_id,
                             .ts_ns = mono + (uint64_t)w->real_minus_mono,
                             .drop_rule = -1,
-                            .len = (uint32_t)(n > SLOT_BYTES ? SLOT_BYTES : n)};
+                            .len = (uint32_t)n};
     ev.sent_ns = ev.ts_ns;
     atomic_fetch_add_explicit(&w->frames[from], 1, memory_order_relaxed);
     struct wire_verdict v;
-    if (!have_slot || n > SLOT_BYTES) {
+    if (!have_slot || truncated) {
         /* everything the wire may hold is in use (or the frame exceeds any Ethernet frame) */
         v = (struct wire_verdict){.fate = WIRE_FATE_QUEUE_DROP, .cause = WIRE_CAUSE_CAPACITY,
                                   .drop_rule = -1};
@@ -209,7 +245,6 @@ static void take_frame(struct wire *w, enum wire_side from)
     if (v.fate == WIRE_FATE_QUEUE_DROP)
         atomic_fetch_add_explicit(&w->queue_drops[from], 1, memory_order_relaxed);
     if (v.fate != WIRE_FATE_DELIVERED) return;
-    w->nfree--;
     struct slot *s = &w->slots[si];
     s->id = ev.id;
     s->sent_mono = mono;
@@ -220,6 +255,38 @@ static void take_frame(struct wire *w, enum wire_side from)
     for (unsigned c = 0; c < v.copies; c++)
         heap_push(w, (struct pending){.out_ns = v.out_ns[c], .order = w->order++, .slot = si,
                                       .copy = c == 1});
+}
+
+/* Up to BATCH frames in one recvmmsg, each into a slot taken off the free list (given back
+ * when its frame does not go on). Returns how many were read. */
+static int take_batch(struct wire *w, enum wire_side from)
+{
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+    uint32_t si[BATCH];
+    int k = 0;
+    for (; k < BATCH && w->nfree > 0; k++) {
+        si[k] = w->free_slots[--w->nfree];
+        iov[k] = (struct iovec){.iov_base = w->slots[si[k]].data, .iov_len = SLOT_BYTES};
+    }
+    bool full = k == 0; /* no slot free: read one frame to report it dropped */
+    if (full) iov[k++] = (struct iovec){.iov_base = w->scratch, .iov_len = SLOT_BYTES};
+    memset(msgs, 0, (size_t)k * sizeof msgs[0]);
+    for (int i = 0; i < k; i++) {
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = recvmmsg(w->links.packet[from], msgs, (unsigned)k, MSG_DONTWAIT, NULL);
+    for (int i = 0; i < (n > 0 ? n : 0); i++) {
+        bool trunc = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+        size_t heap_before = w->nheap;
+        take_frame(w, from, !full, full ? 0 : si[i], iov[i].iov_base, msgs[i].msg_len, trunc);
+        if (!full && w->nheap == heap_before) w->free_slots[w->nfree++] = si[i];
+    }
+    if (!full)
+        for (int i = n > 0 ? n : 0; i < k; i++)
+            w->free_slots[w->nfree++] = si[i];
+    return n > 0 ? n : 0;
 }
 
 static void *wire_main(void *arg)
@@ -246,14 +313,10 @@ static void *wire_main(void *arg)
         if (pf[2].revents) break;
         for (int side = 0; side < 2; side++) {
             if (!(pf[side].revents & POLLIN)) continue;
-            /* bounded batches, and each frame due meanwhile leaves before the next is read,
-             * so one busy direction does not hold up the other's timing */
-            for (int i = 0; i < BATCH; i++) {
-                uint64_t before_n = w->next_id;
-                take_frame(w, (enum wire_side)side);
-                if (w->next_id == before_n) break;
+            /* bounded batches, and what is due leaves between them, so one busy direction
+             * does not hold up the other's timing */
+            for (int i = 0; i < 4 && take_batch(w, (enum wire_side)side) == BATCH; i++)
                 send_due(w, clock_ns(CLOCK_MONOTONIC));
-            }
         }
     }
     wake_reader(w);

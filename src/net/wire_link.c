@@ -299,6 +299,8 @@ static int open_packet_socket(struct setup *st, int side, int ifindex)
         close(s);
         FAIL("PACKET_IGNORE_OUTGOING on %s (Linux 4.20 or later)", middle_if[side]);
     }
+    /* the veth's qdisc would only queue what the wire already timed (best effort) */
+    (void)setsockopt(s, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
     int pending;
     socklen_t plen = sizeof pending;
     (void)getsockopt(s, SOL_SOCKET, SO_ERROR, &pending, &plen); /* and clears it */

@@ -727,7 +727,7 @@ static void body_delay_doubles_the_handshake_time(void)
 {
     struct wire_config c = {0};
     char err[256];
-    CHECK(wire_spec_apply(&c, "delay", "20ms", err, sizeof err) == 0, "%s", err);
+    CHECK(wire_spec_apply(&c, "delay", "50ms", err, sizeof err) == 0, "%s", err);
     struct wire *w = new_started(&c);
     CHECK(exchange(w, IPPROTO_TCP, WIRE_SERVER_IPV4, "slowly", NULL, 5000, err, sizeof err) == 0,
           "tcp: %s", err);
@@ -746,13 +746,13 @@ static void body_delay_doubles_the_handshake_time(void)
         }
         if (s[i].ev.point == WIRE_POINT_RECEIVED) {
             uint64_t spent = s[i].ev.ts_ns - s[i].ev.sent_ns;
-            CHECK(spent >= 20000000 && spent < 22000000, "a frame spent %llu ns on the wire",
+            CHECK(spent >= 50000000, "a frame spent only %llu ns on the wire",
                   (unsigned long long)spent);
         }
     }
     CHECK(syn_sent && synack_received, "no handshake seen");
     uint64_t rtt = synack_received - syn_sent;
-    CHECK(rtt >= 36000000 && rtt <= 44000000, "SYN -> SYN+ACK took %llu ns, not 40 ms +- 10 %%",
+    CHECK(rtt >= 90000000 && rtt <= 110000000, "SYN -> SYN+ACK took %llu ns, not 100 ms +- 10 %%",
           (unsigned long long)rtt);
     free(s);
     wire_free(w);
