@@ -949,6 +949,152 @@ static void test_full_queue_drops_and_says_so_unprivileged(void **state)
     run_in_child(body_full_queue_drops_and_says_so, true, true);
 }
 
+/* Numbered datagrams from the client to a counting server on the server side. */
+struct numbered {
+    struct wire *w;
+    int count, expect, ready[2];
+    int got[256], ngot;
+    char err[300];
+};
+
+static void *numbered_server(void *arg)
+{
+    struct numbered *u = arg;
+    char err[256];
+    if (wire_enter_side(u->w, WIRE_SERVER, err, sizeof err) < 0) {
+        snprintf(u->err, sizeof u->err, "%s", err);
+        (void)!write(u->ready[1], "x", 1);
+        return NULL;
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(7000)};
+    inet_pton(AF_INET, WIRE_SERVER_IPV4, &a.sin_addr);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) snprintf(u->err, sizeof u->err, "bind");
+    (void)!write(u->ready[1], "r", 1);
+    while (u->ngot < u->expect && u->ngot < 256) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        if (poll(&pf, 1, 5000) != 1) break;
+        int n;
+        if (recv(fd, &n, sizeof n, 0) == sizeof n) u->got[u->ngot++] = n;
+    }
+    close(fd);
+    return NULL;
+}
+
+static void *numbered_client(void *arg)
+{
+    struct numbered *u = arg;
+    char err[256];
+    if (wire_enter_side(u->w, WIRE_CLIENT, err, sizeof err) < 0) return NULL;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(7000)};
+    inet_pton(AF_INET, WIRE_SERVER_IPV4, &a.sin_addr);
+    for (int i = 0; i < u->count; i++)
+        (void)sendto(fd, &i, sizeof i, 0, (struct sockaddr *)&a, sizeof a);
+    close(fd);
+    return NULL;
+}
+
+/* Sends count numbered datagrams and waits for the server to read expect of them. */
+static void numbered_run(struct numbered *u)
+{
+    CHECK(pipe(u->ready) == 0, "pipe");
+    pthread_t st, ct;
+    CHECK(pthread_create(&st, NULL, numbered_server, u) == 0, "thread");
+    char b;
+    CHECK(read(u->ready[0], &b, 1) == 1 && b == 'r', "server: %s", u->err);
+    CHECK(pthread_create(&ct, NULL, numbered_client, u) == 0, "thread");
+    pthread_join(ct, NULL);
+    pthread_join(st, NULL);
+    close(u->ready[0]);
+    close(u->ready[1]);
+}
+
+static void body_duplicates_arrive_twice(void)
+{
+    struct wire_config c = {0};
+    char err[256];
+    CHECK(wire_spec_apply(&c, "duplicate", "client:100%", err, sizeof err) == 0, "%s", err);
+    struct wire *w = new_started(&c);
+    struct numbered u = {.w = w, .count = 10, .expect = 20};
+    numbered_run(&u);
+    CHECK(u.ngot == 20, "the server read %d datagrams, not 20", u.ngot);
+    for (int k = 0; k < 10; k++) {
+        int times = 0;
+        for (int i = 0; i < u.ngot; i++)
+            times += u.got[i] == k;
+        CHECK(times == 2, "datagram %d arrived %d times", k, times);
+    }
+    wire_stop(w);
+    size_t n;
+    struct seen *s = drain(w, &n);
+    int sent = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].ev.point != WIRE_POINT_SENT || s[i].p.proto != PROTO_UDP) continue;
+        sent++;
+        CHECK(s[i].ev.flags & WIRE_FLAG_DUPLICATED, "not marked duplicated");
+        CHECK(strcmp(wire_fate_name(&s[i].ev), "duplicated") == 0, "fate name");
+        int out = 0, copies = 0;
+        for (size_t j = 0; j < n; j++)
+            if (s[j].ev.point == WIRE_POINT_RECEIVED && s[j].ev.id == s[i].ev.id) {
+                out++;
+                copies += (s[j].ev.flags & WIRE_FLAG_COPY) != 0;
+                CHECK(memcmp(s[j].data, s[i].data, s[i].ev.len) == 0, "a copy differs");
+            }
+        CHECK(out == 2 && copies == 1, "frame %llu left %d times (%d copies)",
+              (unsigned long long)s[i].ev.id, out, copies);
+    }
+    CHECK(sent == 10, "%d datagrams entered the wire", sent);
+    free(s);
+    wire_free(w);
+}
+
+static void test_duplicates_arrive_twice(void **state)
+{
+    (void)state;
+    run_in_child(body_duplicates_arrive_twice, true, true);
+}
+
+static void body_held_frames_are_overtaken(void)
+{
+    struct wire_config c = {0};
+    char err[256];
+    CHECK(wire_spec_apply(&c, "reorder", "client:30%", err, sizeof err) == 0, "%s", err);
+    CHECK(wire_spec_apply(&c, "seed", "7", err, sizeof err) == 0, "%s", err);
+    struct wire *w = new_started(&c);
+    struct numbered u = {.w = w, .count = 40, .expect = 40};
+    numbered_run(&u);
+    CHECK(u.ngot == 40, "the server read %d datagrams, not 40", u.ngot);
+    int inversions = 0;
+    for (int i = 1; i < u.ngot; i++)
+        inversions += u.got[i] < u.got[i - 1];
+    CHECK(inversions > 0, "the server read every datagram in order");
+    wire_stop(w);
+    size_t n;
+    struct seen *s = drain(w, &n);
+    int reordered = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].ev.point != WIRE_POINT_RECEIVED || !(s[i].ev.flags & WIRE_FLAG_REORDERED))
+            continue;
+        reordered++;
+        CHECK(strcmp(wire_fate_name(&s[i].ev), "reordered") == 0, "fate name");
+        bool held = false;
+        for (size_t j = 0; j < n; j++)
+            if (s[j].ev.point == WIRE_POINT_SENT && s[j].ev.id == s[i].ev.id)
+                held = (s[j].ev.flags & WIRE_FLAG_HELD) != 0;
+        CHECK(held, "frame %llu reordered without being held", (unsigned long long)s[i].ev.id);
+    }
+    CHECK(reordered > 0, "no frame marked reordered");
+    free(s);
+    wire_free(w);
+}
+
+static void test_held_frames_are_overtaken(void **state)
+{
+    (void)state;
+    run_in_child(body_held_frames_are_overtaken, true, true);
+}
+
 static void body_ipv6_crosses_too(void)
 {
     struct wire_config c = {.ipv6 = true};
@@ -1018,6 +1164,8 @@ int main(void)
         cmocka_unit_test(test_total_loss_delivers_nothing_unprivileged),
         cmocka_unit_test(test_full_queue_drops_and_says_so_as_root),
         cmocka_unit_test(test_full_queue_drops_and_says_so_unprivileged),
+        cmocka_unit_test(test_duplicates_arrive_twice),
+        cmocka_unit_test(test_held_frames_are_overtaken),
         cmocka_unit_test(test_ipv6_crosses_too),
         cmocka_unit_test(test_without_rights_the_error_names_the_call),
     };
