@@ -29,6 +29,7 @@
 #include "sockscope/capture.h"
 #include "sockscope/decode.h"
 #include "sockscope/net.h"
+#include "sockscope/tcp_info.h"
 #include "sockscope/wire.h"
 
 /* ---- option values ---- */
@@ -1095,6 +1096,114 @@ static void test_held_frames_are_overtaken(void **state)
     run_in_child(body_held_frames_are_overtaken, true, true);
 }
 
+/* ---- the kernel's numbers over the wire ---- */
+
+struct bulk {
+    struct wire *w;
+    int ready[2];
+    size_t bytes, got;
+    struct net_tcp_info first, last, max;
+    int samples;
+    char err[300];
+};
+
+static void *sink_server(void *arg)
+{
+    struct bulk *b = arg;
+    char err[256];
+    if (wire_enter_side(b->w, WIRE_SERVER, err, sizeof err) < 0) {
+        snprintf(b->err, sizeof b->err, "%s", err);
+        (void)!write(b->ready[1], "x", 1);
+        return NULL;
+    }
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(7001)};
+    inet_pton(AF_INET, WIRE_SERVER_IPV4, &a.sin_addr);
+    if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0) {
+        snprintf(b->err, sizeof b->err, "listen: %s", strerror(errno));
+        (void)!write(b->ready[1], "x", 1);
+        return NULL;
+    }
+    (void)!write(b->ready[1], "r", 1);
+    int fd = accept(ls, NULL, NULL);
+    char buf[65536];
+    ssize_t n;
+    while (fd >= 0 && (n = recv(fd, buf, sizeof buf, 0)) > 0)
+        b->got += (size_t)n;
+    if (fd >= 0) close(fd);
+    close(ls);
+    return NULL;
+}
+
+/* The client sends in 16 KB pieces and reads TCP_INFO after each one. */
+static void *bulk_client(void *arg)
+{
+    struct bulk *b = arg;
+    char err[256];
+    if (wire_enter_side(b->w, WIRE_CLIENT, err, sizeof err) < 0) return NULL;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(7001)};
+    inet_pton(AF_INET, WIRE_SERVER_IPV4, &a.sin_addr);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        snprintf(b->err, sizeof b->err, "connect: %s", strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    static char chunk[16384];
+    for (size_t sent = 0; sent < b->bytes; sent += sizeof chunk) {
+        if (send(fd, chunk, sizeof chunk, MSG_NOSIGNAL) != (ssize_t)sizeof chunk) break;
+        struct net_tcp_info ti;
+        if (net_tcp_info_read(fd, &ti) < 0) {
+            snprintf(b->err, sizeof b->err, "TCP_INFO: %s", strerror(errno));
+            break;
+        }
+        if (b->samples++ == 0) b->first = ti;
+        if (ti.cwnd > b->max.cwnd) b->max = ti;
+        b->last = ti;
+    }
+    close(fd);
+    return NULL;
+}
+
+static void body_cwnd_grows_in_slow_start_over_a_delayed_wire(void)
+{
+    struct wire_config c = {0};
+    char err[256];
+    CHECK(wire_spec_apply(&c, "delay", "20ms", err, sizeof err) == 0, "%s", err);
+    struct wire *w = new_started(&c);
+    struct bulk b = {.w = w, .bytes = 1 << 20};
+    CHECK(pipe(b.ready) == 0, "pipe");
+    pthread_t st, ct;
+    CHECK(pthread_create(&st, NULL, sink_server, &b) == 0, "thread");
+    char r;
+    CHECK(read(b.ready[0], &r, 1) == 1 && r == 'r', "server: %s", b.err);
+    CHECK(pthread_create(&ct, NULL, bulk_client, &b) == 0, "thread");
+    pthread_join(ct, NULL);
+    pthread_join(st, NULL);
+    close(b.ready[0]);
+    close(b.ready[1]);
+    CHECK(b.err[0] == 0, "%s", b.err);
+    CHECK(b.got == b.bytes, "the server read %zu of %zu bytes", b.got, b.bytes);
+    /* slow start: from the initial window (10 segments), doubling each round trip */
+    CHECK(b.first.cwnd <= 10 && b.first.ssthresh_infinite, "first sample: cwnd %u, ssthresh %s",
+          b.first.cwnd, b.first.ssthresh_infinite ? "infinite" : "set");
+    CHECK(b.max.cwnd >= 4 * b.first.cwnd, "cwnd grew only from %u to %u", b.first.cwnd,
+          b.max.cwnd);
+    CHECK(strcmp(net_tcp_ca_state_name(b.first.ca_state), "open") == 0, "ca_state %s",
+          net_tcp_ca_state_name(b.first.ca_state));
+    /* the kernel's RTT estimate sees the wire's 40 ms round trip */
+    CHECK(b.last.srtt_us >= 40000 && b.last.srtt_us < 200000, "srtt %u us", b.last.srtt_us);
+    CHECK(b.last.rto_us >= 200000, "rto %u us", b.last.rto_us);
+    CHECK(b.samples == 64, "%d samples", b.samples);
+    wire_free(w);
+}
+
+static void test_cwnd_grows_in_slow_start_over_a_delayed_wire(void **state)
+{
+    (void)state;
+    run_in_child(body_cwnd_grows_in_slow_start_over_a_delayed_wire, true, true);
+}
+
 static void body_ipv6_crosses_too(void)
 {
     struct wire_config c = {.ipv6 = true};
@@ -1166,6 +1275,7 @@ int main(void)
         cmocka_unit_test(test_full_queue_drops_and_says_so_unprivileged),
         cmocka_unit_test(test_duplicates_arrive_twice),
         cmocka_unit_test(test_held_frames_are_overtaken),
+        cmocka_unit_test(test_cwnd_grows_in_slow_start_over_a_delayed_wire),
         cmocka_unit_test(test_ipv6_crosses_too),
         cmocka_unit_test(test_without_rights_the_error_names_the_call),
     };
