@@ -9,21 +9,21 @@
 #include <stdint.h>
 
 enum net_tcp_ca_state { /* the kernel's TCP_CA_* */
-    NET_TCP_CA_OPEN = 0,
-    NET_TCP_CA_DISORDER = 1,
-    NET_TCP_CA_CWR = 2,
-    NET_TCP_CA_RECOVERY = 3,
-    NET_TCP_CA_LOSS = 4,
+                        NET_TCP_CA_OPEN = 0,
+                        NET_TCP_CA_DISORDER = 1,
+                        NET_TCP_CA_CWR = 2,
+                        NET_TCP_CA_RECOVERY = 3,
+                        NET_TCP_CA_LOSS = 4,
 };
 
 struct net_tcp_info {
-    uint64_t ts_ns;          /* CLOCK_REALTIME when read */
-    uint32_t cwnd;           /* segments */
-    uint32_t ssthresh;       /* segments; meaningless while ssthresh_infinite */
-    bool ssthresh_infinite;  /* no loss seen yet: slow start has no threshold */
+    uint64_t ts_ns;         /* CLOCK_REALTIME when read */
+    uint32_t cwnd;          /* segments */
+    uint32_t ssthresh;      /* segments; meaningless while ssthresh_infinite */
+    bool ssthresh_infinite; /* no loss seen yet: slow start has no threshold */
     uint32_t srtt_us, rttvar_us, rto_us;
-    uint32_t unacked;        /* segments sent and not yet acknowledged */
-    uint32_t retrans;        /* segments retransmitted over the connection's life */
+    uint32_t unacked; /* segments sent and not yet acknowledged */
+    uint32_t retrans; /* segments retransmitted over the connection's life */
     enum net_tcp_ca_state ca_state;
 };
 

@@ -42,8 +42,8 @@ enum wire_drop_kind {
 struct wire_drop {
     enum wire_side sender; /* default: the client, except synack: the server */
     enum wire_drop_kind kind;
-    uint32_t nth;          /* 1-based; default 1 */
-    char text[32];         /* the spec as written: "data:3", "server:data:2" */
+    uint32_t nth;  /* 1-based; default 1 */
+    char text[32]; /* the spec as written: "data:3", "server:data:2" */
 };
 
 #define WIRE_MAX_DROPS 16
@@ -64,8 +64,8 @@ struct wire_impair {
     uint32_t queue;     /* with a rate: frames waiting for the link at most (0: 1000) */
     double loss;        /* 0..1, random, from the seed */
     struct wire_burst burst;
-    double reorder;     /* 0..1: the frame is held back WIRE_REORDER_HOLD_NS longer */
-    double duplicate;   /* 0..1: the frame is delivered twice */
+    double reorder;   /* 0..1: the frame is held back WIRE_REORDER_HOLD_NS longer */
+    double duplicate; /* 0..1: the frame is delivered twice */
 };
 
 #define WIRE_REORDER_HOLD_NS 1000000ull /* 1 ms: long enough for the next frames to pass */
@@ -86,11 +86,11 @@ struct wire_config {
 
 /* ---- option values (wire_spec.c): 0, or -1 with one line in err ---- */
 
-int wire_spec_duration(const char *s, uint64_t *ns, char *err, size_t errlen);  /* 25ms */
-int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen);     /* 10mbit */
-int wire_spec_percent(const char *s, double *fraction, char *err, size_t errlen); /* 2% */
-int wire_spec_queue(const char *s, uint32_t *frames, char *err, size_t errlen); /* 64 */
-int wire_spec_drop(const char *s, struct wire_drop *d, char *err, size_t errlen); /* data:3 */
+int wire_spec_duration(const char *s, uint64_t *ns, char *err, size_t errlen);      /* 25ms */
+int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen);         /* 10mbit */
+int wire_spec_percent(const char *s, double *fraction, char *err, size_t errlen);   /* 2% */
+int wire_spec_queue(const char *s, uint32_t *frames, char *err, size_t errlen);     /* 64 */
+int wire_spec_drop(const char *s, struct wire_drop *d, char *err, size_t errlen);   /* data:3 */
 int wire_spec_burst(const char *s, struct wire_burst *b, char *err, size_t errlen); /* 1%,30% */
 /* One option by name ("delay", "jitter", "rate", "queue", "loss", "burst", "reorder",
  * "duplicate", "drop", "seed") applied to config. Every value but drop and seed may start
@@ -138,15 +138,15 @@ struct wire_event {
     uint64_t sent_ns; /* when it entered, at both points */
     enum wire_fate fate;
     enum wire_cause cause;
-    int drop_rule;    /* index into config drops, or -1 */
+    int drop_rule; /* index into config drops, or -1 */
     unsigned flags;
     uint32_t len;
     const uint8_t *data; /* the frame (Ethernet), valid until the next wire_next_event */
 };
 
 struct wire_stats {
-    uint64_t frames[2];      /* entered the wire, per sender */
-    uint64_t delivered[2];   /* left it (copies included) */
+    uint64_t frames[2];    /* entered the wire, per sender */
+    uint64_t delivered[2]; /* left it (copies included) */
     uint64_t lost[2];
     uint64_t queue_drops[2];
     uint64_t events_dropped; /* wire_event records the ring had no room for */
@@ -192,7 +192,6 @@ bool wire_failed(struct wire *w, char *err, size_t errlen);
  * where they apply (the JSON "fate"). RECEIVED: "delivered" or "reordered". */
 const char *wire_fate_name(const struct wire_event *ev);
 /* Why: "--drop data:3", "random loss", "burst loss", "queue full", "wire full", or "" */
-void wire_cause_text(const struct wire_config *c, const struct wire_event *ev, char *buf,
-                     size_t n);
+void wire_cause_text(const struct wire_config *c, const struct wire_event *ev, char *buf, size_t n);
 
 #endif

@@ -36,11 +36,16 @@ int net_tcp_info_read(int fd, struct net_tcp_info *out)
 const char *net_tcp_ca_state_name(enum net_tcp_ca_state s)
 {
     switch (s) {
-    case NET_TCP_CA_OPEN: return "open";
-    case NET_TCP_CA_DISORDER: return "disorder";
-    case NET_TCP_CA_CWR: return "cwr";
-    case NET_TCP_CA_RECOVERY: return "recovery";
-    case NET_TCP_CA_LOSS: return "loss";
+    case NET_TCP_CA_OPEN:
+        return "open";
+    case NET_TCP_CA_DISORDER:
+        return "disorder";
+    case NET_TCP_CA_CWR:
+        return "cwr";
+    case NET_TCP_CA_RECOVERY:
+        return "recovery";
+    case NET_TCP_CA_LOSS:
+        return "loss";
     }
     return "?";
 }

@@ -231,8 +231,8 @@ static void take_frame(struct wire *w, enum wire_side from, bool have_slot, uint
     struct wire_verdict v;
     if (!have_slot || truncated) {
         /* everything the wire may hold is in use (or the frame exceeds any Ethernet frame) */
-        v = (struct wire_verdict){.fate = WIRE_FATE_QUEUE_DROP, .cause = WIRE_CAUSE_CAPACITY,
-                                  .drop_rule = -1};
+        v = (struct wire_verdict){
+            .fate = WIRE_FATE_QUEUE_DROP, .cause = WIRE_CAUSE_CAPACITY, .drop_rule = -1};
     } else {
         wire_impair_decide(&w->im, from, buf, ev.len, mono, &v);
     }
@@ -241,7 +241,8 @@ static void take_frame(struct wire *w, enum wire_side from, bool have_slot, uint
     ev.drop_rule = v.drop_rule;
     ev.flags = v.flags;
     record(w, &ev, buf);
-    if (v.fate == WIRE_FATE_LOST) atomic_fetch_add_explicit(&w->lost[from], 1, memory_order_relaxed);
+    if (v.fate == WIRE_FATE_LOST)
+        atomic_fetch_add_explicit(&w->lost[from], 1, memory_order_relaxed);
     if (v.fate == WIRE_FATE_QUEUE_DROP)
         atomic_fetch_add_explicit(&w->queue_drops[from], 1, memory_order_relaxed);
     if (v.fate != WIRE_FATE_DELIVERED) return;
@@ -253,8 +254,8 @@ static void take_frame(struct wire *w, enum wire_side from, bool have_slot, uint
     s->from = from;
     s->refs = v.copies;
     for (unsigned c = 0; c < v.copies; c++)
-        heap_push(w, (struct pending){.out_ns = v.out_ns[c], .order = w->order++, .slot = si,
-                                      .copy = c == 1});
+        heap_push(w, (struct pending){
+                         .out_ns = v.out_ns[c], .order = w->order++, .slot = si, .copy = c == 1});
 }
 
 /* Up to BATCH frames in one recvmmsg, each into a slot taken off the free list (given back
@@ -363,8 +364,8 @@ struct wire *wire_new(const struct wire_config *c, char *err, size_t errlen)
     w->ring = c->no_events ? NULL : capture_ring_new(ring);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     w->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (!w->slots || !w->free_slots || !w->heap || (!c->no_events && !w->ring) ||
-        w->wake_fd < 0 || w->stop_fd < 0 || wire_impair_init(&w->im, c) < 0) {
+    if (!w->slots || !w->free_slots || !w->heap || (!c->no_events && !w->ring) || w->wake_fd < 0 ||
+        w->stop_fd < 0 || wire_impair_init(&w->im, c) < 0) {
         snprintf(err, errlen, "wire: out of memory (or descriptors)");
         wire_free(w);
         return NULL;
@@ -427,8 +428,10 @@ void wire_stop(struct wire *w)
     for (int i = 0; i < 2; i++) {
         if (!w->dump[i]) continue;
         if (pcap_dump_flush(w->dump[i]) != 0 || ferror(pcap_dump_file(w->dump[i]))) {
-            snprintf(w->fail, sizeof w->fail, "wire: writing the %s capture file failed (disk "
-                                              "full?)", i == WIRE_POINT_SENT ? "sender" : "receiver");
+            snprintf(w->fail, sizeof w->fail,
+                     "wire: writing the %s capture file failed (disk "
+                     "full?)",
+                     i == WIRE_POINT_SENT ? "sender" : "receiver");
             atomic_store(&w->failed, true);
         }
     }
@@ -515,17 +518,19 @@ const char *wire_fate_name(const struct wire_event *ev)
     if (ev->point == WIRE_POINT_RECEIVED)
         return (ev->flags & WIRE_FLAG_REORDERED) ? "reordered" : "delivered";
     switch (ev->fate) {
-    case WIRE_FATE_LOST: return "lost";
-    case WIRE_FATE_QUEUE_DROP: return "queue_drop";
-    case WIRE_FATE_DELIVERED: break;
+    case WIRE_FATE_LOST:
+        return "lost";
+    case WIRE_FATE_QUEUE_DROP:
+        return "queue_drop";
+    case WIRE_FATE_DELIVERED:
+        break;
     }
     if (ev->flags & WIRE_FLAG_DUPLICATED) return "duplicated";
     if (ev->flags & (WIRE_FLAG_DELAYED | WIRE_FLAG_HELD)) return "delayed";
     return "delivered";
 }
 
-void wire_cause_text(const struct wire_config *c, const struct wire_event *ev, char *buf,
-                     size_t n)
+void wire_cause_text(const struct wire_config *c, const struct wire_event *ev, char *buf, size_t n)
 {
     switch (ev->cause) {
     case WIRE_CAUSE_DROP_RULE:
@@ -534,11 +539,20 @@ void wire_cause_text(const struct wire_config *c, const struct wire_event *ev, c
         else
             snprintf(buf, n, "--drop");
         return;
-    case WIRE_CAUSE_RANDOM: snprintf(buf, n, "random loss"); return;
-    case WIRE_CAUSE_BURST: snprintf(buf, n, "burst loss"); return;
-    case WIRE_CAUSE_QUEUE_FULL: snprintf(buf, n, "queue full"); return;
-    case WIRE_CAUSE_CAPACITY: snprintf(buf, n, "wire full"); return;
-    case WIRE_CAUSE_NONE: break;
+    case WIRE_CAUSE_RANDOM:
+        snprintf(buf, n, "random loss");
+        return;
+    case WIRE_CAUSE_BURST:
+        snprintf(buf, n, "burst loss");
+        return;
+    case WIRE_CAUSE_QUEUE_FULL:
+        snprintf(buf, n, "queue full");
+        return;
+    case WIRE_CAUSE_CAPACITY:
+        snprintf(buf, n, "wire full");
+        return;
+    case WIRE_CAUSE_NONE:
+        break;
     }
     if (n) buf[0] = 0;
 }

@@ -180,8 +180,8 @@ void wire_impair_decide(struct wire_impairer *im, enum wire_side from, const uin
     }
     if (c->burst.on) {
         /* the state moves once per frame, then the state's loss applies */
-        dir->burst_bad = dir->burst_bad ? !chance(&dir->prng, c->burst.r)
-                                        : chance(&dir->prng, c->burst.p);
+        dir->burst_bad =
+            dir->burst_bad ? !chance(&dir->prng, c->burst.r) : chance(&dir->prng, c->burst.p);
         if (chance(&dir->prng, dir->burst_bad ? c->burst.bad_loss : c->burst.good_loss)) {
             v->fate = WIRE_FATE_LOST;
             v->cause = WIRE_CAUSE_BURST;

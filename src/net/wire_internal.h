@@ -15,7 +15,7 @@
 struct wire_flow {
     bool used;
     bool syn_seen, fin_seen;
-    uint8_t key[36]; /* src, dst addresses and ports as the sender sends them */
+    uint8_t key[36];    /* src, dst addresses and ports as the sender sends them */
     uint32_t isn, high; /* initial sequence number, highest sequence sent + 1 */
     uint64_t last_ns;
 };
@@ -27,7 +27,7 @@ struct wire_direction {
     uint64_t link_free_ns; /* the rate: when the link has sent what it holds */
     uint64_t *queue;       /* ring of the times queued frames finish on the link */
     uint32_t qhead, qlen, qcap;
-    uint64_t last_out_ns;  /* jitter never reorders: no frame leaves before this */
+    uint64_t last_out_ns;               /* jitter never reorders: no frame leaves before this */
     uint64_t counts[WIRE_DROP_UDP + 1]; /* named-drop counters of this sender */
     struct wire_flow flows[WIRE_FLOWS];
 };
@@ -43,9 +43,9 @@ struct wire_verdict {
     enum wire_fate fate;
     enum wire_cause cause;
     int drop_rule;
-    unsigned flags;      /* WIRE_FLAG_DELAYED, HELD, DUPLICATED */
-    unsigned copies;     /* 0 (dropped), 1, or 2 (duplicated) */
-    uint64_t out_ns[2];  /* when each copy leaves the wire (same clock as now_ns) */
+    unsigned flags;     /* WIRE_FLAG_DELAYED, HELD, DUPLICATED */
+    unsigned copies;    /* 0 (dropped), 1, or 2 (duplicated) */
+    uint64_t out_ns[2]; /* when each copy leaves the wire (same clock as now_ns) */
 };
 
 /* 0, or -1 when out of memory for the rate's queue. */

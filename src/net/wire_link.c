@@ -77,8 +77,7 @@ static int nl_talk(int fd, struct nl_msg *m)
     static _Atomic uint32_t seq = 1;
     m->nh.nlmsg_seq = seq++;
     struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-    if (sendto(fd, m, m->nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
-        return -1;
+    if (sendto(fd, m, m->nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -1;
     for (;;) {
         union {
             struct nlmsghdr nh;
@@ -167,8 +166,7 @@ static int nl_add_address(int fd, int ifindex, int family, const char *text, int
 }
 
 /* `ip neigh replace ADDR lladdr MAC dev IF nud permanent` */
-static int nl_add_neighbour(int fd, int ifindex, int family, const char *text,
-                            const uint8_t mac[6])
+static int nl_add_neighbour(int fd, int ifindex, int family, const char *text, const uint8_t mac[6])
 {
     uint8_t addr[16];
     if (inet_pton(family, text, addr) != 1) {
@@ -176,8 +174,8 @@ static int nl_add_neighbour(int fd, int ifindex, int family, const char *text,
         return -1;
     }
     struct nl_msg m;
-    struct ndmsg nd = {.ndm_family = (uint8_t)family, .ndm_ifindex = ifindex,
-                       .ndm_state = NUD_PERMANENT};
+    struct ndmsg nd = {
+        .ndm_family = (uint8_t)family, .ndm_ifindex = ifindex, .ndm_state = NUD_PERMANENT};
     nl_init(&m, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, &nd, sizeof nd);
     nl_put(&m, NDA_DST, addr, family == AF_INET ? 4 : 16);
     nl_put(&m, NDA_LLADDR, mac, 6);
@@ -270,8 +268,7 @@ static int setup_side(struct setup *st, int side)
         FAIL("RTM_NEWNEIGH %s in the %s namespace", side_ipv4[peer], ns);
     if (st->ipv6) {
         if (nl_add_address(nl, idx, AF_INET6, side_ipv6[side], 64) < 0)
-            FAIL("RTM_NEWADDR %s/64 in the %s namespace (IPv6 switched off?)", side_ipv6[side],
-                 ns);
+            FAIL("RTM_NEWADDR %s/64 in the %s namespace (IPv6 switched off?)", side_ipv6[side], ns);
         if (nl_add_neighbour(nl, idx, AF_INET6, side_ipv6[peer], side_mac[peer]) < 0)
             FAIL("RTM_NEWNEIGH %s in the %s namespace", side_ipv6[peer], ns);
     }
@@ -286,9 +283,8 @@ static int open_packet_socket(struct setup *st, int side, int ifindex)
     /* protocol 0 until bound: a socket made with ETH_P_ALL hears every device meanwhile */
     int s = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s < 0) FAIL("socket(AF_PACKET) in the middle namespace");
-    struct sockaddr_ll ll = {.sll_family = AF_PACKET,
-                             .sll_protocol = htons(ETH_P_ALL),
-                             .sll_ifindex = ifindex};
+    struct sockaddr_ll ll = {
+        .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = ifindex};
     if (bind(s, (struct sockaddr *)&ll, sizeof ll) < 0) {
         close(s);
         FAIL("binding the AF_PACKET socket to %s", middle_if[side]);

@@ -63,8 +63,8 @@ int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen)
     static const struct {
         const char *unit;
         double bits;
-    } units[] = {{"bit", 1},      {"kbit", 1e3},   {"mbit", 1e6},   {"gbit", 1e9},
-                 {"bps", 8},      {"kbps", 8e3},   {"mbps", 8e6},   {"gbps", 8e9}};
+    } units[] = {{"bit", 1}, {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9},
+                 {"bps", 8}, {"kbps", 8e3}, {"mbps", 8e6}, {"gbps", 8e9}};
     double v;
     const char *unit;
     if (!s || !leading_number(s, &v, &unit)) {
@@ -80,8 +80,10 @@ int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen)
             return -1;
         }
         if (r < 1) {
-            snprintf(err, errlen, "'%s': a rate of 0 lets nothing cross (leave the rate out for "
-                                  "no limit)", s);
+            snprintf(err, errlen,
+                     "'%s': a rate of 0 lets nothing cross (leave the rate out for "
+                     "no limit)",
+                     s);
             return -1;
         }
         if (r > 1e12) {
@@ -91,8 +93,9 @@ int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen)
         *bps = (uint64_t)(r + 0.5);
         return 0;
     }
-    snprintf(err, errlen, "'%s': %s: the unit is one of bit, kbit, mbit, gbit (bits per second) "
-                          "or bps, kbps, mbps, gbps (bytes per second)",
+    snprintf(err, errlen,
+             "'%s': %s: the unit is one of bit, kbit, mbit, gbit (bits per second) "
+             "or bps, kbps, mbps, gbps (bytes per second)",
              s, *unit ? "unknown unit" : "no unit");
     return -1;
 }
@@ -148,10 +151,10 @@ int wire_spec_queue(const char *s, uint32_t *frames, char *err, size_t errlen)
 
 int wire_spec_drop(const char *s, struct wire_drop *d, char *err, size_t errlen)
 {
-    static const char *const kinds[] = {[WIRE_DROP_SYN] = "syn", [WIRE_DROP_SYNACK] = "synack",
-                                        [WIRE_DROP_ACK] = "ack", [WIRE_DROP_DATA] = "data",
-                                        [WIRE_DROP_FIN] = "fin", [WIRE_DROP_RST] = "rst",
-                                        [WIRE_DROP_UDP] = "udp"};
+    static const char *const kinds[] = {
+        [WIRE_DROP_SYN] = "syn",   [WIRE_DROP_SYNACK] = "synack", [WIRE_DROP_ACK] = "ack",
+        [WIRE_DROP_DATA] = "data", [WIRE_DROP_FIN] = "fin",       [WIRE_DROP_RST] = "rst",
+        [WIRE_DROP_UDP] = "udp"};
     static const char grammar[] = "[client:|server:]syn|synack|ack|data|fin|rst|udp[:N], as "
                                   "data:3 or server:data:2";
     memset(d, 0, sizeof *d);
@@ -186,14 +189,14 @@ int wire_spec_drop(const char *s, struct wire_drop *d, char *err, size_t errlen)
     }
     unsigned long nth = 1;
     if (count && (!parse_count(count, UINT32_MAX, &nth) || nth == 0)) {
-        snprintf(err, errlen, "drop '%s': the count after '%s:' is a whole number from 1 (%s:3)",
-                 s, kinds[kind], kinds[kind]);
+        snprintf(err, errlen, "drop '%s': the count after '%s:' is a whole number from 1 (%s:3)", s,
+                 kinds[kind], kinds[kind]);
         return -1;
     }
     d->kind = (enum wire_drop_kind)kind;
     d->nth = (uint32_t)nth;
-    d->sender = side >= 0 ? (enum wire_side)side
-                          : (kind == WIRE_DROP_SYNACK ? WIRE_SERVER : WIRE_CLIENT);
+    d->sender =
+        side >= 0 ? (enum wire_side)side : (kind == WIRE_DROP_SYNACK ? WIRE_SERVER : WIRE_CLIENT);
     return 0;
 }
 
@@ -223,8 +226,7 @@ int wire_spec_burst(const char *s, struct wire_burst *b, char *err, size_t errle
         snprintf(err, errlen, "'%s': %s", s, form);
         return -1;
     }
-    *b = (struct wire_burst){.on = true, .p = v[0], .r = v[1], .bad_loss = v[2],
-                             .good_loss = v[3]};
+    *b = (struct wire_burst){.on = true, .p = v[0], .r = v[1], .bad_loss = v[2], .good_loss = v[3]};
     return 0;
 }
 

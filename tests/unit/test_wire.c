@@ -672,8 +672,8 @@ static void body_plain_wire_delivers_identical_frames(void)
     for (size_t i = 0; i < n; i++) {
         if (s[i].ev.point != WIRE_POINT_SENT) continue;
         sent++;
-        CHECK(s[i].ev.fate == WIRE_FATE_DELIVERED && s[i].ev.flags == 0,
-              "frame %llu: fate %s", (unsigned long long)s[i].ev.id, wire_fate_name(&s[i].ev));
+        CHECK(s[i].ev.fate == WIRE_FATE_DELIVERED && s[i].ev.flags == 0, "frame %llu: fate %s",
+              (unsigned long long)s[i].ev.id, wire_fate_name(&s[i].ev));
         const struct seen *r = received_of(s, n, s[i].ev.id);
         CHECK(r != NULL, "frame %llu (%u bytes, ethertype %02x%02x, proto %d) never left the wire",
               (unsigned long long)s[i].ev.id, s[i].ev.len, s[i].data[12], s[i].data[13],
@@ -825,8 +825,8 @@ static void test_named_drop_loses_the_segment_and_its_retransmission_follows_as_
     run_in_child(body_named_drop_loses_the_segment_and_its_retransmission_follows, false, true);
 }
 
-static void test_named_drop_loses_the_segment_and_its_retransmission_follows_unprivileged(
-    void **state)
+static void
+test_named_drop_loses_the_segment_and_its_retransmission_follows_unprivileged(void **state)
 {
     (void)state;
     run_in_child(body_named_drop_loses_the_segment_and_its_retransmission_follows, true, true);
@@ -1187,8 +1187,7 @@ static void body_cwnd_grows_in_slow_start_over_a_delayed_wire(void)
     /* slow start: from the initial window (10 segments), doubling each round trip */
     CHECK(b.first.cwnd <= 10 && b.first.ssthresh_infinite, "first sample: cwnd %u, ssthresh %s",
           b.first.cwnd, b.first.ssthresh_infinite ? "infinite" : "set");
-    CHECK(b.max.cwnd >= 4 * b.first.cwnd, "cwnd grew only from %u to %u", b.first.cwnd,
-          b.max.cwnd);
+    CHECK(b.max.cwnd >= 4 * b.first.cwnd, "cwnd grew only from %u to %u", b.first.cwnd, b.max.cwnd);
     CHECK(strcmp(net_tcp_ca_state_name(b.first.ca_state), "open") == 0, "ca_state %s",
           net_tcp_ca_state_name(b.first.ca_state));
     /* the kernel's RTT estimate sees the wire's 40 ms round trip */
