@@ -65,7 +65,7 @@ struct wire {
     pthread_t thread;
     bool running;
     uint8_t scratch[SLOT_BYTES];
-    _Atomic uint64_t frames[2], delivered[2], lost[2], queue_drops[2], send_errors;
+    _Atomic uint64_t frames[2], delivered[2], lost[2], queue_drops[2], send_errors, kernel_drops;
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -425,13 +425,18 @@ void wire_stop(struct wire *w)
     (void)!write(w->stop_fd, &one, sizeof one);
     pthread_join(w->thread, NULL);
     w->running = false;
+    uint64_t x;
+    (void)!read(w->stop_fd, &x, sizeof x); /* so that a later wire_start runs */
+    /* what was still on the wire is gone: a restart must not send it late */
+    while (w->nheap) {
+        struct pending p = heap_pop(w);
+        if (--w->slots[p.slot].refs == 0) w->free_slots[w->nfree++] = p.slot;
+    }
     for (int i = 0; i < 2; i++) {
         if (!w->dump[i]) continue;
         if (pcap_dump_flush(w->dump[i]) != 0 || ferror(pcap_dump_file(w->dump[i]))) {
-            snprintf(w->fail, sizeof w->fail,
-                     "wire: writing the %s capture file failed (disk "
-                     "full?)",
-                     i == WIRE_POINT_SENT ? "sender" : "receiver");
+            snprintf(w->fail, sizeof w->fail, "wire: writing the %s capture file failed (%s)",
+                     i == WIRE_POINT_SENT ? "sender" : "receiver", "disk full?");
             atomic_store(&w->failed, true);
         }
     }
@@ -492,11 +497,12 @@ void wire_get_stats(struct wire *w, struct wire_stats *s)
         s->queue_drops[d] = atomic_load(&w->queue_drops[d]);
         struct tpacket_stats ts;
         socklen_t len = sizeof ts;
-        /* reading the counters resets them in the kernel: only done once the wire stopped */
-        if (!w->running && w->links.packet[d] >= 0 &&
+        /* reading the kernel's counters resets them: they add up here */
+        if (w->links.packet[d] >= 0 &&
             getsockopt(w->links.packet[d], SOL_PACKET, PACKET_STATISTICS, &ts, &len) == 0)
-            s->kernel_drops += ts.tp_drops;
+            atomic_fetch_add(&w->kernel_drops, ts.tp_drops);
     }
+    s->kernel_drops = atomic_load(&w->kernel_drops);
     s->send_errors = atomic_load(&w->send_errors);
     s->events_dropped = w->ring ? capture_ring_dropped(w->ring) : 0;
 }

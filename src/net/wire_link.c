@@ -332,9 +332,14 @@ static void *setup_main(void *arg)
     }
     if (enter_sockets(-1, &nl, &io) < 0) FAIL("rtnetlink socket in the middle namespace");
     for (int side = 0; side < 2; side++) {
-        if (nl_add_veth(nl, middle_if[side], l->netns[side], side_mac[side]) < 0)
+        if (nl_add_veth(nl, middle_if[side], l->netns[side], side_mac[side]) < 0) {
+            if (errno == EOPNOTSUPP)
+                FAIL("RTM_NEWLINK veth %s: this kernel has no veth (CONFIG_VETH; as root: "
+                     "modprobe veth)",
+                     middle_if[side]);
             FAIL("RTM_NEWLINK veth %s (peer %s in the %s namespace)", middle_if[side], side_if,
                  ns_name[side]);
+        }
         int idx = (int)if_nametoindex(middle_if[side]);
         if (idx == 0) FAIL("%s after creating it", middle_if[side]);
         (void)nl_addr_gen_none(nl, idx); /* the middle sends nothing of its own */

@@ -1203,6 +1203,34 @@ static void test_cwnd_grows_in_slow_start_over_a_delayed_wire(void **state)
     run_in_child(body_cwnd_grows_in_slow_start_over_a_delayed_wire, true, true);
 }
 
+static void body_a_stopped_wire_starts_again(void)
+{
+    struct wire_config c = {0};
+    struct wire *w = new_started(&c);
+    char err[256];
+    CHECK(exchange(w, IPPROTO_UDP, WIRE_SERVER_IPV4, "before", NULL, 5000, err, sizeof err) == 0,
+          "udp: %s", err);
+    wire_stop(w);
+    wire_stop(w); /* twice is harmless */
+    CHECK(wire_start(w, err, sizeof err) == 0, "%s", err);
+    CHECK(exchange(w, IPPROTO_UDP, WIRE_SERVER_IPV4, "after", NULL, 5000, err, sizeof err) == 0,
+          "udp after the restart: %s", err);
+    wire_stop(w);
+    size_t n;
+    struct seen *s = drain(w, &n);
+    CHECK(n == 8, "%zu events for two exchanges of one datagram each way", n);
+    for (size_t i = 1; i < n; i++)
+        CHECK(s[i].ev.id >= s[i - 1].ev.id, "frame numbers went back after the restart");
+    free(s);
+    wire_free(w);
+}
+
+static void test_a_stopped_wire_starts_again(void **state)
+{
+    (void)state;
+    run_in_child(body_a_stopped_wire_starts_again, true, true);
+}
+
 static void body_ipv6_crosses_too(void)
 {
     struct wire_config c = {.ipv6 = true};
@@ -1275,6 +1303,7 @@ int main(void)
         cmocka_unit_test(test_duplicates_arrive_twice),
         cmocka_unit_test(test_held_frames_are_overtaken),
         cmocka_unit_test(test_cwnd_grows_in_slow_start_over_a_delayed_wire),
+        cmocka_unit_test(test_a_stopped_wire_starts_again),
         cmocka_unit_test(test_ipv6_crosses_too),
         cmocka_unit_test(test_without_rights_the_error_names_the_call),
     };
