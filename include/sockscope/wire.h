@@ -11,8 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The sender of a frame; also names a direction (WIRE_CLIENT = client to server). */
-enum wire_side { WIRE_CLIENT = 0, WIRE_SERVER = 1 };
+#include "sockscope/model.h" /* enum role, enum status */
+
+/* A frame's sender is named by its role (model.h); it also names a direction: ROLE_CLIENT is
+ * client to server. */
 
 #define WIRE_CLIENT_IPV4 "192.0.2.1"
 #define WIRE_SERVER_IPV4 "192.0.2.2"
@@ -40,7 +42,7 @@ enum wire_drop_kind {
 };
 
 struct wire_drop {
-    enum wire_side sender; /* default: the client, except synack: the server */
+    enum role sender; /* default: the client, except synack: the server */
     enum wire_drop_kind kind;
     uint32_t nth;  /* 1-based; default 1 */
     char text[32]; /* the spec as written: "data:3", "server:data:2" */
@@ -72,7 +74,7 @@ struct wire_impair {
 #define WIRE_DEFAULT_QUEUE 1000u
 
 struct wire_config {
-    struct wire_impair dir[2]; /* [WIRE_CLIENT]: frames the client sends */
+    struct wire_impair dir[2]; /* [ROLE_CLIENT]: frames the client sends */
     uint64_t seed;             /* the random impairments' seed: the same seed, the same fates */
     struct wire_drop drops[WIRE_MAX_DROPS];
     size_t ndrops;
@@ -84,7 +86,7 @@ struct wire_config {
     unsigned capacity;         /* frames on the wire at once at most; 0: 16384 */
 };
 
-/* ---- option values (wire_spec.c): 0, or -1 with one line in err ---- */
+/* ---- option values (wire_spec.c): STATUS_OK, or STATUS_E_BAD_INPUT with one line in err */
 
 int wire_spec_duration(const char *s, uint64_t *ns, char *err, size_t errlen);      /* 25ms */
 int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen);         /* 10mbit */
@@ -132,7 +134,7 @@ enum {
 
 struct wire_event {
     enum wire_point point;
-    enum wire_side sender;
+    enum role sender;
     uint64_t id;      /* the frame's number on the wire, 1-based; both points share it */
     uint64_t ts_ns;   /* CLOCK_REALTIME: entered (SENT) or left (RECEIVED) the wire */
     uint64_t sent_ns; /* when it entered, at both points */
@@ -165,11 +167,11 @@ struct wire;
  * namespace. NULL with one line in err naming the call and, where known, the setting. */
 struct wire *wire_new(const struct wire_config *c, char *err, size_t errlen);
 /* Moves the calling thread into the client's or the server's namespace: sockets it opens
- * afterwards belong there. 0, or -1 with err. */
-int wire_enter_side(struct wire *w, enum wire_side side, char *err, size_t errlen);
+ * afterwards belong there. STATUS_OK, or STATUS_E_RUNTIME with err. */
+int wire_enter_side(struct wire *w, enum role side, char *err, size_t errlen);
 /* The namespace's fd (for setns), owned by the wire. */
-int wire_side_netns_fd(const struct wire *w, enum wire_side side);
-/* Starts the wire thread: from now on frames cross. */
+int wire_side_netns_fd(const struct wire *w, enum role side);
+/* Starts the wire thread: from now on frames cross. STATUS_OK or STATUS_E_RUNTIME. */
 int wire_start(struct wire *w, char *err, size_t errlen);
 /* Stops and joins the thread; frames still on the wire are dropped unreported. Pcap files are
  * flushed. Safe to call twice. */

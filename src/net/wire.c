@@ -29,7 +29,7 @@
 struct slot {
     uint64_t id, sent_mono, sent_real;
     uint32_t len, refs;
-    enum wire_side from;
+    enum role from;
     uint8_t data[SLOT_BYTES];
 };
 
@@ -216,7 +216,7 @@ static void send_due(struct wire *w, uint64_t now)
 }
 
 /* One frame read from `from`'s veth into buf (slot si if have_slot): its fate, its record. */
-static void take_frame(struct wire *w, enum wire_side from, bool have_slot, uint32_t si,
+static void take_frame(struct wire *w, enum role from, bool have_slot, uint32_t si,
                        const uint8_t *buf, size_t n, bool truncated)
 {
     uint64_t mono = clock_ns(CLOCK_MONOTONIC);
@@ -260,7 +260,7 @@ static void take_frame(struct wire *w, enum wire_side from, bool have_slot, uint
 
 /* Up to BATCH frames in one recvmmsg, each into a slot taken off the free list (given back
  * when its frame does not go on). Returns how many were read. */
-static int take_batch(struct wire *w, enum wire_side from)
+static int take_batch(struct wire *w, enum role from)
 {
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
@@ -316,7 +316,7 @@ static void *wire_main(void *arg)
             if (!(pf[side].revents & POLLIN)) continue;
             /* bounded batches, and what is due leaves between them, so one busy direction
              * does not hold up the other's timing */
-            for (int i = 0; i < 4 && take_batch(w, (enum wire_side)side) == BATCH; i++)
+            for (int i = 0; i < 4 && take_batch(w, (enum role)side) == BATCH; i++)
                 send_due(w, clock_ns(CLOCK_MONOTONIC));
         }
     }
@@ -386,17 +386,17 @@ struct wire *wire_new(const struct wire_config *c, char *err, size_t errlen)
     return w;
 }
 
-int wire_enter_side(struct wire *w, enum wire_side side, char *err, size_t errlen)
+int wire_enter_side(struct wire *w, enum role side, char *err, size_t errlen)
 {
     if (setns(w->links.netns[side], CLONE_NEWNET) < 0) {
         snprintf(err, errlen, "wire: setns into the %s namespace: %s",
-                 side == WIRE_CLIENT ? "client" : "server", strerror(errno));
-        return -1;
+                 side == ROLE_CLIENT ? "client" : "server", strerror(errno));
+        return STATUS_E_RUNTIME;
     }
     return 0;
 }
 
-int wire_side_netns_fd(const struct wire *w, enum wire_side side)
+int wire_side_netns_fd(const struct wire *w, enum role side)
 {
     return w->links.netns[side];
 }
@@ -412,7 +412,7 @@ int wire_start(struct wire *w, char *err, size_t errlen)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (e) {
         snprintf(err, errlen, "wire: starting the wire thread: %s", strerror(e));
-        return -1;
+        return STATUS_E_RUNTIME;
     }
     w->running = true;
     return 0;

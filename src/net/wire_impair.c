@@ -138,7 +138,7 @@ static unsigned new_kinds(struct wire_direction *dir, const struct packet *p, ui
 
 /* The first drop rule of this sender whose count this frame reaches, or -1. Every rule's
  * counter moves, so a frame that is both data and FIN counts for both. */
-static int match_drop(struct wire_impairer *im, enum wire_side from, unsigned kinds)
+static int match_drop(struct wire_impairer *im, enum role from, unsigned kinds)
 {
     struct wire_direction *dir = &im->dir[from];
     for (unsigned k = 0; k <= WIRE_DROP_UDP; k++)
@@ -159,7 +159,7 @@ static uint64_t serialization_ns(uint64_t rate_bps, uint32_t len)
     return (uint64_t)((unsigned __int128)len * 8 * 1000000000u / rate_bps);
 }
 
-void wire_impair_decide(struct wire_impairer *im, enum wire_side from, const uint8_t *frame,
+void wire_impair_decide(struct wire_impairer *im, enum role from, const uint8_t *frame,
                         uint32_t len, uint64_t now_ns, struct wire_verdict *v)
 {
     struct wire_direction *dir = &im->dir[from];

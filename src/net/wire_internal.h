@@ -52,13 +52,13 @@ struct wire_verdict {
 int wire_impair_init(struct wire_impairer *im, const struct wire_config *c);
 void wire_impair_free(struct wire_impairer *im);
 /* The fate of one Ethernet frame that `from` sends, entering the wire at now_ns. */
-void wire_impair_decide(struct wire_impairer *im, enum wire_side from, const uint8_t *frame,
+void wire_impair_decide(struct wire_impairer *im, enum role from, const uint8_t *frame,
                         uint32_t len, uint64_t now_ns, struct wire_verdict *v);
 
 /* ---- namespaces and links (wire_link.c) ---- */
 
 struct wire_links {
-    int netns[3];  /* [WIRE_CLIENT], [WIRE_SERVER], [2]: the middle, where the wire runs */
+    int netns[3];  /* [ROLE_CLIENT], [ROLE_SERVER], [2]: the middle, where the wire runs */
     int packet[2]; /* AF_PACKET sockets in the middle, on the veth toward each side */
 };
 

@@ -36,25 +36,25 @@ int wire_spec_duration(const char *s, uint64_t *ns, char *err, size_t errlen)
     if (!s || !leading_number(s, &v, &unit)) {
         snprintf(err, errlen, "'%s' is not a duration: give a number and a unit (25ms, 500us, 1s)",
                  s ? s : "");
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(unit, units[i].unit) != 0) continue;
         if (v < 0) {
             snprintf(err, errlen, "'%s': a duration cannot be negative", s);
-            return -1;
+            return STATUS_E_BAD_INPUT;
         }
         double t = v * units[i].ns;
         if (t > 3600e9) {
             snprintf(err, errlen, "'%s': more than an hour on the wire", s);
-            return -1;
+            return STATUS_E_BAD_INPUT;
         }
         *ns = (uint64_t)(t + 0.5);
         return 0;
     }
     snprintf(err, errlen, "'%s': %s: the unit is one of ns, us, ms, s (25ms)", s,
              *unit ? "unknown unit" : "no unit");
-    return -1;
+    return STATUS_E_BAD_INPUT;
 }
 
 int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen)
@@ -70,25 +70,25 @@ int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen)
     if (!s || !leading_number(s, &v, &unit)) {
         snprintf(err, errlen, "'%s' is not a rate: give a number and a unit (10mbit, 500kbit)",
                  s ? s : "");
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcasecmp(unit, units[i].unit) != 0) continue;
         double r = v * units[i].bits;
         if (r < 0) {
             snprintf(err, errlen, "'%s': a rate cannot be negative", s);
-            return -1;
+            return STATUS_E_BAD_INPUT;
         }
         if (r < 1) {
             snprintf(err, errlen,
                      "'%s': a rate of 0 lets nothing cross (leave the rate out for "
                      "no limit)",
                      s);
-            return -1;
+            return STATUS_E_BAD_INPUT;
         }
         if (r > 1e12) {
             snprintf(err, errlen, "'%s': more than 1000gbit", s);
-            return -1;
+            return STATUS_E_BAD_INPUT;
         }
         *bps = (uint64_t)(r + 0.5);
         return 0;
@@ -97,7 +97,7 @@ int wire_spec_rate(const char *s, uint64_t *bps, char *err, size_t errlen)
              "'%s': %s: the unit is one of bit, kbit, mbit, gbit (bits per second) "
              "or bps, kbps, mbps, gbps (bytes per second)",
              s, *unit ? "unknown unit" : "no unit");
-    return -1;
+    return STATUS_E_BAD_INPUT;
 }
 
 int wire_spec_percent(const char *s, double *fraction, char *err, size_t errlen)
@@ -107,15 +107,15 @@ int wire_spec_percent(const char *s, double *fraction, char *err, size_t errlen)
     if (!s || !leading_number(s, &v, &end) || strcmp(end, "%") != 0) {
         snprintf(err, errlen, "'%s' is not a percentage: give a number and %% (2%%, 0.5%%)",
                  s ? s : "");
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     if (v < 0) {
         snprintf(err, errlen, "'%s': a percentage cannot be negative", s);
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     if (v > 100) {
         snprintf(err, errlen, "'%s': over 100 %%", s);
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     *fraction = v / 100;
     return 0;
@@ -139,11 +139,11 @@ int wire_spec_queue(const char *s, uint32_t *frames, char *err, size_t errlen)
     if (!parse_count(s, 1000000, &v)) {
         snprintf(err, errlen, "'%s' is not a queue length: give a number of frames, 1 to 1000000",
                  s ? s : "");
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     if (v == 0) {
         snprintf(err, errlen, "'0': a queue of 0 frames lets nothing cross (at least 1)");
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     *frames = (uint32_t)v;
     return 0;
@@ -160,7 +160,7 @@ int wire_spec_drop(const char *s, struct wire_drop *d, char *err, size_t errlen)
     memset(d, 0, sizeof *d);
     if (!s || strlen(s) >= sizeof d->text) {
         snprintf(err, errlen, "unknown drop '%s': give %s", s ? s : "", grammar);
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     snprintf(d->text, sizeof d->text, "%s", s);
     char buf[sizeof d->text];
@@ -168,10 +168,10 @@ int wire_spec_drop(const char *s, struct wire_drop *d, char *err, size_t errlen)
     char *p = buf;
     int side = -1;
     if (strncmp(p, "client:", 7) == 0) {
-        side = WIRE_CLIENT;
+        side = ROLE_CLIENT;
         p += 7;
     } else if (strncmp(p, "server:", 7) == 0) {
-        side = WIRE_SERVER;
+        side = ROLE_SERVER;
         p += 7;
     }
     char *colon = strchr(p, ':');
@@ -185,18 +185,18 @@ int wire_spec_drop(const char *s, struct wire_drop *d, char *err, size_t errlen)
         if (strcmp(p, kinds[i]) == 0) kind = (int)i;
     if (kind < 0) {
         snprintf(err, errlen, "unknown drop '%s': give %s", s, grammar);
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     unsigned long nth = 1;
     if (count && (!parse_count(count, UINT32_MAX, &nth) || nth == 0)) {
         snprintf(err, errlen, "drop '%s': the count after '%s:' is a whole number from 1 (%s:3)", s,
                  kinds[kind], kinds[kind]);
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     d->kind = (enum wire_drop_kind)kind;
     d->nth = (uint32_t)nth;
     d->sender =
-        side >= 0 ? (enum wire_side)side : (kind == WIRE_DROP_SYNACK ? WIRE_SERVER : WIRE_CLIENT);
+        side >= 0 ? (enum role)side : (kind == WIRE_DROP_SYNACK ? ROLE_SERVER : ROLE_CLIENT);
     return 0;
 }
 
@@ -208,7 +208,7 @@ int wire_spec_burst(const char *s, struct wire_burst *b, char *err, size_t errle
     char buf[128];
     if (!s || strlen(s) >= sizeof buf) {
         snprintf(err, errlen, "'%s': %s", s ? s : "", form);
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     snprintf(buf, sizeof buf, "%s", s);
     double v[4] = {0, 0, 1, 0};
@@ -218,13 +218,13 @@ int wire_spec_burst(const char *s, struct wire_burst *b, char *err, size_t errle
         char one[160];
         if (n == 4 || wire_spec_percent(tok, &v[n], one, sizeof one) < 0) {
             snprintf(err, errlen, "'%s': %s", s, n == 4 ? form : one);
-            return -1;
+            return STATUS_E_BAD_INPUT;
         }
         n++;
     }
     if (n < 2) {
         snprintf(err, errlen, "'%s': %s", s, form);
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     *b = (struct wire_burst){.on = true, .p = v[0], .r = v[1], .bad_loss = v[2], .good_loss = v[3]};
     return 0;
@@ -233,14 +233,14 @@ int wire_spec_burst(const char *s, struct wire_burst *b, char *err, size_t errle
 /* "client:25ms" -> side client, "25ms"; "25ms" -> both. */
 static const char *split_side(const char *value, int *first, int *last)
 {
-    *first = WIRE_CLIENT;
-    *last = WIRE_SERVER;
+    *first = ROLE_CLIENT;
+    *last = ROLE_SERVER;
     if (value && strncmp(value, "client:", 7) == 0) {
-        *last = WIRE_CLIENT;
+        *last = ROLE_CLIENT;
         return value + 7;
     }
     if (value && strncmp(value, "server:", 7) == 0) {
-        *first = WIRE_SERVER;
+        *first = ROLE_SERVER;
         return value + 7;
     }
     return value;
@@ -256,7 +256,7 @@ int wire_spec_apply(struct wire_config *c, const char *name, const char *value, 
         if (c->ndrops == WIRE_MAX_DROPS) {
             snprintf(err, errlen, "--drop %s: at most %d drops", value ? value : "",
                      WIRE_MAX_DROPS);
-            return -1;
+            return STATUS_E_BAD_INPUT;
         }
         if (wire_spec_drop(value, &d, why, sizeof why) < 0) goto bad;
         c->drops[c->ndrops++] = d;
@@ -296,7 +296,7 @@ int wire_spec_apply(struct wire_config *c, const char *name, const char *value, 
         rc = wire_spec_percent(v, &one.duplicate, why, sizeof why);
     else {
         snprintf(err, errlen, "unknown wire option '%s'", name);
-        return -1;
+        return STATUS_E_BAD_INPUT;
     }
     if (rc < 0) goto bad;
     /* copy only the field that was set, so that "client:" then "server:" values combine */
@@ -314,5 +314,5 @@ int wire_spec_apply(struct wire_config *c, const char *name, const char *value, 
     return 0;
 bad:
     snprintf(err, errlen, "--%s: %s", name, why);
-    return -1;
+    return STATUS_E_BAD_INPUT;
 }

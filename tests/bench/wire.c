@@ -41,7 +41,7 @@ struct run {
     atomic_bool ready, done;
 };
 
-static int enter(struct run *r, enum wire_side side)
+static int enter(struct run *r, enum role side)
 {
     char err[256];
     if (r->w && wire_enter_side(r->w, side, err, sizeof err) < 0) {
@@ -67,7 +67,7 @@ static int udp_socket(const char *ip, uint16_t port, struct sockaddr_in *a)
 static void *server_main(void *arg)
 {
     struct run *r = arg;
-    if (enter(r, WIRE_SERVER) < 0) exit(1);
+    if (enter(r, ROLE_SERVER) < 0) exit(1);
     struct sockaddr_in a;
     int fd = udp_socket(r->server_ip, PORT, &a);
     if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
@@ -109,7 +109,7 @@ static int cmp_double(const void *a, const void *b)
 static void *client_main(void *arg)
 {
     struct run *r = arg;
-    if (enter(r, WIRE_CLIENT) < 0) exit(1);
+    if (enter(r, ROLE_CLIENT) < 0) exit(1);
     struct sockaddr_in to;
     int fd = udp_socket(r->server_ip, PORT, &to);
     char buf[PAYLOAD];

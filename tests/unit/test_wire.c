@@ -47,13 +47,13 @@ static void test_durations_take_units_and_refuse_negative_values(void **state)
     assert_int_equal(ns, 500000);
     assert_int_equal(wire_spec_duration("0ms", &ns, err, sizeof err), 0);
     assert_int_equal(ns, 0);
-    assert_int_equal(wire_spec_duration("-5ms", &ns, err, sizeof err), -1);
+    assert_int_equal(wire_spec_duration("-5ms", &ns, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "cannot be negative"));
-    assert_int_equal(wire_spec_duration("25", &ns, err, sizeof err), -1);
+    assert_int_equal(wire_spec_duration("25", &ns, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "no unit"));
-    assert_int_equal(wire_spec_duration("25min", &ns, err, sizeof err), -1);
+    assert_int_equal(wire_spec_duration("25min", &ns, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "unknown unit"));
-    assert_int_equal(wire_spec_duration("soon", &ns, err, sizeof err), -1);
+    assert_int_equal(wire_spec_duration("soon", &ns, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "not a duration"));
 }
 
@@ -68,11 +68,11 @@ static void test_rates_are_bits_or_bytes_per_second_and_never_zero(void **state)
     assert_int_equal(bps, 1000000000);
     assert_int_equal(wire_spec_rate("100kbps", &bps, err, sizeof err), 0);
     assert_int_equal(bps, 800000);
-    assert_int_equal(wire_spec_rate("0mbit", &bps, err, sizeof err), -1);
+    assert_int_equal(wire_spec_rate("0mbit", &bps, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "rate of 0"));
-    assert_int_equal(wire_spec_rate("-1mbit", &bps, err, sizeof err), -1);
+    assert_int_equal(wire_spec_rate("-1mbit", &bps, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "negative"));
-    assert_int_equal(wire_spec_rate("10", &bps, err, sizeof err), -1);
+    assert_int_equal(wire_spec_rate("10", &bps, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "no unit"));
 }
 
@@ -85,11 +85,11 @@ static void test_percentages_are_zero_to_one_hundred(void **state)
     assert_true(f > 0.0199 && f < 0.0201);
     assert_int_equal(wire_spec_percent("100%", &f, err, sizeof err), 0);
     assert_true(f == 1.0);
-    assert_int_equal(wire_spec_percent("100.5%", &f, err, sizeof err), -1);
+    assert_int_equal(wire_spec_percent("100.5%", &f, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "over 100 %"));
-    assert_int_equal(wire_spec_percent("-1%", &f, err, sizeof err), -1);
+    assert_int_equal(wire_spec_percent("-1%", &f, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "negative"));
-    assert_int_equal(wire_spec_percent("0.02", &f, err, sizeof err), -1);
+    assert_int_equal(wire_spec_percent("0.02", &f, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "not a percentage"));
 }
 
@@ -100,10 +100,10 @@ static void test_queue_is_at_least_one_frame(void **state)
     uint32_t q;
     assert_int_equal(wire_spec_queue("64", &q, err, sizeof err), 0);
     assert_int_equal(q, 64);
-    assert_int_equal(wire_spec_queue("0", &q, err, sizeof err), -1);
+    assert_int_equal(wire_spec_queue("0", &q, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "queue of 0"));
-    assert_int_equal(wire_spec_queue("-3", &q, err, sizeof err), -1);
-    assert_int_equal(wire_spec_queue("many", &q, err, sizeof err), -1);
+    assert_int_equal(wire_spec_queue("-3", &q, err, sizeof err), STATUS_E_BAD_INPUT);
+    assert_int_equal(wire_spec_queue("many", &q, err, sizeof err), STATUS_E_BAD_INPUT);
 }
 
 static void test_drop_specs_name_sender_kind_and_count(void **state)
@@ -112,27 +112,27 @@ static void test_drop_specs_name_sender_kind_and_count(void **state)
     char err[256];
     struct wire_drop d;
     assert_int_equal(wire_spec_drop("data:3", &d, err, sizeof err), 0);
-    assert_int_equal(d.sender, WIRE_CLIENT);
+    assert_int_equal(d.sender, ROLE_CLIENT);
     assert_int_equal(d.kind, WIRE_DROP_DATA);
     assert_int_equal(d.nth, 3);
     assert_string_equal(d.text, "data:3");
     assert_int_equal(wire_spec_drop("synack", &d, err, sizeof err), 0);
-    assert_int_equal(d.sender, WIRE_SERVER); /* only the server sends a SYN+ACK */
+    assert_int_equal(d.sender, ROLE_SERVER); /* only the server sends a SYN+ACK */
     assert_int_equal(d.nth, 1);
     assert_int_equal(wire_spec_drop("ack:5", &d, err, sizeof err), 0);
-    assert_int_equal(d.sender, WIRE_CLIENT);
+    assert_int_equal(d.sender, ROLE_CLIENT);
     assert_int_equal(d.kind, WIRE_DROP_ACK);
     assert_int_equal(d.nth, 5);
     assert_int_equal(wire_spec_drop("server:data:2", &d, err, sizeof err), 0);
-    assert_int_equal(d.sender, WIRE_SERVER);
+    assert_int_equal(d.sender, ROLE_SERVER);
     assert_int_equal(d.kind, WIRE_DROP_DATA);
     assert_int_equal(d.nth, 2);
-    assert_int_equal(wire_spec_drop("packet:3", &d, err, sizeof err), -1);
+    assert_int_equal(wire_spec_drop("packet:3", &d, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "unknown drop 'packet:3'"));
-    assert_int_equal(wire_spec_drop("data:0", &d, err, sizeof err), -1);
+    assert_int_equal(wire_spec_drop("data:0", &d, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "whole number from 1"));
-    assert_int_equal(wire_spec_drop("data:x", &d, err, sizeof err), -1);
-    assert_int_equal(wire_spec_drop("middle:data", &d, err, sizeof err), -1);
+    assert_int_equal(wire_spec_drop("data:x", &d, err, sizeof err), STATUS_E_BAD_INPUT);
+    assert_int_equal(wire_spec_drop("middle:data", &d, err, sizeof err), STATUS_E_BAD_INPUT);
 }
 
 static void test_burst_takes_two_to_four_percentages(void **state)
@@ -144,8 +144,8 @@ static void test_burst_takes_two_to_four_percentages(void **state)
     assert_true(b.on && b.p == 0.01 && b.r == 0.3 && b.bad_loss == 1.0 && b.good_loss == 0);
     assert_int_equal(wire_spec_burst("1%,30%,50%,1%", &b, err, sizeof err), 0);
     assert_true(b.bad_loss == 0.5 && b.good_loss == 0.01);
-    assert_int_equal(wire_spec_burst("1%", &b, err, sizeof err), -1);
-    assert_int_equal(wire_spec_burst("1%,130%", &b, err, sizeof err), -1);
+    assert_int_equal(wire_spec_burst("1%", &b, err, sizeof err), STATUS_E_BAD_INPUT);
+    assert_int_equal(wire_spec_burst("1%,130%", &b, err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "over 100 %"));
 }
 
@@ -155,27 +155,27 @@ static void test_apply_sets_one_direction_or_both_and_names_the_option(void **st
     char err[400];
     struct wire_config c = {0};
     assert_int_equal(wire_spec_apply(&c, "delay", "25ms", err, sizeof err), 0);
-    assert_int_equal(c.dir[WIRE_CLIENT].delay_ns, 25000000);
-    assert_int_equal(c.dir[WIRE_SERVER].delay_ns, 25000000);
+    assert_int_equal(c.dir[ROLE_CLIENT].delay_ns, 25000000);
+    assert_int_equal(c.dir[ROLE_SERVER].delay_ns, 25000000);
     assert_int_equal(wire_spec_apply(&c, "delay", "server:5ms", err, sizeof err), 0);
-    assert_int_equal(c.dir[WIRE_CLIENT].delay_ns, 25000000);
-    assert_int_equal(c.dir[WIRE_SERVER].delay_ns, 5000000);
+    assert_int_equal(c.dir[ROLE_CLIENT].delay_ns, 25000000);
+    assert_int_equal(c.dir[ROLE_SERVER].delay_ns, 5000000);
     assert_int_equal(wire_spec_apply(&c, "loss", "client:2%", err, sizeof err), 0);
-    assert_true(c.dir[WIRE_CLIENT].loss > 0 && c.dir[WIRE_SERVER].loss == 0);
+    assert_true(c.dir[ROLE_CLIENT].loss > 0 && c.dir[ROLE_SERVER].loss == 0);
     assert_int_equal(wire_spec_apply(&c, "drop", "data:3", err, sizeof err), 0);
     assert_int_equal(wire_spec_apply(&c, "drop", "synack", err, sizeof err), 0);
     assert_int_equal(c.ndrops, 2);
     assert_int_equal(wire_spec_apply(&c, "seed", "7", err, sizeof err), 0);
     assert_int_equal(c.seed, 7);
-    assert_int_equal(wire_spec_apply(&c, "delay", "-1ms", err, sizeof err), -1);
+    assert_int_equal(wire_spec_apply(&c, "delay", "-1ms", err, sizeof err), STATUS_E_BAD_INPUT);
     assert_string_equal(err, "--delay: '-1ms': a duration cannot be negative");
-    assert_int_equal(wire_spec_apply(&c, "loss", "101%", err, sizeof err), -1);
+    assert_int_equal(wire_spec_apply(&c, "loss", "101%", err, sizeof err), STATUS_E_BAD_INPUT);
     assert_string_equal(err, "--loss: '101%': over 100 %");
-    assert_int_equal(wire_spec_apply(&c, "rate", "0bit", err, sizeof err), -1);
+    assert_int_equal(wire_spec_apply(&c, "rate", "0bit", err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "--rate: "));
-    assert_int_equal(wire_spec_apply(&c, "queue", "0", err, sizeof err), -1);
+    assert_int_equal(wire_spec_apply(&c, "queue", "0", err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "--queue: "));
-    assert_int_equal(wire_spec_apply(&c, "drop", "nonsense", err, sizeof err), -1);
+    assert_int_equal(wire_spec_apply(&c, "drop", "nonsense", err, sizeof err), STATUS_E_BAD_INPUT);
     assert_non_null(strstr(err, "--drop: unknown drop 'nonsense'"));
     assert_int_equal(c.ndrops, 2);
 }
@@ -214,7 +214,7 @@ static enum wire_fate decide(struct wire_impairer *im, bool client, uint16_t fla
 {
     uint8_t f[2000];
     uint32_t len = tcp_frame(f, client, flags, seq, payload);
-    wire_impair_decide(im, client ? WIRE_CLIENT : WIRE_SERVER, f, len, now, v);
+    wire_impair_decide(im, client ? ROLE_CLIENT : ROLE_SERVER, f, len, now, v);
     return v->fate;
 }
 
@@ -292,7 +292,7 @@ static void test_random_loss_follows_the_seed(void **state)
 {
     (void)state;
     struct wire_config c = {.seed = 7};
-    c.dir[WIRE_CLIENT].loss = 0.3;
+    c.dir[ROLE_CLIENT].loss = 0.3;
     struct wire_impairer a, b;
     assert_int_equal(wire_impair_init(&a, &c), 0);
     c.seed = 8;
@@ -355,8 +355,8 @@ static void test_rate_queue_overflows_into_queue_drops(void **state)
 {
     (void)state;
     struct wire_config c = {0};
-    c.dir[WIRE_CLIENT].rate_bps = 8000000; /* 1000 bytes take 1 ms */
-    c.dir[WIRE_CLIENT].queue = 3;
+    c.dir[ROLE_CLIENT].rate_bps = 8000000; /* 1000 bytes take 1 ms */
+    c.dir[ROLE_CLIENT].queue = 3;
     struct wire_impairer im;
     assert_int_equal(wire_impair_init(&im, &c), 0);
     struct wire_verdict v;
@@ -378,9 +378,9 @@ static void test_jitter_never_reorders_and_duplicates_come_twice(void **state)
 {
     (void)state;
     struct wire_config c = {.seed = 1};
-    c.dir[WIRE_SERVER].delay_ns = 10000000;
-    c.dir[WIRE_SERVER].jitter_ns = 5000000;
-    c.dir[WIRE_SERVER].duplicate = 0.5;
+    c.dir[ROLE_SERVER].delay_ns = 10000000;
+    c.dir[ROLE_SERVER].jitter_ns = 5000000;
+    c.dir[ROLE_SERVER].duplicate = 0.5;
     struct wire_impairer im;
     assert_int_equal(wire_impair_init(&im, &c), 0);
     uint64_t last = 0;
@@ -410,14 +410,14 @@ static void test_reorder_holds_a_frame_back_without_holding_the_next(void **stat
 {
     (void)state;
     struct wire_config c = {.seed = 5};
-    c.dir[WIRE_CLIENT].reorder = 1.0;
+    c.dir[ROLE_CLIENT].reorder = 1.0;
     struct wire_impairer im;
     assert_int_equal(wire_impair_init(&im, &c), 0);
     struct wire_verdict v;
     decide(&im, true, TCP_ACK, 1, 0, 1000, &v);
     assert_true(v.flags & WIRE_FLAG_HELD);
     assert_int_equal(v.out_ns[0], 1000 + WIRE_REORDER_HOLD_NS);
-    c.dir[WIRE_CLIENT].reorder = 0;
+    c.dir[ROLE_CLIENT].reorder = 0;
     wire_impair_free(&im);
     assert_int_equal(wire_impair_init(&im, &c), 0);
     decide(&im, true, TCP_ACK, 1, 0, 1000, &v);
@@ -501,7 +501,7 @@ static bool is_root(void)
 
 struct task {
     struct wire *w;
-    enum wire_side side;
+    enum role side;
     struct net_server_options server;
     struct net_client_options client;
     void (*custom)(struct task *t);
@@ -518,7 +518,7 @@ static void *task_main(void *arg)
     }
     if (t->custom)
         t->custom(t);
-    else if (t->side == WIRE_SERVER)
+    else if (t->side == ROLE_SERVER)
         t->rc = net_server_run(&t->server, t->err, sizeof t->err);
     else
         t->rc = net_client_run(&t->client, t->err, sizeof t->err);
@@ -536,7 +536,7 @@ static int exchange(struct wire *w, int proto, const char *host, const char *mes
     CHECK(pipe(ready) == 0, "pipe");
     atomic_store(&stop_server, false);
     bool v6 = strchr(host, ':') != NULL;
-    struct task srv = {.w = w, .side = WIRE_SERVER};
+    struct task srv = {.w = w, .side = ROLE_SERVER};
     srv.server = (struct net_server_options){.proto = proto,
                                              .bind_addr = v6 ? WIRE_SERVER_IPV6 : WIRE_SERVER_IPV4,
                                              .port = NET_DEFAULT_PORT,
@@ -551,7 +551,7 @@ static int exchange(struct wire *w, int proto, const char *host, const char *mes
     CHECK(read(ready[0], &b, 1) == 1, "the server failed: %s", srv.err);
     FILE *in = lines ? fmemopen((void *)lines, strlen(lines), "r") : NULL;
     FILE *out = fopen("/dev/null", "w");
-    struct task cli = {.w = w, .side = WIRE_CLIENT};
+    struct task cli = {.w = w, .side = ROLE_CLIENT};
     cli.client = (struct net_client_options){.proto = proto,
                                              .host = host,
                                              .port = NET_DEFAULT_PORT,
@@ -633,7 +633,7 @@ static size_t read_pcap(const char *path, struct seen *out, size_t cap)
 {
     struct capture_file *f;
     char err[512];
-    CHECK(capture_file_open(path, NULL, &f, err, sizeof err) == CAPTURE_OK, "%s", err);
+    CHECK(capture_file_open(path, NULL, &f, err, sizeof err) == STATUS_OK, "%s", err);
     CHECK(capture_file_linktype(f) == LINK_ETHERNET, "link type %d", capture_file_linktype(f));
     size_t n = 0;
     struct capture_frame fr;
@@ -683,7 +683,7 @@ static void body_plain_wire_delivers_identical_frames(void)
         CHECK(r->ev.ts_ns >= s[i].ev.ts_ns && r->ev.sent_ns == s[i].ev.ts_ns, "times");
         if (is_tcp(&s[i], TCP_SYN, TCP_ACK)) {
             syn++;
-            CHECK(s[i].ev.sender == WIRE_CLIENT && s[i].p.dport == NET_DEFAULT_PORT, "the SYN");
+            CHECK(s[i].ev.sender == ROLE_CLIENT && s[i].p.dport == NET_DEFAULT_PORT, "the SYN");
         }
         if (s[i].p.proto == PROTO_UDP) udp++;
     }
@@ -795,7 +795,7 @@ static void body_named_drop_loses_the_segment_and_its_retransmission_follows(voi
     }
     CHECK(lost != NULL, "nothing lost");
     CHECK(lost->ev.fate == WIRE_FATE_LOST && lost->ev.cause == WIRE_CAUSE_DROP_RULE &&
-              lost->ev.drop_rule == 0 && lost->ev.sender == WIRE_CLIENT,
+              lost->ev.drop_rule == 0 && lost->ev.sender == ROLE_CLIENT,
           "the loss");
     char why[64];
     wire_cause_text(&c, &lost->ev, why, sizeof why);
@@ -807,7 +807,7 @@ static void body_named_drop_loses_the_segment_and_its_retransmission_follows(voi
     CHECK(received_of(s, n, lost->ev.id) == NULL, "the lost frame arrived");
     const struct seen *again = NULL;
     for (const struct seen *x = lost + 1; x < s + n && !again; x++)
-        if (x->ev.point == WIRE_POINT_SENT && x->ev.sender == WIRE_CLIENT &&
+        if (x->ev.point == WIRE_POINT_SENT && x->ev.sender == ROLE_CLIENT &&
             is_tcp(x, 0, TCP_SYN) && x->p.seq == lost->p.seq && x->p.payload_len >= 5)
             again = x;
     CHECK(again != NULL, "no retransmission of sequence %u", lost->p.seq);
@@ -851,7 +851,7 @@ static void body_total_loss_delivers_nothing(void)
     }
     struct wire_stats st;
     wire_get_stats(w, &st);
-    CHECK(st.delivered[0] == 0 && st.delivered[1] == 0 && st.lost[WIRE_CLIENT] == n, "stats");
+    CHECK(st.delivered[0] == 0 && st.delivered[1] == 0 && st.lost[ROLE_CLIENT] == n, "stats");
     free(s);
     wire_free(w);
 }
@@ -891,7 +891,7 @@ static void body_full_queue_drops_and_says_so(void)
     CHECK(wire_spec_apply(&c, "rate", "client:1mbit", err, sizeof err) == 0, "%s", err);
     CHECK(wire_spec_apply(&c, "queue", "client:4", err, sizeof err) == 0, "%s", err);
     struct wire *w = new_started(&c);
-    struct task cli = {.w = w, .side = WIRE_CLIENT, .custom = send_burst};
+    struct task cli = {.w = w, .side = ROLE_CLIENT, .custom = send_burst};
     pthread_t ct;
     CHECK(pthread_create(&ct, NULL, task_main, &cli) == 0, "thread");
     pthread_join(ct, NULL);
@@ -911,7 +911,7 @@ static void body_full_queue_drops_and_says_so(void)
             CHECK(n < cap, "too many events");
             s[n].ev = ev;
             decode_packet(LINK_ETHERNET, ev.data, ev.len, ev.len, 0, &s[n].p);
-            if (s[n].p.proto == PROTO_UDP && ev.sender == WIRE_CLIENT) {
+            if (s[n].p.proto == PROTO_UDP && ev.sender == ROLE_CLIENT) {
                 if (ev.point == WIRE_POINT_SENT) sent++;
                 if (ev.point == WIRE_POINT_RECEIVED) out++;
                 if (ev.point == WIRE_POINT_SENT && ev.fate == WIRE_FATE_QUEUE_DROP) {
@@ -932,7 +932,7 @@ static void body_full_queue_drops_and_says_so(void)
     wire_stop(w);
     struct wire_stats st;
     wire_get_stats(w, &st);
-    CHECK(st.queue_drops[WIRE_CLIENT] == (uint64_t)dropped, "stats");
+    CHECK(st.queue_drops[ROLE_CLIENT] == (uint64_t)dropped, "stats");
     free(s);
     wire_free(w);
 }
@@ -962,7 +962,7 @@ static void *numbered_server(void *arg)
 {
     struct numbered *u = arg;
     char err[256];
-    if (wire_enter_side(u->w, WIRE_SERVER, err, sizeof err) < 0) {
+    if (wire_enter_side(u->w, ROLE_SERVER, err, sizeof err) < 0) {
         snprintf(u->err, sizeof u->err, "%s", err);
         (void)!write(u->ready[1], "x", 1);
         return NULL;
@@ -986,7 +986,7 @@ static void *numbered_client(void *arg)
 {
     struct numbered *u = arg;
     char err[256];
-    if (wire_enter_side(u->w, WIRE_CLIENT, err, sizeof err) < 0) return NULL;
+    if (wire_enter_side(u->w, ROLE_CLIENT, err, sizeof err) < 0) return NULL;
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(7000)};
     inet_pton(AF_INET, WIRE_SERVER_IPV4, &a.sin_addr);
@@ -1111,7 +1111,7 @@ static void *sink_server(void *arg)
 {
     struct bulk *b = arg;
     char err[256];
-    if (wire_enter_side(b->w, WIRE_SERVER, err, sizeof err) < 0) {
+    if (wire_enter_side(b->w, ROLE_SERVER, err, sizeof err) < 0) {
         snprintf(b->err, sizeof b->err, "%s", err);
         (void)!write(b->ready[1], "x", 1);
         return NULL;
@@ -1140,7 +1140,7 @@ static void *bulk_client(void *arg)
 {
     struct bulk *b = arg;
     char err[256];
-    if (wire_enter_side(b->w, WIRE_CLIENT, err, sizeof err) < 0) return NULL;
+    if (wire_enter_side(b->w, ROLE_CLIENT, err, sizeof err) < 0) return NULL;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(7001)};
     inet_pton(AF_INET, WIRE_SERVER_IPV4, &a.sin_addr);
