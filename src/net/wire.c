@@ -199,19 +199,18 @@ static void send_batch(struct wire *w, int to, struct pending *p, int n)
     }
 }
 
-/* Everything due by now leaves, each direction in its order. */
+/* Everything due by now leaves in its order: runs of one direction go in one sendmmsg, so
+ * frames leave the wire in the order they were due, across both directions too. */
 static void send_due(struct wire *w, uint64_t now)
 {
     while (w->nheap && w->heap[0].out_ns <= now) {
-        struct pending due[2][BATCH];
-        int n[2] = {0, 0};
-        while (w->nheap && w->heap[0].out_ns <= now && n[0] < BATCH && n[1] < BATCH) {
-            struct pending p = heap_pop(w);
-            int to = 1 - (int)w->slots[p.slot].from;
-            due[to][n[to]++] = p;
-        }
-        for (int to = 0; to < 2; to++)
-            if (n[to]) send_batch(w, to, due[to], n[to]);
+        struct pending run[BATCH];
+        int n = 0;
+        int to = 1 - (int)w->slots[w->heap[0].slot].from;
+        while (n < BATCH && w->nheap && w->heap[0].out_ns <= now &&
+               1 - (int)w->slots[w->heap[0].slot].from == to)
+            run[n++] = heap_pop(w);
+        send_batch(w, to, run, n);
     }
 }
 
