@@ -83,11 +83,8 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
 {
     enum { OPT_LIST = 256 };
     static const struct option longopts[] = {
-        CLI_DIAGRAM_LONGOPTS,
-        CLI_TUI_LONGOPTS,
-        {"list", no_argument, 0, OPT_LIST},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        CLI_DIAGRAM_LONGOPTS,          CLI_TUI_LONGOPTS, {"list", no_argument, 0, OPT_LIST},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     int c;
 
@@ -107,12 +104,17 @@ static int parse_args(int argc, char **argv, struct demo_args *a)
         case OPT_LIST:
             list_scenarios(stdout);
             return -1;
-        case 'w': a->write_path = optarg; break;
+        case 'w':
+            a->write_path = optarg;
+            break;
         default:
             switch (cli_session_option("demo", c, optarg, &a->tui, &d)) {
-            case 1: continue;
-            case -1: return EXIT_USAGE;
-            default: break;
+            case 1:
+                continue;
+            case -1:
+                return EXIT_USAGE;
+            default:
+                break;
             }
             cli_option_error("demo", "w", argv);
             return EXIT_USAGE;
@@ -183,10 +185,10 @@ static void flush(void *ctx)
 static void print_losses(const struct timeline_feed_counts *n)
 {
     if (n->kernel_dropped || n->ring_dropped || n->calls_dropped || n->merge_dropped)
-        fprintf(stderr, "sockscope: demo: lost %llu frames in the kernel, %llu in the ring, "
-                        "%llu API events, %llu in the merge\n",
-                (unsigned long long)n->kernel_dropped, (unsigned long long)n->ring_dropped,
-                (unsigned long long)n->calls_dropped, (unsigned long long)n->merge_dropped);
+        cli_note("demo: lost %llu frames in the kernel, %llu in the ring, "
+                 "%llu API events, %llu in the merge",
+                 (unsigned long long)n->kernel_dropped, (unsigned long long)n->ring_dropped,
+                 (unsigned long long)n->calls_dropped, (unsigned long long)n->merge_dropped);
 }
 
 /* The capture of the namespace's loopback (bpf: the port filter on the host's), confirmed
@@ -242,8 +244,8 @@ static int demo_stream(struct demo_args *a, enum sandbox_kind kind, const char *
         return rc == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
     if (!a->json)
-        fprintf(stderr, "sockscope: demo '%s': %s (%s)\n", a->scenario->name,
-                a->scenario->summary, net_sandbox_name(kind));
+        cli_note("demo '%s': %s (%s)", a->scenario->name, a->scenario->summary,
+                 net_sandbox_name(kind));
 
     session_wait(s, stop);
     session_stop(s); /* the feed's thread is done with the exporter from here on */
@@ -257,8 +259,8 @@ static int demo_stream(struct demo_args *a, enum sandbox_kind kind, const char *
     session_counts(s, &n);
     print_losses(&n);
     if (a->write_path)
-        fprintf(stderr, "sockscope: demo: capture saved to %s (%llu frames)\n", a->write_path,
-                (unsigned long long)n.captured);
+        cli_note("demo: capture saved to %s (%llu frames)", a->write_path,
+                 (unsigned long long)n.captured);
 
     int status = EXIT_OK;
     if (o->failed) {
@@ -379,8 +381,8 @@ static int demo_tui(struct demo_args *a, bool sandboxed, const char *bpf)
         session_counts(t.session, &n);
         print_losses(&n);
         if (a->write_path)
-            fprintf(stderr, "sockscope: demo: capture of '%s' saved to %s (%llu frames)\n",
-                    t.workload.scenario->name, a->write_path, (unsigned long long)n.frames);
+            cli_note("demo: capture of '%s' saved to %s (%llu frames)", t.workload.scenario->name,
+                     a->write_path, (unsigned long long)n.frames);
         session_free(t.session);
     }
     free(t.names);
@@ -392,19 +394,16 @@ int cli_demo(int argc, char **argv)
 {
     struct demo_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc < 0)
-        return EXIT_OK;
-    if (rc)
-        return rc;
+    if (rc < 0) return EXIT_OK;
+    if (rc) return rc;
 
     /* The namespace first: unshare needs a single-threaded process. */
     char err[1024];
     enum sandbox_kind kind = SANDBOX_NONE;
     bool sandboxed = net_sandbox_enter(&kind, err, sizeof err) == STATUS_OK;
     if (!sandboxed)
-        fprintf(stderr, "sockscope: demo: no private network namespace: %s\n"
-                        "sockscope: demo: falling back to this machine's loopback, port %d "
-                        "only\n", err, NET_DEFAULT_PORT);
+        cli_note("demo: no private network namespace: %s", err);
+        cli_note("demo: falling back to this machine's loopback, port %d only", NET_DEFAULT_PORT);
 
     char bpf[128] = "";
     if (!sandboxed)

@@ -135,9 +135,12 @@ static int parse_args(int argc, char **argv, struct live_args *a)
             break;
         default:
             switch (cli_session_option("live", c, optarg, &a->tui, &d)) {
-            case 1: continue;
-            case -1: return EXIT_USAGE;
-            default: break;
+            case 1:
+                continue;
+            case -1:
+                return EXIT_USAGE;
+            default:
+                break;
             }
             cli_option_error("live", "iwcB", argv);
             return EXIT_USAGE;
@@ -176,10 +179,8 @@ static enum drained drain(struct capture_live *c, struct sink *s)
     struct packet pkt;
     struct track_info info;
     for (int i = 0; i < DRAIN_BATCH; i++) {
-        if (s->o->failed || (s->count && s->shown >= s->count))
-            return DRAINED_STOP;
-        if (capture_live_next(c, &fr) != 1)
-            return DRAINED_EMPTY;
+        if (s->o->failed || (s->count && s->shown >= s->count)) return DRAINED_STOP;
+        if (capture_live_next(c, &fr) != 1) return DRAINED_EMPTY;
         timeline_step_frame(s->tr, s->linktype, &fr, &pkt, &info);
         struct export_frame ef = {.number = fr.number, .pkt = &pkt, .info = &info};
         if (s->text)
@@ -208,10 +209,8 @@ static int run(struct capture_live *c, struct sink *s, const sigset_t *unblocked
     for (;;) {
         enum drained d = drain(c, s);
         out_flush(s->o);
-        if (s->o->failed && !out_errno)
-            out_errno = errno ? errno : EIO;
-        if (d == DRAINED_STOP || stop_signal)
-            break;
+        if (s->o->failed && !out_errno) out_errno = errno ? errno : EIO;
+        if (d == DRAINED_STOP || stop_signal) break;
         if (d == DRAINED_EMPTY && capture_live_status(c, NULL, 0) != 1) {
             while (drain(c, s) == DRAINED_MORE) /* what came in before the end */
                 ;
@@ -224,11 +223,9 @@ static int run(struct capture_live *c, struct sink *s, const sigset_t *unblocked
     if (stop_signal)
         while (drain(c, s) == DRAINED_MORE)
             ;
-    if (s->text)
-        export_text_finish(s->text);
+    if (s->text) export_text_finish(s->text);
     out_flush(s->o);
-    if (s->o->failed && !out_errno)
-        out_errno = errno ? errno : EIO;
+    if (s->o->failed && !out_errno) out_errno = errno ? errno : EIO;
     if (capture_live_status(c, err, sizeof err) < 0) {
         cli_error("live: %s", err);
         return EXIT_RUNTIME;
@@ -245,11 +242,10 @@ static void print_stats(struct capture_live *c)
 {
     struct capture_live_stats st;
     capture_live_stats(c, &st);
-    fprintf(stderr,
-            "sockscope: %llu frames captured, %llu dropped by the kernel, %llu dropped by "
-            "sockscope (display too slow)\n",
-            (unsigned long long)(st.frames + st.ring_dropped),
-            (unsigned long long)st.kernel_dropped, (unsigned long long)st.ring_dropped);
+    cli_note("%llu frames captured, %llu dropped by the kernel, %llu dropped by "
+             "sockscope (display too slow)",
+             (unsigned long long)(st.frames + st.ring_dropped),
+             (unsigned long long)st.kernel_dropped, (unsigned long long)st.ring_dropped);
 }
 
 /* Opens, checks and starts the capture, confirmed live on loopback; an exit status on
@@ -278,7 +274,7 @@ static int open_capture(struct live_args *a, struct capture_live **out)
         return EXIT_RUNTIME;
     }
     if (capture_live_wait_ready(c, READY_TIMEOUT_MS, err, sizeof err) != STATUS_OK)
-        fprintf(stderr, "sockscope: warning: %s; the first packets may be missing\n", err);
+        cli_note("warning: %s; the first packets may be missing", err);
     *out = c;
     return EXIT_OK;
 }
@@ -287,9 +283,9 @@ static int open_capture(struct live_args *a, struct capture_live **out)
  * send their traffic after this line. user_file: the -w file is the user's, not a temporary. */
 static void say_capturing(const struct live_args *a, struct capture_live *c, bool user_file)
 {
-    fprintf(stderr, "sockscope: capturing on %s (%s)%s%s%s%s\n", capture_live_device(c),
-            capture_live_linktype_name(c), a->bpf ? ", filter '" : "", a->bpf ? a->bpf : "",
-            a->bpf ? "'" : "", user_file ? ", writing -w file" : "");
+    cli_note("capturing on %s (%s)%s%s%s%s", capture_live_device(c), capture_live_linktype_name(c),
+             a->bpf ? ", filter '" : "", a->bpf ? a->bpf : "", a->bpf ? "'" : "",
+             user_file ? ", writing -w file" : "");
 }
 
 static int live_capture(struct live_args *a, const sigset_t *unblocked)
@@ -342,11 +338,10 @@ static void feed_stats(void *ctx, struct tui_live_stats *out)
 /* As print_stats, from the session's counts once its capture is closed. */
 static void print_session_stats(const struct timeline_feed_counts *n)
 {
-    fprintf(stderr,
-            "sockscope: %llu frames captured, %llu dropped by the kernel, %llu dropped by "
-            "sockscope (display too slow)\n",
-            (unsigned long long)(n->captured + n->ring_dropped),
-            (unsigned long long)n->kernel_dropped, (unsigned long long)n->ring_dropped);
+    cli_note("%llu frames captured, %llu dropped by the kernel, %llu dropped by "
+             "sockscope (display too slow)",
+             (unsigned long long)(n->captured + n->ring_dropped),
+             (unsigned long long)n->kernel_dropped, (unsigned long long)n->ring_dropped);
 }
 
 /* A session with no workload: the interface's own traffic, until q, -c or the capture ends.
@@ -362,12 +357,11 @@ static int live_tui(struct live_args *a)
         return rc == STATUS_E_BAD_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
     }
     if (*session_warning(s))
-        fprintf(stderr, "sockscope: warning: %s; the first packets may be missing\n",
-                session_warning(s));
+        cli_note("warning: %s; the first packets may be missing", session_warning(s));
     say_capturing(a, session_capture(s), a->cap.write_path != NULL);
     char name[256];
-    snprintf(name, sizeof name, "live %s%s%s", capture_live_device(session_capture(s)), a->bpf ? ": " : "",
-             a->bpf ? a->bpf : "");
+    snprintf(name, sizeof name, "live %s%s%s", capture_live_device(session_capture(s)),
+             a->bpf ? ": " : "", a->bpf ? a->bpf : "");
     /* the capture file holds only what the filter let through: no filter to read it */
     struct tui_source src = {.name = name,
                              .path = session_capture_path(s),
@@ -381,8 +375,7 @@ static int live_tui(struct live_args *a)
     struct timeline_feed_counts n;
     session_counts(s, &n);
     print_session_stats(&n);
-    if (a->cap.write_path)
-        fprintf(stderr, "sockscope: capture saved to %s\n", a->cap.write_path);
+    if (a->cap.write_path) cli_note("capture saved to %s", a->cap.write_path);
     session_free(s);
     return rc == STATUS_OK ? EXIT_OK : EXIT_RUNTIME;
 }
@@ -391,10 +384,8 @@ int cli_live(int argc, char **argv)
 {
     struct live_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc < 0)
-        return EXIT_OK;
-    if (rc)
-        return rc;
+    if (rc < 0) return EXIT_OK;
+    if (rc) return rc;
     if (a.use_tui) {
         rc = live_tui(&a);
         free(a.bpf);
