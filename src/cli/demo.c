@@ -401,9 +401,10 @@ int cli_demo(int argc, char **argv)
     char err[1024];
     enum sandbox_kind kind = SANDBOX_NONE;
     bool sandboxed = net_sandbox_enter(&kind, err, sizeof err) == STATUS_OK;
-    if (!sandboxed)
+    if (!sandboxed) {
         cli_note("demo: no private network namespace: %s", err);
         cli_note("demo: falling back to this machine's loopback, port %d only", NET_DEFAULT_PORT);
+    }
 
     char bpf[128] = "";
     if (!sandboxed)
