@@ -219,7 +219,7 @@ static void status(const struct tui_app *a, int y, const char *where)
         for (int k = 0; k < F_COUNT; k++) {
             const char *f = field[order[k]];
             if (!f[0]) continue;
-            char next[1400];
+            char next[sizeof line + sizeof field[0] + 8];
             snprintf(next, sizeof next, "%s%s%s", line, len ? sep : " ", f);
             /* a field too long keeps its first clauses, else its first words ("event 3 of 10"
              * of "event 3 of 10 shown, frame 3"), else it goes with the rest */
