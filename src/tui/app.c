@@ -231,8 +231,10 @@ static void status(const struct tui_app *a, int y, const char *where)
                 *cut = '\0';
             }
             if (tui_text_columns(next) > room && len) break;
-            snprintf(line, sizeof line, "%s", next);
-            len = strlen(line);
+            size_t nl = strlen(next);
+            if (nl >= sizeof line) break;
+            memcpy(line, next, nl + 1);
+            len = nl;
             if (len < whole) break; /* shortened: nothing after it */
         }
         if (tui_text_columns(line) <= room || pass == 1) break;
