@@ -40,10 +40,13 @@ void fields_put_emit(struct field_out *fo, uint8_t layer, struct cursor h, uint3
     send(fo, &f);
 }
 
-void fields_cut_emit(struct field_out *fo, uint8_t layer, struct cursor h, uint32_t off,
-                     uint32_t want, uint16_t id, uint8_t stop, const char *why)
+/* first_bit: where in its first byte a cut bit field starts, so the cut entry takes up
+ * exactly the bits the fields before it left. */
+static void cut(struct field_out *fo, uint8_t layer, struct cursor h, uint32_t off,
+                uint32_t want, uint16_t id, uint8_t stop, const char *why, uint8_t first_bit)
 {
     if (fo->stopped) return;
+    if (off >= h.cap) first_bit = 0;
     uint32_t at = off < h.cap ? off : h.cap;
     uint32_t have = h.cap - at < want ? h.cap - at : want;
     struct decode_field f = {
@@ -55,9 +58,16 @@ void fields_cut_emit(struct field_out *fo, uint8_t layer, struct cursor h, uint3
         .layer_offset = frame_offset(fo, h, 0),
         .id = id,
         .layer = layer,
+        .first_bit = first_bit,
         .stop = stop,
     };
     send(fo, &f);
+}
+
+void fields_cut_emit(struct field_out *fo, uint8_t layer, struct cursor h, uint32_t off,
+                     uint32_t want, uint16_t id, uint8_t stop, const char *why)
+{
+    cut(fo, layer, h, off, want, id, stop, why, 0);
 }
 
 void fields_header_emit(struct field_out *fo, uint8_t layer, struct cursor h, uint32_t len,
@@ -68,9 +78,8 @@ void fields_header_emit(struct field_out *fo, uint8_t layer, struct cursor h, ui
         const struct field_spec *s = &specs[i];
         if (!cursor_has(h, s->off, s->size)) {
             bool capture = len == FIELDS_NO_LENGTH || h.cap < len;
-            fields_cut_emit(fo, layer, h, s->off, s->size, s->id,
-                            capture ? STOP_TRUNCATED : STOP_SHORT,
-                            capture ? why_truncated : why_short);
+            cut(fo, layer, h, s->off, s->size, s->id, capture ? STOP_TRUNCATED : STOP_SHORT,
+                capture ? why_truncated : why_short, s->first_bit);
             return;
         }
         uint64_t v = s->number ? number(h, s->off, s->size) : 0;
