@@ -17,8 +17,11 @@ enum packet_status decode_packet_fields(int linktype, const uint8_t *frame, uint
     out->linktype = linktype;
     if (frame == NULL) caplen = 0;
     struct cursor c = {frame, caplen};
-    struct field_out fields = {.sink = sink, .frame = frame};
-    struct field_out *fo = sink && sink->field ? &fields : NULL;
+    struct field_out fields, *fo = NULL;
+    if (sink && sink->field) {
+        fields = (struct field_out){.sink = sink, .frame = frame};
+        fo = &fields;
+    }
     /* A wire length below the captured one is a lie of the writer; trust the bytes. */
     decode_link(linktype, c, wirelen > caplen ? wirelen : caplen, out, fo);
     fields_tail(fo, out, caplen);

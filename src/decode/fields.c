@@ -19,7 +19,8 @@ static void send(struct field_out *fo, struct decode_field *f)
 static uint64_t number(struct cursor h, uint32_t off, uint32_t size)
 {
     uint64_t v = 0;
-    for (uint32_t i = 0; i < size && i < 8; i++) v = v << 8 | h.p[off + i];
+    for (uint32_t i = 0; i < size && i < 8; i++)
+        v = v << 8 | h.p[off + i];
     return v;
 }
 
@@ -42,8 +43,8 @@ void fields_put_emit(struct field_out *fo, uint8_t layer, struct cursor h, uint3
 
 /* first_bit: where in its first byte a cut bit field starts, so the cut entry takes up
  * exactly the bits the fields before it left. */
-static void cut(struct field_out *fo, uint8_t layer, struct cursor h, uint32_t off,
-                uint32_t want, uint16_t id, uint8_t stop, const char *why, uint8_t first_bit)
+static void cut(struct field_out *fo, uint8_t layer, struct cursor h, uint32_t off, uint32_t want,
+                uint16_t id, uint8_t stop, const char *why, uint8_t first_bit)
 {
     if (fo->stopped) return;
     if (off >= h.cap) first_bit = 0;

@@ -10,18 +10,12 @@ enum {
 
 /* The fixed header as the sink sees it; decode reads the same offsets below. */
 const struct field_spec decode_ipv4_specs[DECODE_IPV4_SPECS] = {
-    {FIELD_IP_VERSION, 0, 1, 0, 4, true},
-    {FIELD_IPV4_HEADER_LENGTH, 0, 1, 4, 4, true},
-    {FIELD_IPV4_DSCP, 1, 1, 0, 6, true},
-    {FIELD_IPV4_ECN, 1, 1, 6, 2, true},
-    {FIELD_IPV4_TOTAL_LENGTH, 2, 2, 0, 0, true},
-    {FIELD_IPV4_ID, 4, 2, 0, 0, true},
-    {FIELD_IPV4_FLAGS, 6, 1, 0, 3, true},
-    {FIELD_IPV4_FRAGMENT_OFFSET, 6, 2, 3, 13, true},
-    {FIELD_IPV4_TTL, 8, 1, 0, 0, true},
-    {FIELD_IP_PROTOCOL, 9, 1, 0, 0, true},
-    {FIELD_IPV4_CHECKSUM, 10, 2, 0, 0, true},
-    {FIELD_IP_SOURCE, 12, 4, 0, 0, false},
+    {FIELD_IP_VERSION, 0, 1, 0, 4, true},        {FIELD_IPV4_HEADER_LENGTH, 0, 1, 4, 4, true},
+    {FIELD_IPV4_DSCP, 1, 1, 0, 6, true},         {FIELD_IPV4_ECN, 1, 1, 6, 2, true},
+    {FIELD_IPV4_TOTAL_LENGTH, 2, 2, 0, 0, true}, {FIELD_IPV4_ID, 4, 2, 0, 0, true},
+    {FIELD_IPV4_FLAGS, 6, 1, 0, 3, true},        {FIELD_IPV4_FRAGMENT_OFFSET, 6, 2, 3, 13, true},
+    {FIELD_IPV4_TTL, 8, 1, 0, 0, true},          {FIELD_IP_PROTOCOL, 9, 1, 0, 0, true},
+    {FIELD_IPV4_CHECKSUM, 10, 2, 0, 0, true},    {FIELD_IP_SOURCE, 12, 4, 0, 0, false},
     {FIELD_IP_DESTINATION, 16, 4, 0, 0, false},
 };
 /* The first count fields (-1: all) of the header at c; bad and why as in fields_header. */

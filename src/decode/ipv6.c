@@ -13,14 +13,10 @@ enum {
 };
 
 const struct field_spec decode_ipv6_specs[DECODE_IPV6_SPECS] = {
-    {FIELD_IP_VERSION, 0, 1, 0, 4, true},
-    {FIELD_IPV6_TRAFFIC_CLASS, 0, 2, 4, 8, true},
-    {FIELD_IPV6_FLOW_LABEL, 1, 3, 4, 20, true},
-    {FIELD_IPV6_PAYLOAD_LENGTH, 4, 2, 0, 0, true},
-    {FIELD_IP_PROTOCOL, 6, 1, 0, 0, true},
-    {FIELD_IPV6_HOP_LIMIT, 7, 1, 0, 0, true},
-    {FIELD_IP_SOURCE, 8, 16, 0, 0, false},
-    {FIELD_IP_DESTINATION, 24, 16, 0, 0, false},
+    {FIELD_IP_VERSION, 0, 1, 0, 4, true},       {FIELD_IPV6_TRAFFIC_CLASS, 0, 2, 4, 8, true},
+    {FIELD_IPV6_FLOW_LABEL, 1, 3, 4, 20, true}, {FIELD_IPV6_PAYLOAD_LENGTH, 4, 2, 0, 0, true},
+    {FIELD_IP_PROTOCOL, 6, 1, 0, 0, true},      {FIELD_IPV6_HOP_LIMIT, 7, 1, 0, 0, true},
+    {FIELD_IP_SOURCE, 8, 16, 0, 0, false},      {FIELD_IP_DESTINATION, 24, 16, 0, 0, false},
 };
 static inline void header_fields(struct field_out *fo, struct cursor c, int count, int bad,
                                  const char *why)

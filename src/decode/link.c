@@ -45,9 +45,9 @@ static const struct field_spec SLL_FIELDS[] = {
     {FIELD_ETHERTYPE, 14, 2, 0, 0, true},
 };
 static const struct field_spec SLL2_FIELDS[] = {
-    {FIELD_SLL_PROTOCOL, 0, 2, 0, 0, true},        {FIELD_SLL_RESERVED, 2, 2, 0, 0, true},
-    {FIELD_SLL_INTERFACE, 4, 4, 0, 0, true},       {FIELD_SLL_LINK_TYPE, 8, 2, 0, 0, true},
-    {FIELD_SLL_PACKET_TYPE, 10, 1, 0, 0, true},    {FIELD_SLL_ADDRESS_LENGTH, 11, 1, 0, 0, true},
+    {FIELD_SLL_PROTOCOL, 0, 2, 0, 0, true},     {FIELD_SLL_RESERVED, 2, 2, 0, 0, true},
+    {FIELD_SLL_INTERFACE, 4, 4, 0, 0, true},    {FIELD_SLL_LINK_TYPE, 8, 2, 0, 0, true},
+    {FIELD_SLL_PACKET_TYPE, 10, 1, 0, 0, true}, {FIELD_SLL_ADDRESS_LENGTH, 11, 1, 0, 0, true},
     {FIELD_SLL_ADDRESS, 12, 8, 0, 0, false},
 };
 static const struct field_spec VLAN_FIELDS[] = {
@@ -118,10 +118,11 @@ static void decode_ethertype(uint16_t type, struct cursor c, uint32_t wire, stru
 }
 
 /* Fixed-size link header with a 16-bit ethertype at type_off, laid out as specs (which
- * cover all header_len bytes). */
-static void decode_typed(struct cursor c, uint32_t wire, uint32_t header_len, uint32_t type_off,
-                         const char *why_truncated, struct packet *out, struct field_out *fo,
-                         uint8_t layer, const struct field_spec *specs, int count)
+ * cover all header_len bytes). Inlined, so the constants of each link type fold in. */
+static inline __attribute__((always_inline)) void
+decode_typed(struct cursor c, uint32_t wire, uint32_t header_len, uint32_t type_off,
+             const char *why_truncated, struct packet *out, struct field_out *fo, uint8_t layer,
+             const struct field_spec *specs, int count)
 {
     uint16_t type;
     fields_header(fo, layer, c, FIELDS_NO_LENGTH, specs, count, -1, NULL, why_truncated, NULL);
@@ -160,8 +161,8 @@ void decode_link(int linktype, struct cursor c, uint32_t wire, struct packet *ou
                      ETHERNET_FIELDS, COUNT(ETHERNET_FIELDS));
         return;
     case LINK_LINUX_SLL:
-        decode_typed(c, wire, 16, 14, "Linux SLL header truncated", out, fo, LAYER_SLL,
-                     SLL_FIELDS, COUNT(SLL_FIELDS));
+        decode_typed(c, wire, 16, 14, "Linux SLL header truncated", out, fo, LAYER_SLL, SLL_FIELDS,
+                     COUNT(SLL_FIELDS));
         return;
     case LINK_LINUX_SLL2:
         decode_typed(c, wire, 20, 0, "Linux SLL2 header truncated", out, fo, LAYER_SLL2,

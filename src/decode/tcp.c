@@ -76,8 +76,8 @@ static struct cursor tcp_header_of(struct cursor o)
 
 /* One option decode accepted, at off of the option area o, len bytes (all captured): a
  * number for what it carries; SACK as its kind and length, then one field per block. */
-static void option_fields(struct field_out *fo, struct cursor o, uint32_t off, uint8_t kind,
-                          uint32_t len)
+static __attribute__((cold)) void option_fields(struct field_out *fo, struct cursor o, uint32_t off,
+                                                uint8_t kind, uint32_t len)
 {
     struct cursor h = tcp_header_of(o);
     uint64_t v = kind;
@@ -97,7 +97,8 @@ static void option_fields(struct field_out *fo, struct cursor o, uint32_t off, u
         v = 0;
         break;
     case OPT_SACK:
-        fields_put_emit(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, 2, FIELD_TCP_OPTION_SACK, true, len);
+        fields_put_emit(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, 2, FIELD_TCP_OPTION_SACK, true,
+                        len);
         for (uint32_t at = off + 2; at + 8 <= off + len; at += 8) {
             cursor_be32(o, at, &a);
             cursor_be32(o, at + 4, &b);
@@ -150,13 +151,12 @@ static void option_stop(struct packet *out, struct field_out *fo, struct cursor 
     if (stop == STOP_MALFORMED) decode_mark(out, PACKET_MALFORMED, why);
     if (!fo) return;
     fields_cut_emit(fo, LAYER_TCP, tcp_header_of(o), TCP_MIN_HEADER + off, want,
-               stop == STOP_MALFORMED ? FIELD_TCP_OPTION_BAD : option_field(kind), stop, why);
+                    stop == STOP_MALFORMED ? FIELD_TCP_OPTION_BAD : option_field(kind), stop, why);
 }
 
 /* o covers the captured option bytes, end is the option area's length per the data
  * offset. Options cut by the capture are left out (the header is already truncated). */
-static void decode_options(struct cursor o, uint32_t end, struct packet *out,
-                           struct field_out *fo)
+static void decode_options(struct cursor o, uint32_t end, struct packet *out, struct field_out *fo)
 {
     /* Linux puts NOP, NOP, timestamps on every segment after the handshake: read that
      * layout in one step, as the kernel's own parser does. */
@@ -178,15 +178,17 @@ static void decode_options(struct cursor o, uint32_t end, struct packet *out,
     while (off < end) {
         uint8_t kind, len;
         if (!cursor_u8(o, off, &kind)) {
-            fields_cut(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, 1, FIELD_TCP_OPTION, STOP_TRUNCATED, why_cut);
+            fields_cut(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, 1, FIELD_TCP_OPTION, STOP_TRUNCATED,
+                       why_cut);
             return;
         }
         if (kind == OPT_EOL) {
             if (fo && !cursor_has(o, off, end - off))
-                fields_cut_emit(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, end - off, FIELD_TCP_OPTION_END,
-                                STOP_TRUNCATED, why_cut);
+                fields_cut_emit(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, end - off,
+                                FIELD_TCP_OPTION_END, STOP_TRUNCATED, why_cut);
             else
-                fields_put(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, end - off, FIELD_TCP_OPTION_END, false, 0);
+                fields_put(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, end - off, FIELD_TCP_OPTION_END,
+                           false, 0);
             return;
         }
         if (kind == OPT_NOP) {
@@ -200,7 +202,8 @@ static void decode_options(struct cursor o, uint32_t end, struct packet *out,
             return;
         }
         if (!cursor_u8(o, off + 1, &len)) {
-            fields_cut(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, 2, option_field(kind), STOP_TRUNCATED, why_cut);
+            fields_cut(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, 2, option_field(kind),
+                       STOP_TRUNCATED, why_cut);
             return;
         }
         if (len < 2) {
@@ -219,7 +222,8 @@ static void decode_options(struct cursor o, uint32_t end, struct packet *out,
             return;
         }
         if (!cursor_has(o, off, len)) {
-            fields_cut(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, len, option_field(kind), STOP_TRUNCATED, why_cut);
+            fields_cut(fo, LAYER_TCP, h, TCP_MIN_HEADER + off, len, option_field(kind),
+                       STOP_TRUNCATED, why_cut);
             return;
         }
         decode_option(kind, cursor_limit(cursor_from(o, off), len), &out->opt);

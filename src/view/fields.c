@@ -279,9 +279,9 @@ static void format_value(const struct decode_field *f, char *buf, size_t size)
         return;
     case FIELD_LOOP_FAMILY:
         snprintf(buf, size, "%u%s", v,
-                 v == 2                           ? " (IPv4)"
+                 v == 2                          ? " (IPv4)"
                  : v == 24 || v == 28 || v == 30 ? " (IPv6)"
-                                                  : "");
+                                                 : "");
         return;
     case FIELD_IPV4_HEADER_LENGTH:
     case FIELD_TCP_HEADER_LENGTH:
