@@ -23,7 +23,11 @@ enum packet_status decode_packet_fields(int linktype, const uint8_t *frame, uint
         fo = &fields;
     }
     /* A wire length below the captured one is a lie of the writer; trust the bytes. */
-    decode_link(linktype, c, wirelen > caplen ? wirelen : caplen, out, fo);
+    uint32_t wire = wirelen > caplen ? wirelen : caplen;
+    if (fo)
+        decode_link_fields(linktype, c, wire, out, fo);
+    else
+        decode_link(linktype, c, wire, out);
     fields_tail(fo, out, caplen);
     return out->status;
 }
@@ -34,31 +38,43 @@ enum packet_status decode_packet(int linktype, const uint8_t *frame, uint32_t ca
     return decode_packet_fields(linktype, frame, caplen, wirelen, ts_ns, out, NULL);
 }
 
-void decode_transport(uint8_t ip_proto, int ip_version, struct cursor c, uint32_t len,
-                      struct packet *out, struct field_out *fo)
+DECODE_INLINE void transport_body(uint8_t ip_proto, int ip_version, struct cursor c, uint32_t len,
+                                  struct packet *out, struct field_out *fo)
 {
     switch (ip_proto) {
     case 6:
-        decode_tcp(c, len, out, fo);
+        DECODE_NEXT(decode_tcp, fo, c, len, out);
         return;
     case 17:
-        decode_udp(c, len, ip_version, out->fragment, out, fo);
+        DECODE_NEXT(decode_udp, fo, c, len, ip_version, out->fragment, out);
         return;
     case 1:
         if (ip_version == 4) {
-            decode_icmp(c, len, 4, out, fo);
+            DECODE_NEXT(decode_icmp, fo, c, len, 4, out);
             return;
         }
         break;
     case 58:
         if (ip_version == 6) {
-            decode_icmp(c, len, 6, out, fo);
+            DECODE_NEXT(decode_icmp, fo, c, len, 6, out);
             return;
         }
         break;
     }
     decode_set_payload(out, c, len);
     decode_mark(out, PACKET_UNSUPPORTED, "transport protocol not decoded");
+}
+
+void decode_transport(uint8_t ip_proto, int ip_version, struct cursor c, uint32_t len,
+                      struct packet *out)
+{
+    transport_body(ip_proto, ip_version, c, len, out, NULL);
+}
+
+void decode_transport_fields(uint8_t ip_proto, int ip_version, struct cursor c, uint32_t len,
+                             struct packet *out, struct field_out *fo)
+{
+    transport_body(ip_proto, ip_version, c, len, out, fo);
 }
 
 void decode_later_fragment(uint8_t ip_proto, int ip_version, struct cursor c, uint32_t len,

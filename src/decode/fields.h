@@ -1,6 +1,6 @@
 /* fields: how the decoders of src/decode/ tell a field sink where each field they read sits.
- * Each call is an inline test of the sink pointer first, so decode_packet (no sink) pays a
- * compare per header, and nothing is emitted. */
+ * Each call first tests the sink pointer inline; in the decoders' no-sink variants (see
+ * layers.h) the pointer is a constant NULL, so the calls fold away. */
 #ifndef SOCKSCOPE_DECODE_FIELDS_H
 #define SOCKSCOPE_DECODE_FIELDS_H
 
@@ -27,8 +27,8 @@ struct field_spec {
  * header around it (for a header that, unlike the link and IP headers, has one). */
 enum { FIELDS_NO_LENGTH = UINT32_MAX };
 
-/* The emitters are cold: on the hot path (no sink) gcc moves their argument set-up out of
- * the decoders' straight line, leaving a compare of fo per call. */
+/* The emitters are cold: they serve the packet detail, one frame at a time, not the
+ * capture's stream of frames. */
 #define FIELDS_COLD __attribute__((cold, noinline))
 
 FIELDS_COLD void fields_header_emit(struct field_out *fo, uint8_t layer, struct cursor h,

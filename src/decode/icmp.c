@@ -43,16 +43,16 @@ static const char WHY_QUOTE_CUT[] = "ICMP quoted packet truncated",
                   WHY_QUOTE_BAD[] = "ICMP error quotes a malformed IP header";
 
 /* A quoted header's fields: len is what is left of the ICMP message from h on. */
-static void quote_fields(struct field_out *fo, uint8_t layer, struct cursor h, uint32_t len,
-                         const struct field_spec *specs, int count, int bad)
+DECODE_INLINE void quote_fields(struct field_out *fo, uint8_t layer, struct cursor h, uint32_t len,
+                                const struct field_spec *specs, int count, int bad)
 {
     fields_header(fo, layer, h, len, specs, count, bad, bad >= 0 ? WHY_QUOTE_BAD : NULL,
                   WHY_QUOTE_CUT, WHY_QUOTE_SHORT);
 }
 
 /* The quoted transport header: ports for TCP and UDP, if this is where it starts. */
-static enum quote_result quote_transport(struct cursor t, uint32_t len, struct icmp_quote *q,
-                                         struct field_out *fo)
+DECODE_INLINE enum quote_result quote_transport(struct cursor t, uint32_t len, struct icmp_quote *q,
+                                                struct field_out *fo)
 {
     if (fo) {
         if (q->ip_proto == 6)
@@ -72,8 +72,8 @@ static enum quote_result quote_transport(struct cursor t, uint32_t len, struct i
 }
 
 /* c: the quote, len: its length as the ICMP message has it. */
-static enum quote_result quote_ipv4(struct cursor c, uint32_t len, struct icmp_quote *q,
-                                    struct field_out *fo)
+DECODE_INLINE enum quote_result quote_ipv4(struct cursor c, uint32_t len, struct icmp_quote *q,
+                                           struct field_out *fo)
 {
     const uint8_t layer = LAYER_QUOTED_IPV4;
     uint8_t vihl;
@@ -101,8 +101,8 @@ static enum quote_result quote_ipv4(struct cursor c, uint32_t len, struct icmp_q
     return quote_transport(cursor_from(c, header_len), len - header_len, q, fo);
 }
 
-static enum quote_result quote_ipv6(struct cursor c, uint32_t len, struct icmp_quote *q,
-                                    struct field_out *fo)
+DECODE_INLINE enum quote_result quote_ipv6(struct cursor c, uint32_t len, struct icmp_quote *q,
+                                           struct field_out *fo)
 {
     const uint8_t layer = LAYER_QUOTED_IPV6;
     uint8_t v, next;
@@ -128,7 +128,8 @@ static enum quote_result quote_ipv6(struct cursor c, uint32_t len, struct icmp_q
     uint32_t original = payload_len ? payload_len : UINT32_MAX;
     struct ipv6_chain chain;
     const char *why;
-    enum packet_status st = decode_ipv6_chain(payload, original, next, &chain, &why, fo, layer);
+    enum packet_status st =
+        DECODE_NEXT(decode_ipv6_chain, fo, payload, original, next, &chain, &why, layer);
     q->ip_proto = chain.proto;
     if (st == PACKET_TRUNCATED) return QUOTE_SHORT;
     if (st != PACKET_OK) return QUOTE_BAD;
@@ -139,8 +140,8 @@ static enum quote_result quote_ipv6(struct cursor c, uint32_t len, struct icmp_q
     return quote_transport(cursor_from(payload, chain.offset), len - 40 - chain.offset, q, fo);
 }
 
-void decode_icmp(struct cursor c, uint32_t len, int ip_version, struct packet *out,
-                 struct field_out *fo)
+DECODE_INLINE void icmp_body(struct cursor c, uint32_t len, int ip_version, struct packet *out,
+                             struct field_out *fo)
 {
     out->proto = PROTO_ICMP;
     fields_header(fo, ip_version == 6 ? LAYER_ICMPV6 : LAYER_ICMP, c, len, ICMP_FIELDS, 4, -1, NULL,
@@ -165,4 +166,15 @@ void decode_icmp(struct cursor c, uint32_t len, int ip_version, struct packet *o
         decode_mark(out, PACKET_MALFORMED, WHY_QUOTE_BAD);
     else if (r == QUOTE_SHORT)
         decode_short(out, c, len, WHY_QUOTE_CUT, WHY_QUOTE_SHORT);
+}
+
+void decode_icmp(struct cursor c, uint32_t len, int ip_version, struct packet *out)
+{
+    icmp_body(c, len, ip_version, out, NULL);
+}
+
+void decode_icmp_fields(struct cursor c, uint32_t len, int ip_version, struct packet *out,
+                        struct field_out *fo)
+{
+    icmp_body(c, len, ip_version, out, fo);
 }

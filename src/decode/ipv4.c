@@ -19,14 +19,15 @@ const struct field_spec decode_ipv4_specs[DECODE_IPV4_SPECS] = {
     {FIELD_IP_DESTINATION, 16, 4, 0, 0, false},
 };
 /* The first count fields (-1: all) of the header at c; bad and why as in fields_header. */
-static inline void header_fields(struct field_out *fo, struct cursor c, int count, int bad,
+DECODE_INLINE void header_fields(struct field_out *fo, struct cursor c, int count, int bad,
                                  const char *why)
 {
     fields_header(fo, LAYER_IPV4, c, FIELDS_NO_LENGTH, decode_ipv4_specs,
                   count < 0 ? DECODE_IPV4_SPECS : count, bad, why, "IPv4 header truncated", NULL);
 }
 
-void decode_ipv4(struct cursor c, uint32_t wire, struct packet *out, struct field_out *fo)
+DECODE_INLINE void ipv4_body(struct cursor c, uint32_t wire, struct packet *out,
+                             struct field_out *fo)
 {
     uint8_t vihl;
     if (!cursor_u8(c, 0, &vihl)) {
@@ -86,5 +87,15 @@ void decode_ipv4(struct cursor c, uint32_t wire, struct packet *out, struct fiel
     if (frag_offset != 0)
         decode_later_fragment(out->ip_proto, 4, payload, len - header_len, out);
     else
-        decode_transport(out->ip_proto, 4, payload, len - header_len, out, fo);
+        DECODE_NEXT(decode_transport, fo, out->ip_proto, 4, payload, len - header_len, out);
+}
+
+void decode_ipv4(struct cursor c, uint32_t wire, struct packet *out)
+{
+    ipv4_body(c, wire, out, NULL);
+}
+
+void decode_ipv4_fields(struct cursor c, uint32_t wire, struct packet *out, struct field_out *fo)
+{
+    ipv4_body(c, wire, out, fo);
 }

@@ -18,7 +18,7 @@ const struct field_spec decode_ipv6_specs[DECODE_IPV6_SPECS] = {
     {FIELD_IP_PROTOCOL, 6, 1, 0, 0, true},      {FIELD_IPV6_HOP_LIMIT, 7, 1, 0, 0, true},
     {FIELD_IP_SOURCE, 8, 16, 0, 0, false},      {FIELD_IP_DESTINATION, 24, 16, 0, 0, false},
 };
-static inline void header_fields(struct field_out *fo, struct cursor c, int count, int bad,
+DECODE_INLINE void header_fields(struct field_out *fo, struct cursor c, int count, int bad,
                                  const char *why)
 {
     fields_header(fo, LAYER_IPV6, c, FIELDS_NO_LENGTH, decode_ipv6_specs,
@@ -43,9 +43,9 @@ static uint16_t extension_field(uint8_t next)
 
 /* An extension header that ends the walk; h starts at the fixed header, so its fields
  * count their bytes from there as the fixed fields do. */
-static enum packet_status chain_stop(struct field_out *fo, uint8_t layer, struct cursor c,
-                                     uint32_t off, uint32_t want, uint8_t proto,
-                                     enum packet_status st, const char *why)
+DECODE_INLINE enum packet_status chain_stop(struct field_out *fo, uint8_t layer, struct cursor c,
+                                            uint32_t off, uint32_t want, uint8_t proto,
+                                            enum packet_status st, const char *why)
 {
     if (fo) {
         struct cursor h = {c.p - IPV6_HEADER, c.cap + IPV6_HEADER};
@@ -55,9 +55,9 @@ static enum packet_status chain_stop(struct field_out *fo, uint8_t layer, struct
     return st;
 }
 
-enum packet_status decode_ipv6_chain(struct cursor c, uint32_t len, uint8_t next,
-                                     struct ipv6_chain *chain, const char **why,
-                                     struct field_out *fo, uint8_t layer)
+DECODE_INLINE enum packet_status ipv6_chain_body(struct cursor c, uint32_t len, uint8_t next,
+                                                 struct ipv6_chain *chain, const char **why,
+                                                 uint8_t layer, struct field_out *fo)
 {
     uint32_t off = 0;
     chain->fragment = false;
@@ -121,7 +121,21 @@ enum packet_status decode_ipv6_chain(struct cursor c, uint32_t len, uint8_t next
     }
 }
 
-void decode_ipv6(struct cursor c, uint32_t wire, struct packet *out, struct field_out *fo)
+enum packet_status decode_ipv6_chain(struct cursor c, uint32_t len, uint8_t next,
+                                     struct ipv6_chain *chain, const char **why, uint8_t layer)
+{
+    return ipv6_chain_body(c, len, next, chain, why, layer, NULL);
+}
+
+enum packet_status decode_ipv6_chain_fields(struct cursor c, uint32_t len, uint8_t next,
+                                            struct ipv6_chain *chain, const char **why,
+                                            uint8_t layer, struct field_out *fo)
+{
+    return ipv6_chain_body(c, len, next, chain, why, layer, fo);
+}
+
+DECODE_INLINE void ipv6_body(struct cursor c, uint32_t wire, struct packet *out,
+                             struct field_out *fo)
 {
     uint8_t v;
     if (!cursor_u8(c, 0, &v)) {
@@ -159,7 +173,8 @@ void decode_ipv6(struct cursor c, uint32_t wire, struct packet *out, struct fiel
 
     struct ipv6_chain chain;
     const char *why = NULL;
-    enum packet_status st = decode_ipv6_chain(payload, len, next, &chain, &why, fo, LAYER_IPV6);
+    enum packet_status st =
+        DECODE_NEXT(decode_ipv6_chain, fo, payload, len, next, &chain, &why, LAYER_IPV6);
     out->ip_proto = chain.proto;
     out->fragment = chain.fragment;
     out->first_fragment = chain.fragment && chain.frag_offset == 0;
@@ -172,5 +187,15 @@ void decode_ipv6(struct cursor c, uint32_t wire, struct packet *out, struct fiel
     if (chain.frag_offset != 0)
         decode_later_fragment(chain.proto, 6, payload, len, out);
     else
-        decode_transport(chain.proto, 6, payload, len, out, fo);
+        DECODE_NEXT(decode_transport, fo, chain.proto, 6, payload, len, out);
+}
+
+void decode_ipv6(struct cursor c, uint32_t wire, struct packet *out)
+{
+    ipv6_body(c, wire, out, NULL);
+}
+
+void decode_ipv6_fields(struct cursor c, uint32_t wire, struct packet *out, struct field_out *fo)
+{
+    ipv6_body(c, wire, out, fo);
 }

@@ -61,7 +61,8 @@ static const struct field_spec IP_VERSION_FIELD[] = {{FIELD_IP_VERSION, 0, 1, 0,
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Raw IP: the version nibble decides. */
-static void decode_ip(struct cursor c, uint32_t wire, struct packet *out, struct field_out *fo)
+DECODE_INLINE void decode_ip(struct cursor c, uint32_t wire, struct packet *out,
+                             struct field_out *fo)
 {
     uint8_t v;
     if (!cursor_u8(c, 0, &v)) {
@@ -71,9 +72,9 @@ static void decode_ip(struct cursor c, uint32_t wire, struct packet *out, struct
         return;
     }
     if (v >> 4 == 4)
-        decode_ipv4(c, wire, out, fo);
+        DECODE_NEXT(decode_ipv4, fo, c, wire, out);
     else if (v >> 4 == 6)
-        decode_ipv6(c, wire, out, fo);
+        DECODE_NEXT(decode_ipv6, fo, c, wire, out);
     else {
         decode_mark(out, PACKET_MALFORMED, "IP version is neither 4 nor 6");
         fields_header(fo, LAYER_IP, c, FIELDS_NO_LENGTH, IP_VERSION_FIELD, 1, 0,
@@ -84,8 +85,8 @@ static void decode_ip(struct cursor c, uint32_t wire, struct packet *out, struct
 /* type is the ethertype just read; c starts right after it. VLAN tags (TCI + inner type)
  * may be stacked any number of times: each consumes 4 bytes, so the loop ends with the
  * capture. */
-static void decode_ethertype(uint16_t type, struct cursor c, uint32_t wire, struct packet *out,
-                             struct field_out *fo)
+DECODE_INLINE void decode_ethertype(uint16_t type, struct cursor c, uint32_t wire,
+                                    struct packet *out, struct field_out *fo)
 {
     uint32_t off = 0;
     while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
@@ -101,10 +102,10 @@ static void decode_ethertype(uint16_t type, struct cursor c, uint32_t wire, stru
     wire -= off;
     switch (type) {
     case ETHERTYPE_IPV4:
-        decode_ipv4(c, wire, out, fo);
+        DECODE_NEXT(decode_ipv4, fo, c, wire, out);
         return;
     case ETHERTYPE_IPV6:
-        decode_ipv6(c, wire, out, fo);
+        DECODE_NEXT(decode_ipv6, fo, c, wire, out);
         return;
     case ETHERTYPE_ARP:
         decode_mark(out, PACKET_UNSUPPORTED, "ARP is not decoded");
@@ -119,10 +120,10 @@ static void decode_ethertype(uint16_t type, struct cursor c, uint32_t wire, stru
 
 /* Fixed-size link header with a 16-bit ethertype at type_off, laid out as specs (which
  * cover all header_len bytes). Inlined, so the constants of each link type fold in. */
-static inline __attribute__((always_inline)) void
-decode_typed(struct cursor c, uint32_t wire, uint32_t header_len, uint32_t type_off,
-             const char *why_truncated, struct packet *out, struct field_out *fo, uint8_t layer,
-             const struct field_spec *specs, int count)
+DECODE_INLINE void decode_typed(struct cursor c, uint32_t wire, uint32_t header_len,
+                                uint32_t type_off, const char *why_truncated, struct packet *out,
+                                struct field_out *fo, uint8_t layer, const struct field_spec *specs,
+                                int count)
 {
     uint16_t type;
     fields_header(fo, layer, c, FIELDS_NO_LENGTH, specs, count, -1, NULL, why_truncated, NULL);
@@ -134,25 +135,25 @@ decode_typed(struct cursor c, uint32_t wire, uint32_t header_len, uint32_t type_
 }
 
 /* BSD loopback: the address family of the sender, whose values differ between BSDs. */
-static void decode_family(uint32_t family, struct cursor c, uint32_t wire, struct packet *out,
-                          struct field_out *fo)
+DECODE_INLINE void decode_family(uint32_t family, struct cursor c, uint32_t wire,
+                                 struct packet *out, struct field_out *fo)
 {
     switch (family) {
     case 2: /* AF_INET everywhere */
-        decode_ipv4(c, wire, out, fo);
+        DECODE_NEXT(decode_ipv4, fo, c, wire, out);
         return;
     case 24: /* AF_INET6: NetBSD, OpenBSD */
     case 28: /* FreeBSD, DragonFly */
     case 30: /* macOS */
-        decode_ipv6(c, wire, out, fo);
+        DECODE_NEXT(decode_ipv6, fo, c, wire, out);
         return;
     default:
         decode_mark(out, PACKET_UNSUPPORTED, "loopback address family not decoded");
     }
 }
 
-void decode_link(int linktype, struct cursor c, uint32_t wire, struct packet *out,
-                 struct field_out *fo)
+DECODE_INLINE void link_body(int linktype, struct cursor c, uint32_t wire, struct packet *out,
+                             struct field_out *fo)
 {
     uint32_t family;
     switch (linktype) {
@@ -199,12 +200,23 @@ void decode_link(int linktype, struct cursor c, uint32_t wire, struct packet *ou
         decode_ip(c, wire, out, fo);
         return;
     case LINK_IPV4:
-        decode_ipv4(c, wire, out, fo);
+        DECODE_NEXT(decode_ipv4, fo, c, wire, out);
         return;
     case LINK_IPV6:
-        decode_ipv6(c, wire, out, fo);
+        DECODE_NEXT(decode_ipv6, fo, c, wire, out);
         return;
     default:
         decode_mark(out, PACKET_UNSUPPORTED, "unsupported link type");
     }
+}
+
+void decode_link(int linktype, struct cursor c, uint32_t wire, struct packet *out)
+{
+    link_body(linktype, c, wire, out, NULL);
+}
+
+void decode_link_fields(int linktype, struct cursor c, uint32_t wire, struct packet *out,
+                        struct field_out *fo)
+{
+    link_body(linktype, c, wire, out, fo);
 }

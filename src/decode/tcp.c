@@ -145,8 +145,9 @@ static void decode_option(uint8_t kind, struct cursor o, struct tcp_options *opt
 }
 
 /* An option decode stops at: the rest of the option area, as far as captured. */
-static void option_stop(struct packet *out, struct field_out *fo, struct cursor o, uint32_t off,
-                        uint32_t want, uint8_t kind, uint8_t stop, const char *why)
+DECODE_INLINE void option_stop(struct packet *out, struct field_out *fo, struct cursor o,
+                               uint32_t off, uint32_t want, uint8_t kind, uint8_t stop,
+                               const char *why)
 {
     if (stop == STOP_MALFORMED) decode_mark(out, PACKET_MALFORMED, why);
     if (!fo) return;
@@ -156,7 +157,8 @@ static void option_stop(struct packet *out, struct field_out *fo, struct cursor 
 
 /* o covers the captured option bytes, end is the option area's length per the data
  * offset. Options cut by the capture are left out (the header is already truncated). */
-static void decode_options(struct cursor o, uint32_t end, struct packet *out, struct field_out *fo)
+DECODE_INLINE void decode_options(struct cursor o, uint32_t end, struct packet *out,
+                                  struct field_out *fo)
 {
     /* Linux puts NOP, NOP, timestamps on every segment after the handshake: read that
      * layout in one step, as the kernel's own parser does. */
@@ -232,7 +234,7 @@ static void decode_options(struct cursor o, uint32_t end, struct packet *out, st
     }
 }
 
-void decode_tcp(struct cursor c, uint32_t len, struct packet *out, struct field_out *fo)
+DECODE_INLINE void tcp_body(struct cursor c, uint32_t len, struct packet *out, struct field_out *fo)
 {
     out->proto = PROTO_TCP;
     /* Fill what the capture holds, so a short snaplen still names the flow. */
@@ -269,4 +271,14 @@ void decode_tcp(struct cursor c, uint32_t len, struct packet *out, struct field_
     decode_options(cursor_limit(cursor_from(c, TCP_MIN_HEADER), header_len - TCP_MIN_HEADER),
                    header_len - TCP_MIN_HEADER, out, fo);
     decode_set_payload(out, cursor_from(c, header_len), len - header_len);
+}
+
+void decode_tcp(struct cursor c, uint32_t len, struct packet *out)
+{
+    tcp_body(c, len, out, NULL);
+}
+
+void decode_tcp_fields(struct cursor c, uint32_t len, struct packet *out, struct field_out *fo)
+{
+    tcp_body(c, len, out, fo);
 }

@@ -10,8 +10,8 @@ static const struct field_spec UDP_FIELDS[] = {
     {FIELD_CHECKSUM, 6, 2, 0, 0, true},
 };
 
-void decode_udp(struct cursor c, uint32_t len, int ip_version, bool fragmented, struct packet *out,
-                struct field_out *fo)
+DECODE_INLINE void udp_body(struct cursor c, uint32_t len, int ip_version, bool fragmented,
+                            struct packet *out, struct field_out *fo)
 {
     static const char why_truncated[] = "UDP header truncated",
                       why_short[] = "IP payload too short for a UDP header";
@@ -45,4 +45,15 @@ void decode_udp(struct cursor c, uint32_t len, int ip_version, bool fragmented, 
     struct cursor payload = cursor_from(c, UDP_HEADER);
     if (datagram < len) payload = cursor_limit(payload, datagram - UDP_HEADER);
     decode_set_payload(out, payload, datagram - UDP_HEADER);
+}
+
+void decode_udp(struct cursor c, uint32_t len, int ip_version, bool fragmented, struct packet *out)
+{
+    udp_body(c, len, ip_version, fragmented, out, NULL);
+}
+
+void decode_udp_fields(struct cursor c, uint32_t len, int ip_version, bool fragmented,
+                       struct packet *out, struct field_out *fo)
+{
+    udp_body(c, len, ip_version, fragmented, out, fo);
 }
