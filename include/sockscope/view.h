@@ -193,13 +193,19 @@ struct view_field {
     uint8_t bits;                /* 0: whole bytes; else a bit field of this many bits... */
     uint8_t first_bit;           /* ...starting at this bit of the first byte (0 = MSB) */
     bool truncated;              /* the capture ends here: no field after this one */
+    uint8_t stop;                /* enum decode_stop: how this field ends the list, if it does */
 };
 
-/* Lists every header field of a decoded frame, outermost first, with its byte offset and
- * size: link layer, IPv4/IPv6 (and extension headers), TCP (and each option), UDP, ICMP, then
- * the payload. Walks frame again with the decoder's bounds discipline (nothing past
- * p->caplen is read; a header cut short ends the list with a truncated entry) and takes from
- * p what decode already knows (which transport, the payload). Returns the number written. */
+/* Decodes one frame into *p (as decode_packet) and lists every header field decode read,
+ * outermost first, with its byte offset and size: link layer, IPv4/IPv6 (options, extension
+ * headers), TCP (each option, each SACK block), UDP, ICMP (and the quoted packet), then the
+ * payload and any trailer. A header cut short ends the list with a truncated entry, where
+ * decode stopped. Returns the number written (at most max). */
+int view_fields_decode(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                       uint64_t ts_ns, struct packet *p, struct view_field *out, int max);
+
+/* The same list for a frame decoded before: decodes frame again as p says it was captured
+ * (link type, lengths). */
 int view_fields_walk(const struct packet *p, const uint8_t *frame, struct view_field *out,
                      int max);
 /* One sentence for a field: "UDP Length: 2 bytes at offset 38 (byte 4 of the UDP header)

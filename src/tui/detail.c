@@ -1,7 +1,7 @@
 /* The packet detail: every header field of the selected event with its byte offset and size,
  * and the frame as hex + ASCII with the bytes of the field under the cursor highlighted, so
  * a student can see where "UDP length" sits and how long it is. The frame is read again from
- * the file; the fields come from view's field walker. */
+ * the file and decoded once, with decode's field sink (view names and formats the fields). */
 #include <string.h>
 
 #include "tui_internal.h"
@@ -65,9 +65,9 @@ static bool load(struct tui_app *a)
     if (tui_frame_read(&d->frame, a->store, a->src->path, a->src->bpf, event, d->error,
                        sizeof d->error) != STATUS_OK)
         return false;
-    decode_packet(d->frame.linktype, d->frame.bytes, d->frame.caplen, d->frame.wirelen,
-                  d->frame.ts_ns, &d->pkt);
-    d->count = view_fields_walk(&d->pkt, d->frame.bytes, d->fields, TUI_MAX_FIELDS);
+    d->count = view_fields_decode(d->frame.linktype, d->frame.bytes, d->frame.caplen,
+                                  d->frame.wirelen, d->frame.ts_ns, &d->pkt, d->fields,
+                                  TUI_MAX_FIELDS);
     /* the cursor stays on the same field, so stepping shows how one field changes */
     if (d->cursor >= d->count) d->cursor = d->count ? d->count - 1 : 0;
     return true;

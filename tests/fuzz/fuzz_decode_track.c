@@ -1,7 +1,8 @@
 /* libFuzzer target over decode + track. Input: one byte choosing the link type, then frames,
  * each a 2-byte big-endian length (top bit: the frame was cut by a snaplen, so its wire
  * length is longer) and that many bytes. Every frame is copied into a buffer of exactly its
- * length so ASan sees any over-read; decoded packets go through one tracker in order. */
+ * length so ASan sees any over-read; decoded packets go through one tracker in order, and
+ * each frame is decoded once more with the field sink, whose list is checked. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,56 @@ static void check_invariants(const struct packet *p, const uint8_t *frame, uint3
         __builtin_trap();
 }
 
+/* The field sink's list of one frame, checked as it arrives: inside the capture, tiling it
+ * bit by bit with no gap or overlap, nothing after a cut entry, a truncated one ending at
+ * caplen. */
+struct field_check {
+    const uint8_t *frame;
+    uint32_t caplen;
+    uint64_t bit;
+    bool cut, truncated;
+    uint8_t last_stop;
+};
+
+static void check_field(void *ctx, const struct decode_field *f)
+{
+    struct field_check *c = ctx;
+    if (c->cut) __builtin_trap();
+    if (f->offset > c->caplen || f->size > c->caplen - f->offset) __builtin_trap();
+    if (f->size && f->bytes != c->frame + f->offset) __builtin_trap();
+    if ((uint64_t)f->offset * 8 + f->first_bit != c->bit) __builtin_trap();
+    if (f->stop != STOP_NONE && f->why == NULL) __builtin_trap();
+    c->cut = f->stop == STOP_TRUNCATED || f->stop == STOP_SHORT;
+    c->truncated = f->stop == STOP_TRUNCATED;
+    /* a cut entry holds what there is of its field: for a truncation, up to caplen */
+    if (c->truncated && f->offset + f->size != c->caplen) __builtin_trap();
+    if (!c->cut) c->bit += f->bits ? f->bits : (uint64_t)f->size * 8;
+    c->last_stop = f->stop;
+}
+
+/* Decodes the frame again with the sink: the list follows the rules, ends with a cut entry
+ * where decode stopped, and the packet is the one decoded without. */
+static void check_fields(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                         const struct packet *plain)
+{
+    struct field_check c = {.frame = frame, .caplen = caplen};
+    struct decode_sink sink = {check_field, &c};
+    struct packet p;
+    decode_packet_fields(linktype, frame, caplen, wirelen, 1, &p, &sink);
+    if (p.status != plain->status || p.why != plain->why || p.payload != plain->payload ||
+        p.payload_len != plain->payload_len || p.sport != plain->sport ||
+        p.tcp_header_len != plain->tcp_header_len || p.opt.sack_count != plain->opt.sack_count)
+        __builtin_trap();
+    /* status is decode's first problem: a truncation may follow a lie decode got past, and
+     * in the captured part of a truncated header decode may still stop at a lie */
+    if (p.status == PACKET_TRUNCATED && c.last_stop != STOP_TRUNCATED &&
+        c.last_stop != STOP_MALFORMED)
+        __builtin_trap();
+    if (c.truncated && p.status != PACKET_TRUNCATED && p.status != PACKET_MALFORMED)
+        __builtin_trap();
+    if (p.status == PACKET_OK && p.src.family && c.bit != (uint64_t)caplen * 8) __builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -58,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct packet p;
         decode_packet(linktype, len ? frame : NULL, len, len + extra, (uint64_t)n * 1000, &p);
         check_invariants(&p, frame, len);
+        check_fields(linktype, len ? frame : NULL, len, len + extra, &p);
         struct track_info info;
         track_feed(t, &p, n, &info);
         free(frame);

@@ -1,15 +1,19 @@
 /* Unit tests for decode: hand-built frames for every link type and header, every malformed
  * length we guard against, and every truncation point of complete frames (each cut copy is
- * malloc'd to exactly its length, so under ASan an over-read fails the test). */
+ * malloc'd to exactly its length, so under ASan an over-read fails the test); every frame
+ * decoded here is also decoded with the field sink, whose list must follow decode. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "sockscope/capture.h"
 #include "sockscope/decode.h"
 
 /* ---- frame builder ---------------------------------------------------------------- */
@@ -133,8 +137,181 @@ static void eth_ipv4_tcp(struct frame *f, uint16_t flags, const uint8_t *opts, u
     put(f, HELLO, 5);
 }
 
+/* ---- the field sink: the rules every field list keeps ------------------------------ */
+
+struct field_list {
+    struct decode_field f[512];
+    int n;
+};
+
+static void collect(void *ctx, const struct decode_field *f)
+{
+    struct field_list *l = ctx;
+    assert_true(l->n < (int)(sizeof l->f / sizeof l->f[0]));
+    l->f[l->n++] = *f;
+}
+
+static enum packet_status decode_fields(int linktype, const uint8_t *frame, uint32_t caplen,
+                                        uint32_t wirelen, struct packet *p, struct field_list *l)
+{
+    l->n = 0;
+    struct decode_sink sink = {collect, l};
+    return decode_packet_fields(linktype, frame, caplen, wirelen, 42, p, &sink);
+}
+
+static const struct decode_field *find_field(const struct field_list *l, uint8_t layer,
+                                             uint16_t id)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->f[i].layer == layer && l->f[i].id == id && l->f[i].stop != STOP_TRUNCATED &&
+            l->f[i].stop != STOP_SHORT)
+            return &l->f[i];
+    return NULL;
+}
+
+/* The end of the last field of layer (0: none). */
+static uint32_t layer_end(const struct field_list *l, uint8_t layer)
+{
+    uint32_t end = 0;
+    for (int i = 0; i < l->n; i++)
+        if (l->f[i].layer == layer) end = l->f[i].offset + l->f[i].size;
+    return end;
+}
+
+static void assert_same_packet(const struct packet *a, const uint8_t *fa, const struct packet *b,
+                               const uint8_t *fb)
+{
+    assert_int_equal(a->status, b->status);
+    assert_ptr_equal(a->why, b->why);
+    assert_int_equal(a->proto, b->proto);
+    assert_int_equal(a->ip_proto, b->ip_proto);
+    assert_int_equal(a->sport, b->sport);
+    assert_int_equal(a->dport, b->dport);
+    assert_int_equal(a->seq, b->seq);
+    assert_int_equal(a->ack, b->ack);
+    assert_int_equal(a->flags, b->flags);
+    assert_int_equal(a->tcp_header_len, b->tcp_header_len);
+    assert_int_equal(a->opt.sack_count, b->opt.sack_count);
+    assert_int_equal(a->udp_len, b->udp_len);
+    assert_int_equal(a->quote.valid, b->quote.valid);
+    assert_int_equal(a->quote.dport, b->quote.dport);
+    assert_int_equal(a->payload_len, b->payload_len);
+    assert_int_equal(a->payload_caplen, b->payload_caplen);
+    assert_int_equal(a->payload ? a->payload - fa : -1, b->payload ? b->payload - fb : -1);
+}
+
+/* What the sink reports for a frame, checked against what decode itself found: the sink
+ * changes nothing; the fields lie inside the capture and tile it bit by bit from byte 0 with
+ * no gap or overlap; a cut field is the last one (a truncated one ends where the capture
+ * ends), and when decode says truncated the list ends where decode stopped; the numbers are the ones decode read (header length, ports,
+ * flags, SACK blocks...). The frame is copied to exactly caplen bytes, so under ASan a read
+ * past the end fails. Returns how many SACK options the list has. */
+static int assert_fields_follow_decode(int linktype, const uint8_t *bytes, uint32_t caplen,
+                                       uint32_t wirelen)
+{
+    uint8_t *frame = malloc(caplen ? caplen : 1);
+    assert_non_null(frame);
+    memcpy(frame, bytes, caplen);
+    const uint8_t *f0 = caplen ? frame : NULL;
+    static struct field_list l;
+    struct packet plain, p;
+    decode_packet(linktype, f0, caplen, wirelen, 42, &plain);
+    decode_fields(linktype, f0, caplen, wirelen, &p, &l);
+    assert_same_packet(&p, frame, &plain, frame);
+
+    uint64_t bit = 0;
+    int malformed = -1;
+    for (int i = 0; i < l.n; i++) {
+        const struct decode_field *f = &l.f[i];
+        assert_true(f->offset <= caplen && f->size <= caplen - f->offset);
+        if (f->size) assert_ptr_equal(f->bytes, frame + f->offset);
+        assert_true(f->layer_offset <= f->offset);
+        assert_int_equal((uint64_t)f->offset * 8 + f->first_bit, bit);
+        bit += f->bits ? f->bits : (uint64_t)f->size * 8;
+        if (f->stop == STOP_TRUNCATED || f->stop == STOP_SHORT) {
+            assert_int_equal(i, l.n - 1);
+            assert_non_null(f->why);
+            assert_true(f->size < f->want);
+        }
+        if (f->stop == STOP_MALFORMED) {
+            assert_int_equal(malformed, -1);
+            assert_non_null(f->why);
+            malformed = i;
+        }
+        if (malformed >= 0) assert_int_equal(f->layer, l.f[malformed].layer);
+    }
+    for (int i = 0; i < l.n; i++)
+        if (l.f[i].stop == STOP_TRUNCATED) assert_int_equal(l.f[i].offset + l.f[i].size, caplen);
+    if (p.status == PACKET_TRUNCATED) {
+        /* where decode stopped: the cut, or a lie it found in what was captured */
+        assert_true(l.n > 0);
+        const struct decode_field *last = &l.f[l.n - 1];
+        assert_true(last->stop == STOP_TRUNCATED || last->stop == STOP_MALFORMED);
+    } else if (p.status != PACKET_MALFORMED) {
+        /* (status is decode's first problem: a truncation may follow a lie it got past) */
+        for (int i = 0; i < l.n; i++)
+            assert_int_not_equal(l.f[i].stop, STOP_TRUNCATED);
+    }
+    if (p.status == PACKET_MALFORMED) assert_true(malformed >= 0 || l.n > 0);
+    if (p.status == PACKET_OK && p.src.family) assert_int_equal(bit, (uint64_t)caplen * 8);
+
+    const struct decode_field *f;
+    if (p.proto == PROTO_TCP && (f = find_field(&l, LAYER_TCP, FIELD_TCP_FLAGS)) && !f->stop) {
+        assert_int_equal(find_field(&l, LAYER_TCP, FIELD_TCP_HEADER_LENGTH)->value * 4,
+                         p.tcp_header_len);
+        assert_int_equal(f->value, p.flags);
+        assert_int_equal(find_field(&l, LAYER_TCP, FIELD_SOURCE_PORT)->value, p.sport);
+        assert_int_equal(find_field(&l, LAYER_TCP, FIELD_TCP_SEQ)->value, p.seq);
+        assert_int_equal(find_field(&l, LAYER_TCP, FIELD_TCP_ACK)->value, p.ack);
+        if (p.status == PACKET_OK)
+            assert_int_equal(layer_end(&l, LAYER_TCP), f->layer_offset + p.tcp_header_len);
+    }
+    if (p.proto == PROTO_UDP && (f = find_field(&l, LAYER_UDP, FIELD_UDP_LENGTH)) && !f->stop) {
+        assert_int_equal(f->value, p.udp_len);
+        assert_int_equal(find_field(&l, LAYER_UDP, FIELD_DESTINATION_PORT)->value, p.dport);
+    }
+    if ((f = find_field(&l, LAYER_IPV4, FIELD_IPV4_TTL))) assert_int_equal(f->value, p.ttl);
+    if ((f = find_field(&l, LAYER_IPV6, FIELD_IPV6_HOP_LIMIT))) assert_int_equal(f->value, p.ttl);
+    if ((f = find_field(&l, LAYER_TCP, FIELD_TCP_OPTION_MSS))) assert_int_equal(f->value, p.opt.mss);
+    if ((f = find_field(&l, LAYER_TCP, FIELD_TCP_OPTION_TIMESTAMPS)))
+        assert_int_equal(f->value, (uint64_t)p.opt.ts_val << 32 | p.opt.ts_ecr);
+
+    /* SACK: kind and length, then as many 8-byte blocks as the length says, which are the
+     * blocks decode took */
+    int sacks = 0, blocks = 0;
+    for (int i = 0; i < l.n; i++) {
+        if (l.f[i].id != FIELD_TCP_OPTION_SACK || l.f[i].stop) continue;
+        sacks++;
+        assert_int_equal(l.f[i].size, 2);
+        uint32_t n = (uint32_t)(l.f[i].value - 2) / 8;
+        assert_int_equal(l.f[i].value, 2 + 8 * n);
+        for (uint32_t b = 1; b <= n; b++, blocks++) {
+            assert_true(i + (int)b < l.n);
+            const struct decode_field *blk = &l.f[i + (int)b];
+            assert_int_equal(blk->id, FIELD_TCP_OPTION_SACK_BLOCK);
+            assert_int_equal(blk->size, 8);
+            if (blocks < TCP_MAX_SACK_BLOCKS) {
+                assert_int_equal(blk->value >> 32, p.opt.sack_left[blocks]);
+                assert_int_equal(blk->value & 0xffffffffu, p.opt.sack_right[blocks]);
+            }
+        }
+    }
+    if (p.status == PACKET_OK)
+        assert_int_equal(blocks < TCP_MAX_SACK_BLOCKS ? blocks : TCP_MAX_SACK_BLOCKS,
+                         p.opt.sack_count);
+
+    if ((f = find_field(&l, LAYER_DATA, FIELD_PAYLOAD)) && !p.icmp_error) {
+        assert_int_equal(f->offset, p.payload - frame);
+        assert_int_equal(f->size, p.payload_caplen);
+        assert_int_equal(f->value, p.payload_len);
+    }
+    free(frame);
+    return sacks;
+}
+
 static enum packet_status decode(int linktype, const struct frame *f, struct packet *p)
 {
+    assert_fields_follow_decode(linktype, f->b, f->len, f->len);
     return decode_packet(linktype, f->b, f->len, f->len, 42, p);
 }
 
@@ -1125,6 +1302,7 @@ static void assert_every_cut(int linktype, const struct frame *f, uint32_t heade
         memcpy(copy, f->b, cut);
         struct packet p;
         enum packet_status st = decode_packet(linktype, copy, cut, f->len, 7, &p);
+        assert_fields_follow_decode(linktype, copy, cut, f->len);
         if (cut < headers_end) {
             assert_int_equal(st, PACKET_TRUNCATED);
             assert_non_null(p.why);
@@ -1215,6 +1393,224 @@ static void test_every_truncation_point_of_null_loopback_ipv4_tcp(void **state)
     assert_every_cut(LINK_NULL, &f, 4 + 20 + 20, 4 + 20 + 20, 4 + 20 + 4);
 }
 
+/* ---- the field sink ---------------------------------------------------------------- */
+
+/* Every frame of every shipped capture, whole and cut at every length. */
+static void test_fields_of_every_shipped_capture_follow_decode_at_every_cut(void **state)
+{
+    (void)state;
+    DIR *d = opendir(SOCKSCOPE_CAPTURES_DIR);
+    assert_non_null(d);
+    int files = 0, frames = 0, sacks = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".pcap") != 0) continue;
+        char path[512], err[256];
+        snprintf(path, sizeof path, "%s/%s", SOCKSCOPE_CAPTURES_DIR, e->d_name);
+        struct capture_file *cf;
+        assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), STATUS_OK);
+        int linktype = capture_file_linktype(cf);
+        struct capture_frame fr;
+        while (capture_file_next(cf, &fr, err, sizeof err) == 1) {
+            sacks += assert_fields_follow_decode(linktype, fr.data, fr.caplen, fr.wirelen);
+            for (uint32_t cut = 0; cut < fr.caplen; cut++)
+                assert_fields_follow_decode(linktype, fr.data, cut, fr.wirelen);
+            frames++;
+        }
+        capture_file_close(cf);
+        files++;
+    }
+    closedir(d);
+    assert_true(files >= 10);
+    assert_true(frames >= 400);
+    assert_true(sacks > 0); /* tcp-loss.pcap: the receiver SACKs what arrived after a loss */
+}
+
+static void assert_ids(const struct field_list *l, uint8_t layer, const uint16_t *ids, int n)
+{
+    int at = 0;
+    while (at < l->n && l->f[at].layer != layer) at++;
+    for (int i = 0; i < n; i++) {
+        assert_true(at + i < l->n);
+        assert_int_equal(l->f[at + i].layer, layer);
+        assert_int_equal(l->f[at + i].id, ids[i]);
+    }
+}
+
+static void test_sack_fields_take_the_lengths_decode_accepts(void **state)
+{
+    (void)state;
+    static const uint8_t two[20] = {1, 1, 5, 18, 0, 0, 0, 5, 0, 0, 0, 9,
+                                    0, 0, 0, 20, 0, 0, 0, 30};
+    struct frame f = {0};
+    eth_ipv4_tcp(&f, TCP_ACK, two, sizeof two);
+    static struct field_list l;
+    struct packet p;
+    assert_int_equal(decode_fields(LINK_ETHERNET, f.b, f.len, f.len, &p, &l), PACKET_OK);
+    static const uint16_t ids[] = {FIELD_TCP_OPTION_NOP, FIELD_TCP_OPTION_NOP,
+                                   FIELD_TCP_OPTION_SACK, FIELD_TCP_OPTION_SACK_BLOCK,
+                                   FIELD_TCP_OPTION_SACK_BLOCK};
+    int first = (int)(find_field(&l, LAYER_TCP, FIELD_TCP_OPTION_NOP) - l.f);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(l.f[first + i].id, ids[i]);
+    const struct decode_field *sack = &l.f[first + 2];
+    assert_int_equal(sack->offset, 14 + 20 + 20 + 2);
+    assert_int_equal(sack->value, 18);
+    assert_int_equal(sack[1].value, (uint64_t)5 << 32 | 9);
+    assert_int_equal(sack[2].offset, sack->offset + 10);
+    assert_int_equal(sack[2].value, (uint64_t)20 << 32 | 30);
+    assert_int_equal(sack[3].id, FIELD_PAYLOAD);
+
+    /* length 11 is no whole number of blocks: decode rejects it, and so does the list,
+     * at the option, with nothing after the TCP header */
+    static const uint8_t odd[12] = {5, 11, 0, 0, 0, 5, 0, 0, 0, 9, 0, 1};
+    struct frame g = {0};
+    eth_ipv4_tcp(&g, TCP_ACK, odd, sizeof odd);
+    assert_int_equal(decode_fields(LINK_ETHERNET, g.b, g.len, g.len, &p, &l), PACKET_MALFORMED);
+    const struct decode_field *bad = &l.f[l.n - 1];
+    assert_int_equal(bad->id, FIELD_TCP_OPTION_BAD);
+    assert_int_equal(bad->stop, STOP_MALFORMED);
+    assert_int_equal(bad->offset, 14 + 20 + 20);
+    assert_int_equal(bad->size, 11);
+    assert_string_equal(bad->why, p.why);
+    assert_null(find_field(&l, LAYER_DATA, FIELD_PAYLOAD));
+}
+
+static void test_a_field_decode_rejects_ends_the_list_after_its_header(void **state)
+{
+    (void)state;
+    struct frame f = {0};
+    eth_ipv4_tcp(&f, TCP_ACK, NULL, 0);
+    f.b[14 + 20 + 12] = 0x30; /* data offset 3 */
+    static struct field_list l;
+    struct packet p;
+    assert_int_equal(decode_fields(LINK_ETHERNET, f.b, f.len, f.len, &p, &l), PACKET_MALFORMED);
+    const struct decode_field *hl = find_field(&l, LAYER_TCP, FIELD_TCP_HEADER_LENGTH);
+    assert_int_equal(hl->stop, STOP_MALFORMED);
+    assert_int_equal(hl->value, 3);
+    assert_string_equal(hl->why, "TCP data offset below 5");
+    assert_int_equal(l.f[l.n - 1].id, FIELD_TCP_URGENT); /* the fixed header, read, ends it */
+    assert_null(find_field(&l, LAYER_DATA, FIELD_PAYLOAD));
+
+    /* IPv4 with a bad version: decode reads one byte, the list has one field */
+    struct frame g = {0};
+    eth_ipv4_tcp(&g, TCP_ACK, NULL, 0);
+    g.b[14] = 0x55;
+    assert_int_equal(decode_fields(LINK_ETHERNET, g.b, g.len, g.len, &p, &l), PACKET_MALFORMED);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(l.f[3].id, FIELD_IP_VERSION);
+    assert_int_equal(l.f[3].value, 5);
+    assert_int_equal(l.f[3].stop, STOP_MALFORMED);
+}
+
+static void test_a_header_its_datagram_cuts_short_ends_the_list_as_short_not_truncated(
+    void **state)
+{
+    (void)state;
+    /* IPv4 says 20 + 10 bytes: the TCP header ends inside the sequence number... */
+    struct frame f = {0};
+    ethernet(&f, 0x0800);
+    ipv4(&f, 6, 10, NULL, 0);
+    tcp(&f, TCP_ACK, NULL, 0);
+    static struct field_list l;
+    struct packet p;
+    assert_int_equal(decode_fields(LINK_ETHERNET, f.b, f.len, f.len, &p, &l), PACKET_MALFORMED);
+    const struct decode_field *last = &l.f[l.n - 1];
+    assert_int_equal(last->id, FIELD_TCP_ACK);
+    assert_int_equal(last->stop, STOP_SHORT);
+    assert_int_equal(last->size, 2);
+    assert_int_equal(last->want, 4);
+    assert_string_equal(last->why, "IP payload too short for a TCP header");
+    /* ...while a snaplen there, in a datagram long enough, is a truncation */
+    struct frame g = {0};
+    ethernet(&g, 0x0800);
+    ipv4(&g, 6, 20, NULL, 0);
+    tcp(&g, TCP_ACK, NULL, 0);
+    assert_int_equal(decode_fields(LINK_ETHERNET, g.b, 14 + 20 + 10, g.len, &p, &l),
+                     PACKET_TRUNCATED);
+    assert_int_equal(l.f[l.n - 1].id, FIELD_TCP_ACK);
+    assert_int_equal(l.f[l.n - 1].stop, STOP_TRUNCATED);
+}
+
+static void test_fields_follow_each_link_layer_to_ip(void **state)
+{
+    (void)state;
+    static struct field_list l;
+    struct packet p;
+    struct frame f = {0};
+    ethernet(&f, 0x8100);
+    put16(&f, 0xa005); /* priority 5, VLAN 5 */
+    put16(&f, 0x0800);
+    ipv4(&f, 17, 8, NULL, 0);
+    udp(&f, 8);
+    assert_int_equal(decode_fields(LINK_ETHERNET, f.b, f.len, f.len, &p, &l), PACKET_OK);
+    static const uint16_t vlan[] = {FIELD_VLAN_PRIORITY, FIELD_VLAN_DROP_ELIGIBLE, FIELD_VLAN_ID,
+                                    FIELD_ETHERTYPE};
+    assert_ids(&l, LAYER_VLAN, vlan, 4);
+    assert_int_equal(find_field(&l, LAYER_VLAN, FIELD_VLAN_PRIORITY)->value, 5);
+    assert_int_equal(find_field(&l, LAYER_VLAN, FIELD_VLAN_ID)->value, 5);
+    assert_int_equal(find_field(&l, LAYER_VLAN, FIELD_ETHERTYPE)->value, 0x0800);
+    assert_int_equal(find_field(&l, LAYER_IPV4, FIELD_IP_VERSION)->offset, 18);
+
+    struct frame n = {0};
+    put(&n, (const uint8_t[4]){0, 0, 0, 2}, 4); /* written big-endian by the capturer */
+    ipv4(&n, 17, 8, NULL, 0);
+    udp(&n, 8);
+    assert_int_equal(decode_fields(LINK_NULL, n.b, n.len, n.len, &p, &l), PACKET_OK);
+    assert_int_equal(l.f[0].id, FIELD_LOOP_FAMILY);
+    assert_int_equal(l.f[0].value, 2);
+    assert_int_equal(l.f[1].layer, LAYER_IPV4);
+
+    assert_int_equal(decode_fields(LINK_RAW, n.b + 4, n.len - 4, n.len - 4, &p, &l), PACKET_OK);
+    assert_int_equal(l.f[0].layer, LAYER_IPV4);
+    assert_int_equal(l.f[0].offset, 0);
+    assert_int_equal(decode_fields(LINK_RAW, (const uint8_t[1]){0x70}, 1, 1, &p, &l),
+                     PACKET_MALFORMED);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.f[0].layer, LAYER_IP);
+    assert_int_equal(l.f[0].stop, STOP_MALFORMED);
+
+    struct frame s = {0};
+    zeros(&s, 14);
+    put16(&s, 0x86dd);
+    ipv6(&s, 17, 8);
+    udp(&s, 8);
+    assert_int_equal(decode_fields(LINK_LINUX_SLL, s.b, s.len, s.len, &p, &l), PACKET_OK);
+    static const uint16_t sll[] = {FIELD_SLL_PACKET_TYPE, FIELD_SLL_LINK_TYPE,
+                                   FIELD_SLL_ADDRESS_LENGTH, FIELD_SLL_ADDRESS, FIELD_ETHERTYPE};
+    assert_ids(&l, LAYER_SLL, sll, 5);
+    assert_int_equal(find_field(&l, LAYER_IPV6, FIELD_IP_SOURCE)->size, 16);
+    assert_int_equal(find_field(&l, LAYER_UDP, FIELD_SOURCE_PORT)->offset, 16 + 40);
+}
+
+static void test_an_icmp_error_lists_the_quoted_headers_then_what_is_left(void **state)
+{
+    (void)state;
+    struct frame f = {0};
+    ethernet(&f, 0x0800);
+    ipv4(&f, 1, 8 + 20 + 8 + 5, NULL, 0);
+    put8(&f, 3);
+    put8(&f, 3);
+    zeros(&f, 6);
+    ipv4(&f, 17, 13, NULL, 0);
+    udp(&f, 13);
+    put(&f, HELLO, 5);
+    static struct field_list l;
+    struct packet p;
+    assert_int_equal(decode_fields(LINK_ETHERNET, f.b, f.len, f.len, &p, &l), PACKET_OK);
+    assert_int_equal(find_field(&l, LAYER_QUOTED_IPV4, FIELD_IP_VERSION)->offset, 14 + 20 + 8);
+    static const uint16_t udp_ids[] = {FIELD_SOURCE_PORT, FIELD_DESTINATION_PORT,
+                                       FIELD_UDP_LENGTH, FIELD_CHECKSUM};
+    assert_ids(&l, LAYER_QUOTED_UDP, udp_ids, 4);
+    assert_int_equal(find_field(&l, LAYER_QUOTED_UDP, FIELD_DESTINATION_PORT)->value,
+                     p.quote.dport);
+    const struct decode_field *rest = &l.f[l.n - 1];
+    assert_int_equal(rest->id, FIELD_PAYLOAD);
+    assert_int_equal(rest->offset, 14 + 20 + 8 + 20 + 8);
+    assert_int_equal(rest->size, 5);
+}
+
 /* ---- address formatting ------------------------------------------------------------ */
 
 int main(void)
@@ -1278,6 +1674,12 @@ int main(void)
         cmocka_unit_test(test_every_truncation_point_of_sll2_ipv6_udp_with_extensions),
         cmocka_unit_test(test_every_truncation_point_of_vlan_icmp_port_unreachable),
         cmocka_unit_test(test_every_truncation_point_of_null_loopback_ipv4_tcp),
+        cmocka_unit_test(test_fields_of_every_shipped_capture_follow_decode_at_every_cut),
+        cmocka_unit_test(test_sack_fields_take_the_lengths_decode_accepts),
+        cmocka_unit_test(test_a_field_decode_rejects_ends_the_list_after_its_header),
+        cmocka_unit_test(test_a_header_its_datagram_cuts_short_ends_the_list_as_short_not_truncated),
+        cmocka_unit_test(test_fields_follow_each_link_layer_to_ip),
+        cmocka_unit_test(test_an_icmp_error_lists_the_quoted_headers_then_what_is_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

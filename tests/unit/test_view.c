@@ -1,13 +1,16 @@
 /* view: labels in words, arrow rows that point the right way even when both ends share one
- * address (loopback). */
+ * address (loopback), and the packet detail's header fields (decode's sink, in words). */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
 #include <string.h>
 
+#include "sockscope/capture.h"
 #include "sockscope/view.h"
 
 static void row_text(const struct view_row *r, char *buf, size_t size)
@@ -277,6 +280,291 @@ static void test_header_words_never_touch_at_any_width(void **state)
     }
 }
 
+/* ---- header fields of the packet detail ---- */
+
+/* Ethernet + IPv4 + UDP carrying "hello udp world" (15 bytes): 57 bytes. */
+static size_t udp_frame(uint8_t *f)
+{
+    static const uint8_t head[] = {
+        0,    0,    0,    0,    0,    0,    0,    0,    0,  0,  0, 0, 0x08, 0x00, /* Ethernet */
+        0x45, 0,    0,    43,   0x12, 0x34, 0x40, 0,    64, 17, 0, 0, 127,  0,
+        0,    1,    127,  0,    0,    1,                /* IPv4 */
+        0xb0, 0x00, 0x2e, 0xe0, 0,    23,   0xab, 0xcd, /* UDP */
+    };
+    memcpy(f, head, sizeof head);
+    memcpy(f + sizeof head, "hello udp world", 15);
+    return sizeof head + 15;
+}
+
+static const struct view_field *find(const struct view_field *f, int n, const char *layer,
+                                     const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(f[i].layer, layer) && !strcmp(f[i].name, name)) return &f[i];
+    return NULL;
+}
+
+static void test_fields_of_a_udp_datagram_have_their_offsets_and_sizes(void **state)
+{
+    (void)state;
+    uint8_t frame[64];
+    size_t len = udp_frame(frame);
+    struct packet p;
+    decode_packet(LINK_ETHERNET, frame, (uint32_t)len, (uint32_t)len, 0, &p);
+    struct view_field f[64];
+    int n = view_fields_walk(&p, frame, f, 64);
+    const struct view_field *ul = find(f, n, "UDP", "Length");
+    assert_non_null(ul);
+    assert_int_equal(ul->offset, 38);
+    assert_int_equal(ul->size, 2);
+    assert_string_equal(ul->value, "23");
+    char s[200];
+    view_field_describe(ul, s, sizeof s);
+    assert_string_equal(s, "UDP Length: 2 bytes at offset 38 (byte 4 of the UDP header) = 23");
+    assert_int_equal(find(f, n, "UDP", "Source port")->offset, 34);
+    assert_string_equal(find(f, n, "UDP", "Source port")->value, "45056");
+    assert_int_equal(find(f, n, "UDP", "Checksum")->offset, 40);
+    const struct view_field *ihl = find(f, n, "IPv4", "Header length");
+    assert_int_equal(ihl->offset, 14);
+    assert_int_equal(ihl->bits, 4);
+    assert_int_equal(ihl->first_bit, 4);
+    assert_string_equal(ihl->value, "5 (20 bytes)");
+    assert_string_equal(find(f, n, "IPv4", "Protocol")->value, "17 (UDP)");
+    assert_string_equal(find(f, n, "Ethernet", "Destination")->value, "00:00:00:00:00:00");
+    const struct view_field *data = &f[n - 1];
+    assert_string_equal(data->name, "Payload");
+    assert_int_equal(data->offset, 42);
+    assert_int_equal(data->size, 15);
+    assert_non_null(strstr(data->value, "hello udp world"));
+}
+
+static void test_fields_stop_where_a_truncated_frame_ends(void **state)
+{
+    (void)state;
+    uint8_t frame[64];
+    udp_frame(frame);
+    struct packet p;
+    struct view_field f[64];
+    /* the capture ends inside the UDP length field: ports listed, then the cut */
+    decode_packet(LINK_ETHERNET, frame, 39, 57, 0, &p);
+    int n = view_fields_walk(&p, frame, f, 64);
+    assert_non_null(find(f, n, "UDP", "Destination port"));
+    const struct view_field *last = &f[n - 1];
+    assert_true(last->truncated);
+    assert_string_equal(last->name, "Length");
+    assert_int_equal(last->offset, 38);
+    assert_int_equal(last->size, 1);
+    assert_non_null(strstr(last->value, "1 of 2 bytes"));
+    for (int i = 0; i < n; i++)
+        assert_true(f[i].offset + f[i].size <= 39);
+    /* inside the Ethernet header, and nothing at all */
+    decode_packet(LINK_ETHERNET, frame, 5, 57, 0, &p);
+    n = view_fields_walk(&p, frame, f, 64);
+    assert_int_equal(n, 1);
+    assert_true(f[0].truncated);
+    assert_int_equal(f[0].size, 5);
+    decode_packet(LINK_ETHERNET, frame, 0, 57, 0, &p);
+    n = view_fields_walk(&p, frame, f, 64);
+    assert_int_equal(n, 1);
+    assert_int_equal(f[0].size, 0);
+    /* room for three fields only: three, no overrun */
+    decode_packet(LINK_ETHERNET, frame, 57, 57, 0, &p);
+    assert_int_equal(view_fields_walk(&p, frame, f, 3), 3);
+}
+
+static void test_fields_of_a_tcp_syn_list_flags_and_each_option(void **state)
+{
+    (void)state;
+    /* Linux SLL2 (20 bytes) + IPv4 + TCP SYN with MSS, SACK_PERM, NOP, WS: header 32 bytes */
+    uint8_t fr[20 + 20 + 32] = {0x08, 0x00, [4] = 0, 0, 0, 1};
+    uint8_t *ip = fr + 20, *tcp = ip + 20;
+    const uint8_t iph[] = {0x45, 0, 0, 52, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+    memcpy(ip, iph, sizeof iph);
+    const uint8_t th[] = {0xc9, 0x88, 0x2e, 0xe0, 0,    0, 0, 100, 0, 0, 0,
+                          0,    0x80, 0x02, 0xfa, 0xf0, 0, 0, 0,   0, 2, 4,
+                          0x05, 0xb4, 4,    2,    1,    3, 3, 7,   0, 0};
+    memcpy(tcp, th, sizeof th);
+    struct packet p;
+    decode_packet(LINK_LINUX_SLL2, fr, sizeof fr, sizeof fr, 0, &p);
+    assert_int_equal(p.status, PACKET_OK);
+    struct view_field f[64];
+    int n = view_fields_walk(&p, fr, f, 64);
+    assert_string_equal(find(f, n, "Linux SLL2", "Protocol")->value, "0x0800 (IPv4)");
+    assert_int_equal(find(f, n, "TCP", "Source port")->offset, 40);
+    assert_string_equal(find(f, n, "TCP", "Source port")->value, "51592");
+    const struct view_field *fl = find(f, n, "TCP", "Flags");
+    assert_int_equal(fl->offset, 52);
+    assert_int_equal(fl->size, 2);
+    assert_int_equal(fl->bits, 12);
+    assert_string_equal(fl->value, "0x002 SYN");
+    char s[200];
+    view_field_describe(fl, s, sizeof s);
+    assert_non_null(strstr(s, "TCP Flags: 12 bits at offset 52, bits 4-15 (byte 12"));
+    assert_string_equal(find(f, n, "TCP", "Header length")->value, "8 (32 bytes)");
+    assert_int_equal(find(f, n, "TCP", "MSS")->offset, 60);
+    assert_string_equal(find(f, n, "TCP", "MSS")->value, "1460");
+    assert_int_equal(find(f, n, "TCP", "SACK permitted")->offset, 64);
+    assert_int_equal(find(f, n, "TCP", "NOP")->offset, 66);
+    assert_string_equal(find(f, n, "TCP", "Window scale")->value, "7 (x128)");
+    assert_int_equal(find(f, n, "TCP", "End of options")->offset, 70);
+    assert_null(find(f, n, "Data", "Payload")); /* a SYN carries no data */
+}
+
+/* Every frame of every shipped capture, whole and cut at every header byte: the list has
+ * one entry per field decode reports, at decode's offsets, each with a name and a value in
+ * words; the TCP header length reads as decode's; a cut frame's last entry says where the
+ * capture ends. */
+struct sink_copy {
+    struct decode_field f[256];
+    int n;
+};
+
+static void copy_field(void *ctx, const struct decode_field *f)
+{
+    struct sink_copy *c = ctx;
+    if (c->n < 256) c->f[c->n++] = *f;
+}
+
+static void assert_view_follows_decode(int linktype, const uint8_t *bytes, uint32_t caplen,
+                                       uint32_t wirelen)
+{
+    uint8_t *frame = malloc(caplen ? caplen : 1);
+    assert_non_null(frame);
+    memcpy(frame, bytes, caplen);
+    static struct sink_copy want;
+    want.n = 0;
+    struct decode_sink sink = {copy_field, &want};
+    struct packet p, q;
+    decode_packet_fields(linktype, frame, caplen, wirelen, 0, &q, &sink);
+    static struct view_field f[256];
+    int n = view_fields_decode(linktype, frame, caplen, wirelen, 0, &p, f, 256);
+    assert_int_equal(n, want.n);
+    assert_int_equal(p.status, q.status);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(f[i].offset, want.f[i].offset);
+        assert_int_equal(f[i].size, want.f[i].size);
+        assert_int_equal(f[i].bits, want.f[i].bits);
+        assert_int_equal(f[i].first_bit, want.f[i].first_bit);
+        assert_int_equal(f[i].layer_offset, want.f[i].layer_offset);
+        assert_string_not_equal(f[i].layer, "?");
+        assert_string_not_equal(f[i].name, "Field");
+        assert_true(f[i].value[0] != '\0');
+        assert_int_equal(f[i].truncated, want.f[i].stop == STOP_TRUNCATED);
+        char s[300];
+        assert_true(view_field_describe(&f[i], s, sizeof s) > 0);
+        if (f[i].truncated) {
+            char at[64];
+            snprintf(at, sizeof at, "the capture ends at byte %u,", caplen);
+            assert_non_null(strstr(s, at));
+        } else {
+            assert_null(strstr(s, "capture ends"));
+        }
+        if (!strcmp(f[i].layer, "TCP") && !strcmp(f[i].name, "Header length") && !f[i].stop &&
+            q.tcp_header_len) {
+            char hl[32];
+            snprintf(hl, sizeof hl, "(%u bytes)", q.tcp_header_len);
+            assert_non_null(strstr(f[i].value, hl));
+        }
+    }
+    if (p.status == PACKET_TRUNCATED) assert_true(n > 0 && f[n - 1].truncated);
+    free(frame);
+}
+
+static void test_fields_of_every_shipped_capture_are_decodes_in_words(void **state)
+{
+    (void)state;
+    DIR *d = opendir(SOCKSCOPE_CAPTURES_DIR);
+    assert_non_null(d);
+    int frames = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".pcap") != 0) continue;
+        char path[512], err[256];
+        snprintf(path, sizeof path, "%s/%s", SOCKSCOPE_CAPTURES_DIR, e->d_name);
+        struct capture_file *cf;
+        assert_int_equal(capture_file_open(path, NULL, &cf, err, sizeof err), STATUS_OK);
+        int linktype = capture_file_linktype(cf);
+        struct capture_frame fr;
+        while (capture_file_next(cf, &fr, err, sizeof err) == 1) {
+            assert_view_follows_decode(linktype, fr.data, fr.caplen, fr.wirelen);
+            /* every cut inside the headers (past them only the payload shrinks) */
+            for (uint32_t cut = 0; cut < fr.caplen && cut < 120; cut++)
+                assert_view_follows_decode(linktype, fr.data, cut, fr.wirelen);
+            frames++;
+        }
+        capture_file_close(cf);
+    }
+    closedir(d);
+    assert_true(frames >= 400);
+}
+
+/* Ethernet + IPv4 + TCP ACK with NOP, NOP and a SACK option of two blocks, or of length 11. */
+static size_t sack_frame(uint8_t *f, bool odd)
+{
+    static const uint8_t head[] = {
+        0,    0, 0, 0, 0,    0,    0,    0,   0,  0, 0, 0, 0x08, 0x00, /* Ethernet */
+        0x45, 0, 0, 60, 0x12, 0x34, 0x40, 0,   64, 6, 0, 0, 10,   0,
+        0,    1, 10, 0, 0,    2,                                       /* IPv4 */
+        0x9c, 0x40, 0x2e, 0xe0, 0, 0, 0, 1, 0, 0, 0, 1, 0xa0, 0x10, 0xff, 0xff, 0, 0, 0, 0,
+    };
+    static const uint8_t two[20] = {1, 1, 5, 18, 0, 0, 0, 5, 0, 0, 0, 9, 0, 0, 0, 20, 0, 0, 0, 30};
+    static const uint8_t eleven[20] = {1, 1, 5, 11, 0, 0, 0, 5, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0};
+    memcpy(f, head, sizeof head);
+    memcpy(f + sizeof head, odd ? eleven : two, 20);
+    return sizeof head + 20;
+}
+
+static void test_sack_fields_name_their_blocks_and_a_bad_length_says_why(void **state)
+{
+    (void)state;
+    uint8_t frame[128];
+    size_t len = sack_frame(frame, false);
+    struct packet p;
+    struct view_field f[64];
+    int n = view_fields_decode(LINK_ETHERNET, frame, (uint32_t)len, (uint32_t)len, 0, &p, f, 64);
+    assert_int_equal(p.status, PACKET_OK);
+    const struct view_field *sack = find(f, n, "TCP", "SACK");
+    assert_non_null(sack);
+    assert_int_equal(sack->offset, 56);
+    assert_int_equal(sack->size, 2);
+    assert_string_equal(sack->value, "2 blocks (18 bytes)");
+    assert_string_equal(sack[1].name, "SACK block");
+    assert_string_equal(sack[1].value, "5-9 (raw)");
+    assert_string_equal(sack[2].value, "20-30 (raw)");
+
+    len = sack_frame(frame, true);
+    n = view_fields_decode(LINK_ETHERNET, frame, (uint32_t)len, (uint32_t)len, 0, &p, f, 64);
+    assert_int_equal(p.status, PACKET_MALFORMED);
+    const struct view_field *bad = &f[n - 1];
+    assert_string_equal(bad->name, "Option (malformed)");
+    assert_int_equal(bad->offset, 56);
+    assert_int_equal(bad->size, 11); /* as long as it says: only its kind needs another */
+    assert_string_equal(bad->value, "(TCP option has the wrong length for its kind)");
+    assert_false(bad->truncated);
+}
+
+static void test_a_header_its_datagram_ends_is_not_called_truncated(void **state)
+{
+    (void)state;
+    uint8_t frame[64];
+    udp_frame(frame);
+    frame[16] = 0;
+    frame[17] = 24; /* IPv4 total length 24: four bytes of UDP header */
+    struct packet p;
+    struct view_field f[64];
+    int n = view_fields_decode(LINK_ETHERNET, frame, 57, 57, 0, &p, f, 64);
+    assert_int_equal(p.status, PACKET_MALFORMED);
+    const struct view_field *last = &f[n - 1];
+    assert_string_equal(last->name, "Length");
+    assert_false(last->truncated);
+    assert_string_equal(last->value, "(0 of 2 bytes: IP payload too short for a UDP header)");
+    char s[300];
+    view_field_describe(last, s, sizeof s);
+    assert_string_equal(s, "UDP Length: the packet's own lengths end at byte 38, inside this "
+                           "field (0 of 2 bytes: IP payload too short for a UDP header)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +581,12 @@ int main(void)
         cmocka_unit_test(test_escape_preview_counts_escapes_in_its_limit),
         cmocka_unit_test(test_syn_ack_explained_as_client_isn_plus_one),
         cmocka_unit_test(test_marks_are_called_suspected),
+        cmocka_unit_test(test_fields_of_a_udp_datagram_have_their_offsets_and_sizes),
+        cmocka_unit_test(test_fields_stop_where_a_truncated_frame_ends),
+        cmocka_unit_test(test_fields_of_a_tcp_syn_list_flags_and_each_option),
+        cmocka_unit_test(test_fields_of_every_shipped_capture_are_decodes_in_words),
+        cmocka_unit_test(test_sack_fields_name_their_blocks_and_a_bad_length_says_why),
+        cmocka_unit_test(test_a_header_its_datagram_ends_is_not_called_truncated),
     };
     return cmocka_run_group_tests_name("view", tests, NULL, NULL);
 }
