@@ -13,9 +13,7 @@
 
 uint64_t tui_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return monotonic_now_ns();
 }
 
 static const char *const theme_names[] = {"dark", "light", "projector", "mono"};
