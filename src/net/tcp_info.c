@@ -17,10 +17,8 @@ int net_tcp_info_read(int fd, struct net_tcp_info *out)
     socklen_t len = sizeof ti;
     memset(&ti, 0, sizeof ti);
     if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) return -1;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
     memset(out, 0, sizeof *out);
-    out->ts_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    out->ts_ns = stamp_now_ns();
     out->cwnd = ti.tcpi_snd_cwnd;
     out->ssthresh_infinite = ti.tcpi_snd_ssthresh >= INFINITE_SSTHRESH;
     out->ssthresh = out->ssthresh_infinite ? 0 : ti.tcpi_snd_ssthresh;

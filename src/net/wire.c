@@ -68,13 +68,6 @@ struct wire {
     _Atomic uint64_t frames[2], delivered[2], lost[2], queue_drops[2], send_errors, kernel_drops;
 };
 
-static uint64_t clock_ns(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- the time-ordered heap ---- */
 
 static bool before(const struct pending *a, const struct pending *b)
@@ -181,7 +174,7 @@ static void send_batch(struct wire *w, int to, struct pending *p, int n)
     int done = 0, retries = 0;
     while (done < n) {
         int k = sendmmsg(fd, msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
-        uint64_t out_real = clock_ns(CLOCK_MONOTONIC) + (uint64_t)w->real_minus_mono;
+        uint64_t out_real = monotonic_now_ns() + (uint64_t)w->real_minus_mono;
         if (k > 0) {
             for (int i = done; i < done + k; i++)
                 sent_one(w, &p[i], msgs[i].msg_len == iov[i].iov_len, out_real);
@@ -218,7 +211,7 @@ static void send_due(struct wire *w, uint64_t now)
 static void take_frame(struct wire *w, enum role from, bool have_slot, uint32_t si,
                        const uint8_t *buf, size_t n, bool truncated)
 {
-    uint64_t mono = clock_ns(CLOCK_MONOTONIC);
+    uint64_t mono = monotonic_now_ns();
     struct wire_event ev = {.point = WIRE_POINT_SENT,
                             .sender = from,
                             .id = ++w->next_id,
@@ -296,13 +289,13 @@ static void *wire_main(void *arg)
                            {.fd = w->links.packet[1], .events = POLLIN},
                            {.fd = w->stop_fd, .events = POLLIN}};
     for (;;) {
-        uint64_t now = clock_ns(CLOCK_MONOTONIC);
+        uint64_t now = monotonic_now_ns();
         send_due(w, now);
         wake_reader(w);
         struct timespec ts, *tp = NULL;
         if (w->nheap) {
             uint64_t due = w->heap[0].out_ns;
-            now = clock_ns(CLOCK_MONOTONIC);
+            now = monotonic_now_ns();
             uint64_t wait = due > now ? due - now : 0;
             ts.tv_sec = (time_t)(wait / 1000000000u);
             ts.tv_nsec = (long)(wait % 1000000000u);
@@ -316,7 +309,7 @@ static void *wire_main(void *arg)
             /* bounded batches, and what is due leaves between them, so one busy direction
              * does not hold up the other's timing */
             for (int i = 0; i < 4 && take_batch(w, (enum role)side) == BATCH; i++)
-                send_due(w, clock_ns(CLOCK_MONOTONIC));
+                send_due(w, monotonic_now_ns());
         }
     }
     wake_reader(w);
@@ -403,7 +396,7 @@ int wire_side_netns_fd(const struct wire *w, enum role side)
 int wire_start(struct wire *w, char *err, size_t errlen)
 {
     if (w->running) return 0;
-    w->real_minus_mono = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC));
+    w->real_minus_mono = (int64_t)(stamp_now_ns() - monotonic_now_ns());
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
