@@ -1,5 +1,6 @@
 /* getsockopt(TCP_INFO) read into sockscope's own record: the fields a teaching diagram shows
  * beside the sender's segments. */
+#include "sockscope/model.h"
 #include "sockscope/tcp_info.h"
 
 #include <netinet/in.h>
