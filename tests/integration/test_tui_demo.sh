@@ -58,6 +58,15 @@ has 'demo over: Home' "the status bar says the run is over"
 has 'r Again +m Scenarios .*\? Help +q Quit' "footer: r and m, help and quit"
 hasnt 'LIVE' "no LIVE once the run is over"
 
+# search in a session that holds socket calls: the match is the event that holds the text,
+# not the one whose index equals a frame counter (it chose connect() for HELLO)
+headless 12 "wait:done G / type:HELLO Enter"
+has 'event [0-9]+ of [0-9]+ shown, frame 6 .*"HELLO": 1 match' "/HELLO selects the reply, frame 6"
+has 'Data: the server sends 15 bytes' "and the reply is what is explained"
+headless 14 "wait:done G / type:accept Enter"
+has '"accept": 2 matches' "/accept finds accept()'s call and its return"
+has '^ accept\(\) (waits|= [0-9]+ from)' "and explains accept()"
+
 headless 4 "wait:done Home n"
 has 'event 2 of 2 shown' "Home then n: step through the run from its start"
 has 'PAUSED x1' "paused, like a replay"

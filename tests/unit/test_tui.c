@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "sockscope/tui.h"
 #include "sockscope/view.h"
@@ -792,6 +793,53 @@ static void test_every_key_listed_for_an_action_runs_it(void **state)
     fixture_close(&f);
 }
 
+/* A live session's store: a socket call before the frames, and frames 2 and 3 dropped by the
+ * ring (never tracked, as the live feed leaves them). Search maps events to frames by the
+ * store's own numbering: "HELLO" selects frame 6, the reply, and "socket" the call. */
+static void test_search_finds_the_event_in_a_store_with_calls_and_ring_drops(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, 0, false, true, 40, 120);
+    struct api_event call = {.call = API_SOCKET,
+                             .phase = API_PHASE_RETURN,
+                             .fd = 3,
+                             .result = 3,
+                             .sock_type = SOCK_STREAM,
+                             .local = {.addr = {.family = 4, .bytes = {127, 0, 0, 1}}}};
+    assert_true(timeline_store_add_call(f.store, &call));
+    const uint32_t kept[] = {1, 4, 5, 6, 7, 8, 9, 10};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        struct capture_frame fr;
+        struct packet pkt;
+        struct track_info info;
+        char err[256];
+        assert_int_equal(
+            timeline_pass_next_number(f.pass, kept[i], &fr, &pkt, &info, err, sizeof err), 1);
+        assert_true(timeline_store_add_frame(f.store, &pkt, &info, fr.number, fr.wirelen));
+    }
+    timeline_store_finish(f.store, NULL, NULL);
+    tui_app_react(a, TUI_KEY_NONE);
+    tui_app_draw(a, TUI_REACT_SCREEN);
+    snprintf(a->search, sizeof a->search, "HELLO");
+    tui_search_next(a, true);
+    const struct timeline_event *e =
+        timeline_store_event(a->store, tui_visible_event(&a->vis, a->replay.selected));
+    assert_false(e->bits & TIMELINE_EV_API);
+    assert_int_equal(e->frame, 6);
+    assert_non_null(strstr(a->message, "\"HELLO\": 1 match"));
+    snprintf(a->search, sizeof a->search, "socket");
+    tui_search_next(a, true);
+    e = timeline_store_event(a->store, tui_visible_event(&a->vis, a->replay.selected));
+    assert_true(e->bits & TIMELINE_EV_API);
+    assert_int_equal(a->replay.selected, 0);
+    snprintf(a->search, sizeof a->search, "nowhere at all");
+    tui_search_next(a, true);
+    assert_non_null(strstr(a->message, "not found"));
+    assert_int_equal(a->replay.selected, 0); /* nothing found: the selection stays */
+    fixture_close(&f);
+}
+
 static void test_an_idle_screen_is_not_drawn_again(void **state)
 {
     (void)state;
@@ -1126,6 +1174,7 @@ int main(void)
         cmocka_unit_test(test_every_footer_shows_the_keys_of_its_screens_slices),
         cmocka_unit_test(test_the_help_lists_every_action_of_every_screen_and_mode),
         cmocka_unit_test(test_every_key_listed_for_an_action_runs_it),
+        cmocka_unit_test(test_search_finds_the_event_in_a_store_with_calls_and_ring_drops),
         cmocka_unit_test(test_an_idle_screen_is_not_drawn_again),
         cmocka_unit_test(test_store_news_is_drawn_and_silence_is_not),
         cmocka_unit_test(test_status_bar_never_cuts_a_word_nor_glues_a_message),
