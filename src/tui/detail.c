@@ -62,8 +62,8 @@ static bool load(struct tui_app *a)
                  label);
         return false;
     }
-    if (tui_frame_read(&d->frame, a->store, a->src->path, a->src->bpf, event, d->error,
-                       sizeof d->error) != STATUS_OK)
+    if (tui_frame_read(&d->frame, a->store, &a->labels.reader, a->src->path, a->src->bpf, event,
+                       d->error, sizeof d->error) != STATUS_OK)
         return false;
     d->count = view_fields_decode(d->frame.linktype, d->frame.bytes, d->frame.caplen,
                                   d->frame.wirelen, d->frame.ts_ns, &d->pkt, d->fields,

@@ -208,12 +208,13 @@ struct tui_frame {
     uint32_t caplen, wirelen;
     uint64_t ts_ns;
     uint8_t *bytes; /* TUI_FRAME_MAX bytes, allocated on first use */
-    struct timeline_reread *reader;
 };
 
-/* Reads the frame of store event `event` into f (from the checkpoint before it). */
-int tui_frame_read(struct tui_frame *f, struct timeline_store *s, const char *path, const char *bpf,
-                   uint32_t event, char *err, size_t errlen);
+/* Reads the frame of store event `event` into f (from the checkpoint before it) through
+ * *reader, the app's one re-reader (the labels' own, opened here if closed, closed again on
+ * failure), so labels, search and the packet detail keep one file and one tracker open. */
+int tui_frame_read(struct tui_frame *f, struct timeline_store *s, struct timeline_reread **reader,
+                   const char *path, const char *bpf, uint32_t event, char *err, size_t errlen);
 void tui_frame_free(struct tui_frame *f);
 
 /* ---- the application and its screens ---- */

@@ -840,6 +840,51 @@ static void test_search_finds_the_event_in_a_store_with_calls_and_ring_drops(voi
     fixture_close(&f);
 }
 
+/* The packet detail reads its frame through the app's one re-reader (the labels' own): after
+ * the diagram and a search opened it, reading a frame opens no second reader, maps store
+ * events to frames across ring drops (event 1 is frame 4), and freeing the frame leaves the
+ * shared reader to its owner. */
+static void test_detail_frames_read_through_the_one_reader_across_ring_drops(void **state)
+{
+    (void)state;
+    struct screen_fixture f;
+    struct tui_app *a = fixture_open(&f, 0, false, true, 40, 120);
+    const uint32_t kept[] = {1, 4, 5, 6, 7, 8, 9, 10};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        struct capture_frame fr;
+        struct packet pkt;
+        struct track_info info;
+        char err[256];
+        assert_int_equal(
+            timeline_pass_next_number(f.pass, kept[i], &fr, &pkt, &info, err, sizeof err), 1);
+        assert_true(timeline_store_add_frame(f.store, &pkt, &info, fr.number, fr.wirelen));
+    }
+    timeline_store_finish(f.store, NULL, NULL);
+    tui_app_react(a, TUI_KEY_NONE);
+    tui_app_draw(a, TUI_REACT_SCREEN);
+    snprintf(a->search, sizeof a->search, "HELLO");
+    tui_search_next(a, true);
+    struct timeline_reread *one = a->labels.reader;
+    assert_non_null(one);
+    struct tui_frame fr = {0};
+    char err[256];
+    uint64_t before = timeline_reread_frames(one);
+    assert_int_equal(tui_frame_read(&fr, a->store, &a->labels.reader, a->src->path, a->src->bpf,
+                                    1, err, sizeof err),
+                     STATUS_OK);
+    assert_ptr_equal(a->labels.reader, one); /* no second reader */
+    assert_true(timeline_reread_frames(one) > before);
+    assert_int_equal(fr.number, 4);
+    assert_int_equal(tui_frame_read(&fr, a->store, &a->labels.reader, a->src->path, a->src->bpf,
+                                    3, err, sizeof err),
+                     STATUS_OK);
+    assert_int_equal(fr.number, 6);
+    assert_ptr_equal(a->labels.reader, one);
+    tui_frame_free(&fr);
+    assert_ptr_equal(a->labels.reader, one); /* the labels own it */
+    fixture_close(&f);
+}
+
 static void test_an_idle_screen_is_not_drawn_again(void **state)
 {
     (void)state;
@@ -1175,6 +1220,7 @@ int main(void)
         cmocka_unit_test(test_the_help_lists_every_action_of_every_screen_and_mode),
         cmocka_unit_test(test_every_key_listed_for_an_action_runs_it),
         cmocka_unit_test(test_search_finds_the_event_in_a_store_with_calls_and_ring_drops),
+        cmocka_unit_test(test_detail_frames_read_through_the_one_reader_across_ring_drops),
         cmocka_unit_test(test_an_idle_screen_is_not_drawn_again),
         cmocka_unit_test(test_store_news_is_drawn_and_silence_is_not),
         cmocka_unit_test(test_status_bar_never_cuts_a_word_nor_glues_a_message),
