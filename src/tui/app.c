@@ -228,6 +228,8 @@ static void status(const struct tui_app *a, int y, const char *where)
                 if (!cut) break;
                 *cut = '\0';
             }
+            /* a lone word ("event", "REPLAY") says nothing: then the field goes */
+            if (len && strlen(next) < whole && !strchr(next + len + strlen(sep), ' ')) break;
             if (tui_text_columns(next) > room && len) break;
             size_t nl = strlen(next);
             if (nl >= sizeof line) break;

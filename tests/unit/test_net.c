@@ -54,6 +54,21 @@ static int count_threads(void)
     return count_entries("/proc/self/task");
 }
 
+/* The threads once every joined one has left /proc: pthread_join returns when the thread's
+ * id is cleared, a moment before the kernel takes it off the task list, so a count taken
+ * right after a join (an earlier test's, or this test's) may still see it. Waits (2 s at
+ * most) for the count to come down to want, then returns what it is. */
+static int threads_settled(int want)
+{
+    uint64_t until = test_now_ms() + 2000;
+    int n;
+    while ((n = count_threads()) > want && test_now_ms() < until) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return n;
+}
+
 static uint16_t free_port(int type)
 {
     int s = socket(AF_INET, type, 0);
@@ -608,7 +623,7 @@ static void test_threaded_server_serves_500_clients_at_once_without_leaks(void *
                       (unsigned long long)rl.rlim_cur);
         skip();
     }
-    int fds0 = count_fds(), threads0 = count_threads();
+    int fds0 = count_fds(), threads0 = threads_settled(1);
     struct server s;
     server_start(&s, IPPROTO_TCP, true, 0, NULL);
     static int fd[N];
@@ -632,13 +647,13 @@ static void test_threaded_server_serves_500_clients_at_once_without_leaks(void *
     server_join(&s, true);
     assert_int_equal(s.rc, 0);
     assert_int_equal(count_fds(), fds0);
-    assert_int_equal(count_threads(), threads0);
+    assert_int_equal(threads_settled(threads0), threads0);
 }
 
 static void test_stop_flag_ends_servers_with_idle_clients_and_frees_everything(void **state)
 {
     (void)state;
-    int fds0 = count_fds(), threads0 = count_threads();
+    int fds0 = count_fds(), threads0 = threads_settled(1);
     for (int threaded = 0; threaded < 2; threaded++) {
         struct probe *p = probe_new(256);
         struct events e = {.n = 0};
@@ -668,7 +683,7 @@ static void test_stop_flag_ends_servers_with_idle_clients_and_frees_everything(v
     server_join(&u, true);
     assert_int_equal(u.rc, 0);
     assert_int_equal(count_fds(), fds0);
-    assert_int_equal(count_threads(), threads0);
+    assert_int_equal(threads_settled(threads0), threads0);
 }
 
 static void test_port_in_use_is_explained(void **state)
@@ -782,7 +797,7 @@ static void test_every_scenario_runs_to_its_end_and_leaves_nothing(void **state)
     (void)state;
     size_t n;
     const struct scenario *s = net_scenarios(&n);
-    int fds0 = count_fds(), threads0 = count_threads();
+    int fds0 = count_fds(), threads0 = threads_settled(1);
     for (size_t i = 0; i < n; i++) {
         struct probe *p = probe_new(4096);
         atomic_bool stop = false;
@@ -822,7 +837,7 @@ static void test_every_scenario_runs_to_its_end_and_leaves_nothing(void **state)
         probe_free(p);
     }
     assert_int_equal(count_fds(), fds0);
-    assert_int_equal(count_threads(), threads0);
+    assert_int_equal(threads_settled(threads0), threads0);
 }
 
 static void test_stopping_a_scenario_ends_it_promptly(void **state)

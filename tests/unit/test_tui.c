@@ -869,14 +869,14 @@ static void test_detail_frames_read_through_the_one_reader_across_ring_drops(voi
     struct tui_frame fr = {0};
     char err[256];
     uint64_t before = timeline_reread_frames(one);
-    assert_int_equal(tui_frame_read(&fr, a->store, &a->labels.reader, a->src->path, a->src->bpf,
-                                    1, err, sizeof err),
+    assert_int_equal(tui_frame_read(&fr, a->store, &a->labels.reader, a->src->path, a->src->bpf, 1,
+                                    err, sizeof err),
                      STATUS_OK);
     assert_ptr_equal(a->labels.reader, one); /* no second reader */
     assert_true(timeline_reread_frames(one) > before);
     assert_int_equal(fr.number, 4);
-    assert_int_equal(tui_frame_read(&fr, a->store, &a->labels.reader, a->src->path, a->src->bpf,
-                                    3, err, sizeof err),
+    assert_int_equal(tui_frame_read(&fr, a->store, &a->labels.reader, a->src->path, a->src->bpf, 3,
+                                    err, sizeof err),
                      STATUS_OK);
     assert_int_equal(fr.number, 6);
     assert_ptr_equal(a->labels.reader, one);
@@ -980,6 +980,9 @@ static void test_status_bar_never_cuts_a_word_nor_glues_a_message(void **state)
             while (n && line[n - 1] == ' ')
                 line[--n] = '\0';
             if (!n) continue;
+            const char *last = strrchr(line, '|');
+            if (last && !strchr(last + 2, ' '))
+                fail_msg("%d columns: a field cut to one word: '%s'", cols, line);
             /* the fields are the full bar's start, ending where a clause or word ends */
             if (strncmp(full, line, n) != 0 ||
                 !(full[n] == '\0' || full[n] == ' ' || full[n] == ','))
