@@ -19,7 +19,7 @@ enum packet_status decode_packet_fields(int linktype, const uint8_t *frame, uint
     struct cursor c = {frame, caplen};
     struct field_out fields, *fo = NULL;
     if (sink && sink->field) {
-        fields = (struct field_out){.sink = sink, .frame = frame};
+        fields = (struct field_out){.sink = sink, .frame = frame, .caplen = caplen};
         fo = &fields;
     }
     /* A wire length below the captured one is a lie of the writer; trust the bytes. */

@@ -10,6 +10,7 @@
 struct field_out {
     const struct decode_sink *sink;
     const uint8_t *frame;
+    uint32_t caplen;  /* the frame's captured length: what ends by the capture */
     uint32_t covered; /* frame offset the fields so far reach */
     uint32_t ip_end;  /* where the outer IP datagram ends in the frame; 0: no IP */
     bool stopped;     /* a field ended the list */

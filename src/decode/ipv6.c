@@ -49,8 +49,18 @@ DECODE_INLINE enum packet_status chain_stop(struct field_out *fo, uint8_t layer,
 {
     if (fo) {
         struct cursor h = {c.p - IPV6_HEADER, c.cap + IPV6_HEADER};
-        fields_cut_emit(fo, layer, h, IPV6_HEADER + off, want, extension_field(proto),
-                        st == PACKET_TRUNCATED ? STOP_TRUNCATED : STOP_MALFORMED, why);
+        uint8_t stop = st == PACKET_TRUNCATED ? STOP_TRUNCATED : STOP_MALFORMED;
+        /* Bytes that end before the capture does were ended by an enclosing message (an
+         * ICMP error quoting too little), not by the capture: the field is short. */
+        if (stop == STOP_TRUNCATED && fo->frame &&
+            (uint32_t)(c.p - fo->frame) + c.cap < fo->caplen) {
+            stop = STOP_SHORT;
+            why = layer == LAYER_QUOTED_IPV6
+                      ? "ICMP error quotes too little of the original packet"
+                      : "the enclosing message ends inside the IPv6 extension header";
+        }
+        fields_cut_emit(fo, layer, h, IPV6_HEADER + off, want, extension_field(proto), stop,
+                        why);
     }
     return st;
 }
